@@ -1,0 +1,1 @@
+"""ged: electronic document management for public administrations."""

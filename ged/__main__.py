@@ -1,0 +1,3 @@
+from ged.cli import main
+
+main()

@@ -1,0 +1,246 @@
+"""Settings: built-in defaults, then a TOML file, then ``GED_<SECTION>__<KEY>`` variables.
+
+One frozen, typed object is built at start-up and passed down explicitly
+(``create_app(settings)``, ``make_engine(settings)``); nothing reads the
+environment later. Any unknown or invalid key stops start-up with a message
+naming the key and where its value came from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ged.errors import ConfigError
+
+ENV_PREFIX = "GED_"
+CONFIG_ENV = "GED_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///var/ged.sqlite3"
+    echo: bool = False
+
+
+class StorageSettings(_Section):
+    path: Path = Path("var/blobs")
+
+
+class OpenSearchSettings(_Section):
+    urls: tuple[str, ...] = ("http://127.0.0.1:9200",)
+    index_prefix: str = Field("ged", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    timeout: float = Field(10.0, gt=0)
+    username: str = ""
+    password: str = ""
+    verify_certs: bool = True
+
+
+class RedisSettings(_Section):
+    url: str = "redis://127.0.0.1:6379/0"
+    queue: str = Field("ged", min_length=1)
+
+
+class OcrSettings(_Section):
+    languages: str = Field("fra+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$")
+    dpi: int = Field(300, ge=72, le=1200)
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    secret_key: str = ""
+    secret_key_file: Path = Path("var/secret_key")
+    max_upload_mb: int = Field(512, ge=1)
+    threads: int = Field(8, ge=1)
+
+
+class WorkerSettings(_Section):
+    count: int = Field(2, ge=1)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class WatchedFolder(_Section):
+    path: Path
+    unit: str = ""
+    document_type: str = "classify"
+    group: str = ""
+    tags: tuple[str, ...] = ()
+    after: Literal["move", "delete"] = "move"
+    stability_seconds: float = Field(5.0, ge=0)
+    poll_seconds: float = Field(10.0, gt=0)
+
+
+class WatchSettings(_Section):
+    folders: tuple[WatchedFolder, ...] = ()
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    opensearch: OpenSearchSettings = OpenSearchSettings()
+    redis: RedisSettings = RedisSettings()
+    ocr: OcrSettings = OcrSettings()
+    web: WebSettings = WebSettings()
+    worker: WorkerSettings = WorkerSettings()
+    logging: LoggingSettings = LoggingSettings()
+    watch: WatchSettings = WatchSettings()
+
+    @field_validator("database")
+    @classmethod
+    def _known_database_scheme(cls, value: DatabaseSettings) -> DatabaseSettings:
+        if not value.url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("database.url must be a sqlite:// or postgresql:// URL")
+        return value
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from defaults < TOML file < environment.
+
+    ``path`` defaults to ``$GED_CONFIG``; without either, only the defaults and
+    the environment apply. Relative paths in the result are resolved against
+    the directory of the file, or the current directory without one.
+    """
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV) or None
+    merged: dict[str, Any] = {}
+    origins: dict[tuple[str, ...], str] = {}
+    base_dir = Path.cwd()
+    if path is not None:
+        file_values = _read_toml(Path(path))
+        _merge(merged, file_values, origins, origin=str(path))
+        base_dir = Path(path).resolve().parent
+    _merge(merged, _read_environment(environ), origins, origin="environment")
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, origins)) from None
+    return _resolve_paths(settings, base_dir)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuration file {path} does not exist (named by {CONFIG_ENV} or --config)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+
+
+def _read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``GED_WEB__PORT=8080`` becomes ``{"web": {"port": "8080"}}``.
+
+    Values that look like JSON lists or tables (``[...]``, ``{...}``) are
+    decoded, so list-valued keys such as ``GED_OPENSEARCH__URLS`` can be set too.
+    """
+    values: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(
+                f"environment variable {name} is not of the form GED_<SECTION>__<KEY>"
+            )
+        section, key = parts
+        values.setdefault(section, {})[key] = _decode_env_value(name, raw)
+    return values
+
+
+def _decode_env_value(name: str, raw: str) -> Any:
+    if raw.lstrip().startswith(("[", "{")):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"environment variable {name} looks like JSON but is not valid: {exc}"
+            ) from None
+    return raw
+
+
+def _merge(
+    target: dict[str, Any],
+    values: Mapping[str, Any],
+    origins: dict[tuple[str, ...], str],
+    origin: str,
+    prefix: tuple[str, ...] = (),
+) -> None:
+    for key, value in values.items():
+        where = (*prefix, key)
+        if isinstance(value, Mapping) and isinstance(target.get(key, {}), dict):
+            _merge(target.setdefault(key, {}), value, origins, origin, where)
+        else:
+            target[key] = value
+            origins[where] = origin
+
+
+def _describe(exc: ValidationError, origins: dict[tuple[str, ...], str]) -> str:
+    problems = []
+    for error in exc.errors():
+        where = tuple(str(part) for part in error["loc"])
+        key = ".".join(where)
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key {key}"
+        else:
+            message = f"{key}: {error['msg']}"
+        problems.append(message + _origin_of(where, origins))
+    return "invalid configuration: " + "; ".join(problems)
+
+
+def _origin_of(where: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str:
+    """Where the value at ``where`` (or, for a whole section, one of its keys) was set."""
+    candidates = [where[:length] for length in range(len(where), 0, -1)]
+    candidates += [key for key in origins if key[: len(where)] == where]
+    for candidate in candidates:
+        origin = origins.get(candidate)
+        if origin == "environment":
+            return f" (from {ENV_PREFIX}{'__'.join(candidate[:2]).upper()})"
+        if origin:
+            return f" (in {origin})"
+    return ""
+
+
+def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
+    def absolute(path: Path) -> Path:
+        return path if path.is_absolute() else base_dir / path
+
+    database = settings.database
+    prefix = "sqlite:///"
+    if database.url.startswith(prefix) and not database.url.startswith(prefix + "/"):
+        relative = database.url[len(prefix) :]
+        if relative and relative != ":memory:":
+            database = database.model_copy(update={"url": prefix + str(absolute(Path(relative)))})
+    folders = tuple(
+        folder.model_copy(update={"path": absolute(folder.path)})
+        for folder in settings.watch.folders
+    )
+    return settings.model_copy(
+        update={
+            "database": database,
+            "storage": settings.storage.model_copy(
+                update={"path": absolute(settings.storage.path)}
+            ),
+            "web": settings.web.model_copy(
+                update={"secret_key_file": absolute(settings.web.secret_key_file)}
+            ),
+            "watch": settings.watch.model_copy(update={"folders": folders}),
+        }
+    )

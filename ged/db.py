@@ -1,0 +1,78 @@
+"""Database engine, sessions and the declarative base.
+
+Plain SQLAlchemy (no Flask-SQLAlchemy) so that workers and the CLI need no
+application context. SQLite is the embedded default; PostgreSQL is production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from ged.config import DatabaseSettings
+from ged.errors import ServiceUnavailable
+
+# Stable constraint names, so that Alembic can later alter or drop them by name
+# on both SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(settings: DatabaseSettings) -> Engine:
+    url = make_url(settings.url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() == "sqlite":
+        return _make_sqlite_engine(url, settings.echo)
+    return create_engine(url, echo=settings.echo, pool_pre_ping=True)
+
+
+def _make_sqlite_engine(url, echo: bool) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):  # pragma: no branch - runs per connection
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers proceed while one writer commits; foreign keys are
+        # off by default in SQLite and must be switched on per connection.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions are used as ``with factory() as session:``; leaving the block without
+    ``session.commit()`` rolls back (closing ends the transaction), so a unit of work
+    commits only what it says it commits."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def check_database(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise ServiceUnavailable("database", _first_line(exc)) from None
+
+
+def _first_line(exc: Exception) -> str:
+    message = str(getattr(exc, "orig", None) or exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__

@@ -1,0 +1,111 @@
+"""``ged up``: one machine, embedded defaults, everything in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ged.config import Settings
+from ged.db import make_engine, make_session_factory
+from ged.health import check_readiness
+from ged.migrate import upgrade
+from ged.services.users import create_user, has_admin
+
+FIRST_ADMIN = "admin"
+
+
+def run_everything(settings: Settings, config_path: str | None, workers: int | None) -> int:
+    upgrade(settings.database.url)
+    password_file = settings.web.secret_key_file.parent / "initial-admin-password"
+    ensure_first_admin(settings, password_file)
+    report_dependencies(settings)
+    env = dict(os.environ)
+    if config_path:
+        env["GED_CONFIG"] = str(Path(config_path).resolve())
+    commands = [[sys.executable, "-m", "ged", "serve"]]
+    commands += [[sys.executable, "-m", "ged", "worker"]] * (workers or settings.worker.count)
+    children = [subprocess.Popen(command, env=env) for command in commands]
+    click.echo(
+        f"\nged is running on http://{settings.web.host}:{settings.web.port}/ "
+        f"with {len(children) - 1} worker(s). Ctrl-C stops it.\n"
+        f"  database:   {settings.database.url}\n"
+        f"  blob store: {settings.storage.path}\n"
+        f"  logs:       this terminal (web and workers)\n",
+        err=True,
+    )
+    return supervise(children)
+
+
+def ensure_first_admin(settings: Settings, password_file: Path) -> None:
+    """Create ``admin`` with a random password on first start; keep the password in a private file."""
+    engine = make_engine(settings.database)
+    try:
+        with make_session_factory(engine)() as session:
+            if not has_admin(session):
+                password = secrets.token_urlsafe(15)
+                create_user(session, FIRST_ADMIN, "admin", password)
+                password_file.parent.mkdir(parents=True, exist_ok=True)
+                password_file.unlink(missing_ok=True)
+                fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(password + "\n")
+    finally:
+        engine.dispose()
+    if password_file.exists():
+        password = password_file.read_text().strip()
+        click.echo(
+            f"First administrator: user {FIRST_ADMIN!r}, password {password!r} "
+            f"(kept in {password_file}; delete that file once you have changed it).",
+            err=True,
+        )
+
+
+def report_dependencies(settings: Settings) -> None:
+    engine = make_engine(settings.database)
+    try:
+        results = check_readiness(settings, engine)
+    finally:
+        engine.dispose()
+    for result in results:
+        mark = "ok  " if result.ok else "DOWN"
+        click.echo(f"  [{mark}] {result.name}: {result.detail}", err=True)
+
+
+def supervise(children: list[subprocess.Popen]) -> int:
+    """Wait until Ctrl-C or until one child dies; then stop the others and report."""
+    stopping = False
+
+    def stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        dead = [child for child in children if child.poll() is not None]
+        if dead:
+            click.echo(
+                f"ged: {' '.join(dead[0].args[2:])} exited with status {dead[0].returncode}; stopping",
+                err=True,
+            )
+            exit_code = 1
+            break
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    click.echo("ged stopped.", err=True)
+    return exit_code

@@ -1,0 +1,52 @@
+"""The Flask application: JSON API under /api/v1, health endpoints, later the web UI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from apiflask import APIFlask
+
+from ged.config import Settings, load_settings
+from ged.db import make_engine, make_session_factory
+from ged.web import health, problems
+
+
+def create_app(settings: Settings | None = None) -> APIFlask:
+    """Application factory; tests pass their own settings, ``ged serve`` the loaded ones."""
+    settings = settings or load_settings()
+    app = APIFlask(
+        "ged",
+        title="ged",
+        version="1",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/v1/docs",
+    )
+    app.config.update(
+        SECRET_KEY=settings.web.secret_key or read_or_create_secret(settings.web.secret_key_file),
+        MAX_CONTENT_LENGTH=settings.web.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    engine = make_engine(settings.database)
+    app.extensions["ged"] = {
+        "settings": settings,
+        "engine": engine,
+        "sessions": make_session_factory(engine),
+    }
+    problems.register(app)
+    app.register_blueprint(health.bp)
+    return app
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The embedded default keeps a random key beside the data, created once, readable by us only."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        with open(path, "x", opener=lambda name, flags: os.open(name, flags, 0o600)) as handle:
+            handle.write(key)
+        return key

@@ -1,0 +1,35 @@
+"""Liveness and readiness probes, open without authentication (they reveal no document)."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app
+
+from ged.health import check_readiness
+
+bp = APIBlueprint("health", __name__, tag="Health")
+
+
+@bp.get("/healthz")
+@bp.doc(summary="Liveness: the process answers")
+def healthz():
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+@bp.doc(
+    summary="Readiness of the database, blob store, OpenSearch and Redis",
+    responses={200: "every dependency answers", 503: "at least one dependency is down"},
+)
+def readyz():
+    ged = current_app.extensions["ged"]
+    results = check_readiness(ged["settings"], ged["engine"])
+    ready = all(result.ok for result in results)
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "checks": {result.name: {"ok": result.ok, "detail": result.detail} for result in results},
+    }
+    if not ready:
+        down = ", ".join(result.name for result in results if not result.ok)
+        body["detail"] = f"not ready: {down} unavailable"
+    return body, 200 if ready else 503

@@ -1,0 +1,1 @@
+"""Alembic migrations. Apply with ``ged db upgrade``; create with ``alembic revision --autogenerate``."""

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Install what ged needs on a Debian 12 machine, then the Python venv.
+# Idempotent and fast when everything is already present: apt-get runs only
+# when a package is missing, pip only when pyproject.toml changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng
+          libmagic1 acl curl unzip)
+# OpenSearch needs a JDK; keep whatever java the machine already has.
+command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)
+# Debian splits venv/ensurepip out of the interpreter.
+python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES+=(python3-venv)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}" >&2
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+else
+    echo "bootstrap: system packages present" >&2
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+    echo "bootstrap: creating .venv" >&2
+    python3 -m venv .venv
+fi
+
+if [[ ! -f pyproject.toml ]]; then
+    echo "bootstrap: no pyproject.toml yet, skipping pip install" >&2
+    exit 0
+fi
+
+# Reinstall only when the dependency declaration changed.
+stamp=.venv/.ged-installed
+hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]]; then
+    echo "bootstrap: .venv up to date" >&2
+else
+    echo "bootstrap: pip install -e .[test]" >&2
+    .venv/bin/pip install -q --upgrade pip >&2
+    .venv/bin/pip install -q -e ".[test]" >&2
+    echo "$hash" >"$stamp"
+fi

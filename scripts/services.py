@@ -1,0 +1,550 @@
+#!/usr/bin/env python3
+"""Install and start ged's backing services (OpenSearch, Redis, PostgreSQL) on loopback.
+
+Stdlib only: it runs before the project's venv exists.
+
+    services.py ensure [--profile dev|test] [--instance NAME --port-offset N] SERVICE...
+    services.py stop   [--profile ...] [--instance ...] [SERVICE...]
+    services.py status [--profile ...] [--instance ...] [SERVICE...]
+    services.py check
+
+`ensure` reuses a service that already answers on its port, otherwise starts it
+detached, waits until it is ready and prints one JSON object of URLs on stdout.
+Data, logs and pid files live in <project>/var/<instance>/<service>/.
+"""
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTS = {
+    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320},
+    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390},
+}
+SERVICES = ("opensearch", "redis", "postgres")
+SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
+IS_ROOT = os.geteuid() == 0
+
+OS_VERSION = "2.19.6"
+MAVEN = "https://repo1.maven.org/maven2/org/opensearch"
+OS_ZIP_URL = (
+    f"{MAVEN}/distribution/integ-test-zip/opensearch/{OS_VERSION}/opensearch-{OS_VERSION}.zip"
+)
+ANALYSIS_JAR_URL = f"{MAVEN}/plugin/analysis-common/{OS_VERSION}/analysis-common-{OS_VERSION}.jar"
+# The minimal zip lacks analysis-common (elision, asciifolding, light_french...).
+ANALYSIS_DESCRIPTOR = f"""\
+description=Adds "built in" analyzers to OpenSearch.
+version={OS_VERSION}
+name=analysis-common
+classname=org.opensearch.analysis.common.CommonAnalysisPlugin
+java.version=11
+opensearch.version={OS_VERSION}
+custom.foldername=
+extended.plugins=
+has.native.controller=false
+"""
+
+
+class Failure(Exception):
+    """A one-line error for the user; main() prints it and exits non-zero."""
+
+
+def say(msg):
+    print(f"services: {msg}", file=sys.stderr, flush=True)
+
+
+def describe(exc):
+    if isinstance(exc, subprocess.CalledProcessError):
+        return f"{' '.join(map(str, exc.cmd))} failed: {(exc.stderr or '').strip()}"
+    return str(exc)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def as_service_user(cmd):
+    # setpriv execs in place (runuser forks and waits), so Popen's pid is the server's.
+    if not IS_ROOT:
+        return cmd
+    return ["setpriv", f"--reuid={SVC_USER}", f"--regid={SVC_USER}", "--init-groups", "--", *cmd]
+
+
+def hand_to_service_user(path):
+    """When root: create ged-svc if needed, give it path and traverse on path's ancestors."""
+    if not IS_ROOT:
+        return
+    if subprocess.run(["id", SVC_USER], capture_output=True).returncode != 0:
+        run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SVC_USER])
+    run(["chown", "-R", f"{SVC_USER}:{SVC_USER}", str(path)])
+    grant_traverse(path.parent)
+
+
+def grant_traverse(path):
+    # The project may live under a 0700 dir (/root, mktemp -d): let ged-svc pass through.
+    for d in [path, *path.parents]:
+        if not d.stat().st_mode & 0o001:
+            run(["setfacl", "-m", f"u:{SVC_USER}:x", str(d)])
+
+
+def pid_alive(pid_file, marker):
+    """Pid from pid_file if that process is alive and its command line contains marker."""
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if marker.encode() in cmdline else None
+
+
+def has_live_thread(pid):
+    """Whether any thread of pid still runs. Not pid_alive(): a JVM's cmdline empties
+    before its last thread exits, and an exited server may stay a zombie until init reaps it."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return False
+    for task in tasks:
+        try:
+            state = Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
+
+
+def spawn(cmd, log_file, pid_file, env=None):
+    """Start cmd detached (own session, survives us), output appended to log_file."""
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True
+        )
+    pid_file.write_text(f"{proc.pid}\n")
+    return proc
+
+
+def download(url, dest):
+    """Fetch url into dest once, verified against the .sha512 Maven Central publishes beside it."""
+    if dest.exists():
+        return
+    say(f"downloading {url}")
+    part = dest.with_name(dest.name + ".part")
+    with urllib.request.urlopen(url, timeout=60) as resp, open(part, "wb") as out:
+        shutil.copyfileobj(resp, out)
+    with urllib.request.urlopen(url + ".sha512", timeout=60) as resp:
+        expected = resp.read().decode().split()[0].lower()
+    actual = hashlib.sha512(part.read_bytes()).hexdigest()
+    if actual != expected:
+        part.unlink()
+        raise Failure(
+            f"checksum mismatch for {url}: expected sha512 {expected}, got {actual}; file deleted"
+        )
+    part.rename(dest)
+
+
+def cache_dir():
+    # As root, stay out of /root (0700) so that ged-svc can read the install.
+    if IS_ROOT:
+        base = Path("/var/cache")
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "ged"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def install_opensearch():
+    """OpenSearch unpacked in the cache with the analysis-common module; done once, atomically."""
+    cache = cache_dir()
+    home = cache / f"opensearch-{OS_VERSION}"
+    with open(cache / ".lock", "w") as lock:  # several instances may start at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if home.exists():
+            return home
+        zip_file = cache / f"opensearch-{OS_VERSION}.zip"
+        jar = cache / f"analysis-common-{OS_VERSION}.jar"
+        download(OS_ZIP_URL, zip_file)
+        download(ANALYSIS_JAR_URL, jar)
+        tmp = Path(tempfile.mkdtemp(dir=cache))
+        try:
+            run(["unzip", "-q", str(zip_file), "-d", str(tmp)])
+            module = tmp / home.name / "modules" / "analysis-common"
+            module.mkdir()
+            shutil.copy(jar, module)
+            (module / "plugin-descriptor.properties").write_text(ANALYSIS_DESCRIPTOR)
+            run(["chmod", "-R", "a+rX", str(tmp / home.name)])
+            (tmp / home.name).rename(home)
+        finally:
+            shutil.rmtree(tmp)
+    return home
+
+
+def java_home():
+    if os.environ.get("OPENSEARCH_JAVA_HOME"):
+        return os.environ["OPENSEARCH_JAVA_HOME"]
+    java = shutil.which("java")
+    if not java:
+        raise Failure("opensearch needs java on PATH (run scripts/bootstrap.sh)")
+    return str(Path(java).resolve().parent.parent)
+
+
+def postgres_bin(tool):
+    # Debian's newest versioned dir, not wrappers such as /usr/local/bin/pg_ctl.
+    found = [
+        p for p in Path("/usr/lib/postgresql").glob("*/bin/postgres") if p.parents[1].name.isdigit()
+    ]
+    if not found:
+        raise Failure(
+            "postgres binaries not found in /usr/lib/postgresql (run scripts/bootstrap.sh)"
+        )
+    return max(found, key=lambda p: int(p.parents[1].name)).parent / tool
+
+
+class Service:
+    name = marker = url = ""
+    stop_signal = signal.SIGTERM
+    timeout = 60
+
+    def __init__(self, instance, profile, offset):
+        self.profile = profile
+        self.instance = instance
+        self.port = PORTS[profile][self.name] + offset
+        self.dir = ROOT / "var" / instance / self.name
+        self.log = self.dir / f"{self.name}.log"
+        self.pid_file = self.dir / f"{self.name}.pid"
+
+    def up(self):
+        """Clients can use the service at self.url."""
+        raise NotImplementedError
+
+    def start(self):
+        """Spawn the server; return its Popen."""
+        raise NotImplementedError
+
+    def ready(self):
+        """The server accepts requests (maybe before provision())."""
+        return self.up()
+
+    def provision(self):
+        """Create what clients expect once the server is ready."""
+
+    def pid(self):
+        return pid_alive(self.pid_file, self.marker)
+
+    def ensure(self):
+        if self.up():
+            say(f"{self.name}: reusing {self.url}")
+            return
+        proc = None
+        if not self.pid():  # else still starting from an earlier call: wait for it
+            say(f"{self.name}: starting on port {self.port} (log {self.log})")
+            self.dir.mkdir(parents=True, exist_ok=True)
+            try:
+                proc = self.start()
+            except (OSError, subprocess.CalledProcessError) as exc:
+                raise Failure(f"{self.name}: {describe(exc)}; see {self.log}") from exc
+        self.wait_ready(proc)
+        self.provision()
+        if not self.up():
+            raise Failure(f"{self.name} is running but not usable at {self.url}; see {self.log}")
+
+    def wait_ready(self, proc):
+        start = time.monotonic()
+        while not self.ready():
+            # Our own child is polled: until it execs, its cmdline is still ours.
+            if (proc.poll() is not None) if proc else not self.pid():
+                raise Failure(f"{self.name} exited during startup; see {self.log}")
+            if time.monotonic() - start > self.timeout:
+                raise Failure(f"{self.name} not ready after {self.timeout}s; see {self.log}")
+            time.sleep(0.25)
+        say(f"{self.name}: ready in {time.monotonic() - start:.1f}s at {self.url}")
+
+    def stop(self):
+        pid = self.pid()
+        if not pid:
+            say(f"{self.name}: not running (or not started by this script)")
+            return
+        os.kill(pid, self.stop_signal)
+        deadline = time.monotonic() + 30
+        while has_live_thread(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if has_live_thread(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        say(f"{self.name}: stopped (pid {pid})")
+
+
+class Redis(Service):
+    name = "redis"
+    marker = "redis-server"
+    timeout = 20
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def up(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self):
+        # Not daemonized: Popen gives the pid and captures the log. No persistence:
+        # Redis carries work, not state.
+        options = {"port": self.port, "bind": "127.0.0.1", "dir": self.dir, "save": ""}
+        options.update(appendonly="no", daemonize="no")
+        cmd = ["redis-server", *(arg for k, v in options.items() for arg in (f"--{k}", str(v)))]
+        return spawn(cmd, self.log, self.pid_file)
+
+
+class OpenSearch(Service):
+    name = "opensearch"
+    timeout = 180
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        # The last argument of both the launcher script and the java process it execs.
+        self.marker = f"cluster.name=ged-{self.instance}\0"
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def up(self):
+        try:
+            with urllib.request.urlopen(f"{self.url}/_cluster/health", timeout=2) as resp:
+                return json.load(resp).get("status") in ("yellow", "green")
+        except (OSError, ValueError):
+            return False
+
+    def start(self):
+        home = install_opensearch()
+        conf = self.config_copy(home)
+        for sub in ("data", "logs", "tmp"):
+            (self.dir / sub).mkdir(exist_ok=True)
+        hand_to_service_user(self.dir)
+        if IS_ROOT:
+            grant_traverse(home)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.dir),
+            "LANG": "C.UTF-8",
+            "OPENSEARCH_JAVA_HOME": java_home(),
+            "OPENSEARCH_JAVA_OPTS": "-Xms512m -Xmx512m",
+            "OPENSEARCH_PATH_CONF": str(conf),
+            "OPENSEARCH_TMPDIR": str(self.dir / "tmp"),
+        }
+        settings = {
+            "discovery.type": "single-node",
+            "http.host": "127.0.0.1",
+            "transport.host": "127.0.0.1",
+            "http.port": self.port,
+            "transport.port": self.port + 100,
+            "path.data": self.dir / "data",
+            "path.logs": self.dir / "logs",
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+            "cluster.name": f"ged-{self.instance}",  # last: see self.marker
+        }
+        args = [arg for key, value in settings.items() for arg in ("-E", f"{key}={value}")]
+        cmd = as_service_user([str(home / "bin" / "opensearch"), *args])
+        return spawn(cmd, self.log, self.pid_file, env)
+
+    def config_copy(self, home):
+        """A per-instance config dir, so that the shared install is never written to."""
+        conf = self.dir / "config"
+        if not conf.exists():
+            shutil.copytree(home / "config", conf)
+            # jvm.options paths are relative to the install dir (the launcher cd's there).
+            options = conf / "jvm.options"
+            text = options.read_text()
+            text = text.replace("HeapDumpPath=data", f"HeapDumpPath={self.dir / 'data'}")
+            text = text.replace("logs/", f"{self.dir / 'logs'}/")
+            options.write_text(text)
+        return conf
+
+
+class Postgres(Service):
+    name = "postgres"
+    stop_signal = signal.SIGINT  # "fast" shutdown: does not wait for clients to leave
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.marker = str(postgres_bin("postgres"))
+        self.data = self.dir / "data"
+        self.url = f"postgresql+psycopg://ged:ged@127.0.0.1:{self.port}/ged"
+
+    def psql(self, url, sql):
+        env = {**os.environ, "PGCONNECT_TIMEOUT": "3"}
+        return subprocess.run(
+            [str(postgres_bin("psql")), "-XAtq", "-v", "ON_ERROR_STOP=1", url],
+            input=sql,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    def up(self):
+        result = self.psql(f"postgresql://ged:ged@127.0.0.1:{self.port}/ged", "select 1")
+        return result.returncode == 0 and result.stdout.strip() == "1"
+
+    def ready(self):
+        cmd = [str(postgres_bin("pg_isready")), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
+        return subprocess.run(cmd).returncode == 0
+
+    def start(self):
+        hand_to_service_user(self.dir)
+        if not (self.data / "PG_VERSION").exists():
+            say("postgres: initdb")
+            initdb = [str(postgres_bin("initdb")), "-D", str(self.data), "-U", "postgres"]
+            run(as_service_user([*initdb, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]))
+        # A unix socket path is limited to 107 bytes: deep checkouts get TCP only.
+        sockets = str(self.dir) if len(str(self.dir)) < 90 else ""
+        options = {
+            "listen_addresses": "127.0.0.1",
+            "port": self.port,
+            "unix_socket_directories": sockets,
+        }
+        if self.profile == "test":  # throwaway data: trade durability for speed
+            options.update(fsync="off", synchronous_commit="off", full_page_writes="off")
+        args = [arg for key, value in options.items() for arg in ("-c", f"{key}={value}")]
+        cmd = as_service_user([str(postgres_bin("postgres")), "-D", str(self.data), *args])
+        return spawn(cmd, self.log, self.pid_file)
+
+    def provision(self):
+        # CREATEDB: tests create one database per pytest-xdist worker.
+        sql = """
+            SELECT 'CREATE ROLE ged' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ged')\\gexec
+            ALTER ROLE ged LOGIN CREATEDB PASSWORD 'ged';
+            SELECT 'CREATE DATABASE ged OWNER ged'
+              WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ged')\\gexec
+        """
+        result = self.psql(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", sql)
+        if result.returncode != 0:
+            raise Failure(f"postgres: creating role/database ged failed: {result.stderr.strip()}")
+
+
+CLASSES = {"opensearch": OpenSearch, "redis": Redis, "postgres": Postgres}
+URL_KEYS = {"opensearch": "opensearch_url", "redis": "redis_url", "postgres": "database_url"}
+
+
+@contextlib.contextmanager
+def locked(instance):
+    """Hold var/<instance>/.lock so that concurrent callers (xdist workers) start nothing twice."""
+    path = ROOT / "var" / instance / ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting for {path}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def cmd_ensure(services):
+    for svc in services:
+        svc.ensure()
+    print(json.dumps({URL_KEYS[svc.name]: svc.url for svc in services}))
+
+
+def cmd_stop(services):
+    for svc in services:
+        svc.stop()
+
+
+def cmd_status(services):
+    all_up = True
+    for svc in services:
+        up = svc.up()
+        all_up &= up
+        pid = svc.pid()
+        owner = f"  (pid {pid})" if pid else "  (not started by this script)" if up else ""
+        print(f"{svc.name:<11} {'up' if up else 'down':<5} {svc.url}{owner}")
+    return 0 if all_up else 1
+
+
+def cmd_check():
+    missing = [
+        tool for tool in ("java", "redis-server", "unzip", "tesseract") if not shutil.which(tool)
+    ]
+    if IS_ROOT:
+        missing += [tool for tool in ("setfacl", "setpriv") if not shutil.which(tool)]
+    try:
+        tools = [postgres_bin(tool) for tool in ("postgres", "initdb", "pg_isready", "psql")]
+        missing += [str(tool) for tool in tools if not tool.exists()]
+    except Failure as exc:
+        missing.append(str(exc))
+    if shutil.which("tesseract"):
+        langs = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True
+        ).stdout.split()
+        missing += [f"tesseract language {lang}" for lang in ("fra", "eng") if lang not in langs]
+    for item in missing:
+        print(f"missing: {item}")
+    if not missing:
+        print("all tools present")
+    return 1 if missing else 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, nargs in (("ensure", "+"), ("stop", "*"), ("status", "*")):
+        cmd = sub.add_parser(name)
+        cmd.add_argument("--profile", choices=PORTS, default="dev")
+        cmd.add_argument(
+            "--instance", help="separate data dir and cluster (default: the profile name)"
+        )
+        cmd.add_argument(
+            "--port-offset", type=int, default=0, help="added to every port of the profile"
+        )
+        # Checked by hand: argparse rejects an empty "*" list when given choices=.
+        cmd.add_argument("services", nargs=nargs, metavar="SERVICE", help=" | ".join(SERVICES))
+    sub.add_parser("check")
+    args = parser.parse_args(argv)
+    if args.command != "check":
+        for name in set(args.services) - set(SERVICES):
+            parser.error(f"unknown service {name!r} (choose from {', '.join(SERVICES)})")
+        args.instance = args.instance or args.profile
+        if not args.instance.replace("-", "").replace("_", "").isalnum():
+            parser.error("--instance must be letters, digits, - or _")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.command == "check":
+        return cmd_check()
+    try:
+        services = [
+            CLASSES[name](args.instance, args.profile, args.port_offset)
+            for name in args.services or SERVICES
+        ]
+        if args.command == "status":
+            return cmd_status(services)
+        with locked(args.instance):
+            (cmd_ensure if args.command == "ensure" else cmd_stop)(services)
+    except (Failure, OSError, subprocess.CalledProcessError) as exc:
+        print(f"services: error: {describe(exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

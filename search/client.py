@@ -1,0 +1,48 @@
+"""The OpenSearch client, built from plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import OpenSearchException
+
+from ged.errors import ServiceUnavailable
+
+
+def make_client(
+    urls: Sequence[str],
+    *,
+    timeout: float = 10.0,
+    username: str = "",
+    password: str = "",
+    verify_certs: bool = True,
+) -> OpenSearch:
+    auth = (username, password) if username else None
+    return OpenSearch(
+        hosts=list(urls),
+        http_auth=auth,
+        timeout=timeout,
+        verify_certs=verify_certs,
+        max_retries=0,
+        retry_on_timeout=False,
+    )
+
+
+def check_cluster(client: OpenSearch) -> str:
+    """Return the cluster health colour; raise ServiceUnavailable when it is red or silent."""
+    try:
+        health = client.cluster.health(request_timeout=5)
+    except OpenSearchException as exc:
+        raise ServiceUnavailable("opensearch", _describe(exc)) from None
+    status = health.get("status", "unknown")
+    if status == "red":
+        raise ServiceUnavailable("opensearch", "cluster health is red")
+    return status
+
+
+def _describe(exc: OpenSearchException) -> str:
+    info = getattr(exc, "info", None)
+    if isinstance(info, Exception):
+        return str(info).splitlines()[0]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

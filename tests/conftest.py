@@ -1,0 +1,117 @@
+"""Fixtures shared by the whole suite.
+
+Real services only: OpenSearch, Redis and PostgreSQL are started once per run
+by scripts/services.py (the same script the README uses). Each test gets its
+own blob directory, SQLite file, OpenSearch index prefix and RQ queue name;
+each xdist worker gets its own PostgreSQL database and Redis database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from ged.config import Settings, load_settings
+from tests import services
+
+
+def worker_id(request: pytest.FixtureRequest) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def worker_number(request: pytest.FixtureRequest) -> int:
+    name = worker_id(request)
+    return int(name[2:]) if name.startswith("gw") else 0
+
+
+@pytest.fixture(scope="session")
+def service_urls() -> dict[str, str]:
+    return services.ensure("opensearch", "redis", "postgres")
+
+
+@pytest.fixture(scope="session")
+def redis_url(service_urls: dict[str, str], request: pytest.FixtureRequest) -> str:
+    # Database 0 is left alone; each xdist worker gets its own of the 15 others.
+    database = 1 + worker_number(request) % 15
+    return urlsplit(service_urls["redis_url"])._replace(path=f"/{database}").geturl()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(service_urls: dict[str, str]) -> str:
+    return service_urls["database_url"]
+
+
+@pytest.fixture(scope="session")
+def create_postgres_database(
+    postgres_admin_url: str, request: pytest.FixtureRequest
+) -> Callable[[str], str]:
+    """Return a function that creates an empty database (dropped at the end of the run)."""
+    created: list[str] = []
+    admin = make_url(postgres_admin_url)
+    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def create(label: str) -> str:
+        name = f"ged_test_{worker_id(request)}_{label}_{uuid.uuid4().hex[:8]}".lower()
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    yield create
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        for name in created:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_settings(
+    tmp_path: Path, service_urls: dict[str, str], redis_url: str
+) -> Callable[..., Settings]:
+    """Settings for one test: its own data, index prefix and queue; overrides by section."""
+
+    def build(**sections: dict) -> Settings:
+        unique = uuid.uuid4().hex[:10]
+        environ = {
+            "GED_DATABASE__URL": f"sqlite:///{tmp_path / 'ged.sqlite3'}",
+            "GED_STORAGE__PATH": str(tmp_path / "blobs"),
+            "GED_WEB__SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+            "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
+            "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
+            "GED_REDIS__URL": redis_url,
+            "GED_REDIS__QUEUE": f"ged-test-{unique}",
+        }
+        for section, values in sections.items():
+            for key, value in values.items():
+                environ[f"GED_{section.upper()}__{key.upper()}"] = str(value)
+        return load_settings(None, environ=environ)
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each supported kind, for tests of the database layer."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        yield request.getfixturevalue("create_postgres_database")("empty")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's GED_* variables must not leak into tests."""
+    for name in list(os.environ):
+        if name.startswith("GED_"):
+            monkeypatch.delenv(name)

@@ -1,0 +1,101 @@
+"""Liveness and readiness against the real services, including a service going down."""
+
+import pytest
+
+from ged.web import create_app
+from tests import services
+from tests.conftest import worker_number
+
+
+def readiness(settings):
+    client = create_app(settings).test_client()
+    return client.get("/readyz")
+
+
+def test_healthz_answers_without_any_dependency(make_settings):
+    settings = make_settings(
+        opensearch={"urls": '["http://127.0.0.1:9"]'}, redis={"url": "redis://127.0.0.1:9/0"}
+    )
+    response = create_app(settings).test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_is_green_when_every_dependency_answers(settings):
+    response = readiness(settings)
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "ready"
+    assert set(response.json["checks"]) == {"database", "blob_store", "opensearch", "redis"}
+    assert all(check["ok"] for check in response.json["checks"].values())
+
+
+def test_readyz_reports_an_unwritable_blob_store(make_settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    response = readiness(make_settings(storage={"path": blocker / "blobs"}))
+    assert response.status_code == 503
+    assert response.json["checks"]["blob_store"]["ok"] is False
+    assert "blob_store" in response.json["detail"]
+
+
+def test_readyz_reports_an_unreachable_database(make_settings, tmp_path):
+    url = "postgresql://ged:ged@127.0.0.1:9/ged"
+    response = readiness(make_settings(database={"url": url}))
+    assert response.status_code == 503
+    assert response.json["checks"]["database"]["ok"] is False
+    assert response.json["checks"]["redis"]["ok"] is True
+
+
+class Throwaway:
+    """A separate instance of a service, started by the project's script, that a test may stop."""
+
+    def __init__(self, instance: str, port_offset: int) -> None:
+        self.instance = instance
+        self.port_offset = port_offset
+        self.started: set[str] = set()
+
+    def start(self, service: str) -> dict[str, str]:
+        self.started.add(service)
+        return services.ensure_throwaway(self.instance, self.port_offset, service)
+
+    def stop(self, service: str) -> None:
+        services.stop_throwaway(self.instance, service)
+        self.started.discard(service)
+
+
+@pytest.fixture
+def throwaway(request):
+    # One instance name and port range per xdist worker, so parallel runs never collide.
+    number = worker_number(request)
+    instance = Throwaway(f"throwaway-{number}", port_offset=10 + number)
+    yield instance
+    for service in list(instance.started):
+        instance.stop(service)
+
+
+def test_readyz_turns_503_when_redis_stops(make_settings, throwaway):
+    urls = throwaway.start("redis")
+    settings = make_settings(redis={"url": urls["redis_url"]})
+    assert readiness(settings).status_code == 200
+
+    throwaway.stop("redis")
+
+    response = readiness(settings)
+    assert response.status_code == 503
+    assert response.json["checks"]["redis"]["ok"] is False
+    assert response.json["checks"]["opensearch"]["ok"] is True
+    assert "redis" in response.json["detail"]
+
+
+def test_readyz_turns_503_when_opensearch_stops(make_settings, throwaway):
+    urls = throwaway.start("opensearch")
+    settings = make_settings(opensearch={"urls": f'["{urls["opensearch_url"]}"]'})
+    assert readiness(settings).status_code == 200
+
+    throwaway.stop("opensearch")
+
+    response = readiness(settings)
+    assert response.status_code == 503
+    assert response.json["checks"]["opensearch"]["ok"] is False
+    assert response.json["checks"]["redis"]["ok"] is True
+    assert "opensearch" in response.json["detail"]

@@ -1,0 +1,126 @@
+"""The ged command line: help, one-line errors, real work against a real database."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from ged.cli import cli
+from ged.config import load_settings
+from ged.db import make_engine, make_session_factory
+from ged.migrate import upgrade
+from ged.models import User
+from ged.passwords import verify_password
+
+
+def run_ged(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    """Run the installed console script as a user would, in a clean environment."""
+    base = {key: value for key, value in os.environ.items() if not key.startswith("GED_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ged", *args],
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands():
+    result = run_ged("--help")
+    assert result.returncode == 0
+    for command in ("up", "serve", "worker", "db", "user"):
+        assert f"  {command} " in result.stdout
+
+
+def test_bad_configuration_key_gives_one_line_naming_it():
+    result = run_ged("db", "upgrade", env={"GED_WEB__PROT": "80"})
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "Error: invalid configuration: unknown key web.prot (from GED_WEB__PROT)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_gives_one_line_naming_it():
+    result = run_ged(
+        "db", "upgrade", env={"GED_DATABASE__URL": "postgresql://ged:ged@127.0.0.1:9/ged"}
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("Error: database is unavailable:")
+
+
+def test_unreachable_redis_stops_the_worker_with_one_line():
+    result = run_ged("worker", "--burst", env={"GED_REDIS__URL": "redis://127.0.0.1:9/0"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: redis is unavailable: redis://127.0.0.1:9/0")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def migrated_settings(make_settings):
+    settings = make_settings()
+    upgrade(settings.database.url)
+    return settings
+
+
+def environment_of(settings) -> dict[str, str]:
+    return {"GED_DATABASE__URL": settings.database.url}
+
+
+def test_user_create_stores_an_argon2_hash(migrated_settings):
+    result = run_ged(
+        "user",
+        "create",
+        "claire",
+        "--role",
+        "archivist",
+        "--password-stdin",
+        env=environment_of(migrated_settings),
+        stdin="un mot de passe solide\n",
+    )
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(migrated_settings.database)
+    with make_session_factory(engine)() as session:
+        user = session.scalars(select(User).where(User.username == "claire")).one()
+    engine.dispose()
+    assert user.role == "archivist"
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, "un mot de passe solide")
+    assert not verify_password(user.password_hash, "un autre")
+
+
+def test_user_create_refuses_a_duplicate_and_a_short_password(migrated_settings):
+    env = environment_of(migrated_settings)
+    args = ("user", "create", "marc", "--role", "agent", "--password-stdin")
+    assert run_ged(*args, env=env, stdin="assez long pour passer\n").returncode == 0
+    duplicate = run_ged(*args, env=env, stdin="assez long pour passer\n")
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+    short = run_ged(
+        "user", "create", "lea", "--role", "agent", "--password-stdin", env=env, stdin="court\n"
+    )
+    assert short.returncode == 1
+    assert "at least 12 characters" in short.stderr
+
+
+def test_station_accounts_need_no_password(migrated_settings):
+    runner = CliRunner()
+    env = environment_of(migrated_settings)
+    result = runner.invoke(cli, ["user", "create", "scanner-accueil", "--role", "station"], env=env)
+    assert result.exit_code == 0, result.output
+    settings = load_settings(None, environ=env)
+    engine = make_engine(settings.database)
+    with make_session_factory(engine)() as session:
+        station = session.scalars(select(User).where(User.username == "scanner-accueil")).one()
+    engine.dispose()
+    assert station.password_hash is None

@@ -1,0 +1,1 @@
+"""RQ jobs and worker entry points. The only package that imports rq."""
