@@ -16,9 +16,15 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import redis
+from opensearchpy import OpenSearch
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from ged.config import Settings, load_settings
+from ged.config import DatabaseSettings, Settings, load_settings
+from ged.db import make_engine
+from ged.migrate import upgrade
+from search.client import make_client
 from tests import services
 
 
@@ -107,6 +113,60 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     else:
         yield request.getfixturevalue("create_postgres_database")("empty")
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_url(create_postgres_database: Callable[[str], str]) -> str:
+    """One migrated PostgreSQL database per xdist worker, shared by its tests through savepoints."""
+    url = create_postgres_database("main")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database of each supported kind (SQLite: a fresh file per test)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("migrated_postgres_url")
+    url = f"sqlite:///{tmp_path / 'ged.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def db_session(database_url: str) -> Iterator[Session]:
+    """A session whose every commit lands in a savepoint of one outer transaction that the
+    test's end rolls back, so tests sharing the PostgreSQL database never see each other."""
+    engine = make_engine(DatabaseSettings(url=database_url))
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    """This worker's own Redis database, emptied before and after the test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def opensearch_client(settings: Settings) -> Iterator[OpenSearch]:
+    """A client for the test OpenSearch; the test's indices (its own prefix) are deleted after."""
+    client = make_client(settings.opensearch.urls)
+    yield client
+    client.indices.delete(index=f"{settings.opensearch.index_prefix}-*", ignore_unavailable=True)
+    client.close()
 
 
 @pytest.fixture(autouse=True)
