@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ged.config import Settings, load_settings
 from ged.db import check_database, make_engine, make_session_factory
@@ -109,6 +112,17 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
     click.echo(f"database is at revision {revision}", err=True)
 
 
+@contextmanager
+def database_session(ctx: click.Context) -> Iterator[Session]:
+    """A session for one command; the engine is disposed when the command ends."""
+    engine = make_engine(settings_from(ctx).database)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 @cli.group()
 def user() -> None:
     """User accounts."""
@@ -117,9 +131,14 @@ def user() -> None:
 @user.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option(
+    "--group", "groups", multiple=True, help="Make the user a member of this group (repeatable)."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_context
-def user_create(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+def user_create(
+    ctx: click.Context, name: str, role: str, groups: tuple[str, ...], password_stdin: bool
+) -> None:
     """Create the account NAME with ROLE (asks for a password unless it is a station)."""
     from ged.services.users import create_user
 
@@ -129,13 +148,103 @@ def user_create(ctx: click.Context, name: str, role: str, password_stdin: bool) 
         password = None
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = make_engine(settings_from(ctx).database)
-    try:
-        with make_session_factory(engine)() as session:
-            created = create_user(session, name, role, password)
-            click.echo(f"created {created.role} {created.username} (id {created.id})")
-    finally:
-        engine.dispose()
+    with database_session(ctx) as session:
+        created = create_user(session, name, role, password, groups)
+        click.echo(f"created {created.role} {created.username} (id {created.id})")
+
+
+@cli.group()
+def group() -> None:
+    """Groups of users."""
+
+
+@group.command("create")
+@click.argument("name")
+@click.pass_context
+def group_create(ctx: click.Context, name: str) -> None:
+    """Create the group NAME."""
+    from ged.services.users import create_group
+
+    with database_session(ctx) as session:
+        created = create_group(session, name)
+        click.echo(f"created group {created.name} (id {created.id})")
+
+
+@cli.group()
+def unit() -> None:
+    """Units (services, departments) that own documents."""
+
+
+@unit.command("create")
+@click.argument("name")
+@click.pass_context
+def unit_create(ctx: click.Context, name: str) -> None:
+    """Create the unit NAME."""
+    from ged.services.users import create_unit
+
+    with database_session(ctx) as session:
+        created = create_unit(session, name)
+        click.echo(f"created unit {created.name} (id {created.id})")
+
+
+@cli.group()
+def token() -> None:
+    """API tokens for scripts and scanner stations."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option(
+    "--name", "label", default="", help="What the token is for (default: USERNAME's token)."
+)
+@click.pass_context
+def token_create(ctx: click.Context, username: str, label: str) -> None:
+    """Print a new API token for USERNAME. It is shown once: store it now."""
+    from ged.services.tokens import create_token
+
+    with database_session(ctx) as session:
+        created, clear = create_token(session, username, label or f"{username}'s token")
+        click.echo(clear)
+        click.echo(
+            f"token {created.id} ({created.label!r}) created; it will not be shown again", err=True
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Revoke the token TOKEN_ID at once."""
+    from ged.services.tokens import revoke_token
+
+    with database_session(ctx) as session:
+        revoked = revoke_token(session, token_id)
+        click.echo(f"token {revoked.id} ({revoked.label!r}) revoked", err=True)
+
+
+@cli.command()
+@click.pass_context
+def fsck(ctx: click.Context) -> None:
+    """Re-hash every blob; report missing, corrupt and orphaned ones.
+
+    Exit status: 0 all good, 1 missing or corrupt blobs, 2 only orphans
+    (stored bytes no version refers to, e.g. after an interrupted upload).
+    """
+    from ged.maintenance import run_fsck
+
+    with database_session(ctx) as session:
+        sys.exit(run_fsck(session, settings_from(ctx)))
+
+
+@cli.command()
+@click.pass_context
+def reconcile(ctx: click.Context) -> None:
+    """Queue again every version whose pipeline has not finished (after a Redis loss)."""
+    from ged.maintenance import requeue_unfinished
+
+    with database_session(ctx) as session:
+        count = requeue_unfinished(session, settings_from(ctx))
+    click.echo(f"{count} unfinished version(s) queued", err=True)
 
 
 def main() -> None:

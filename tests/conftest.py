@@ -57,23 +57,41 @@ def postgres_admin_url(service_urls: dict[str, str]) -> str:
 @pytest.fixture(scope="session")
 def create_postgres_database(
     postgres_admin_url: str, request: pytest.FixtureRequest
-) -> Callable[[str], str]:
-    """Return a function that creates an empty database (dropped at the end of the run)."""
+) -> Iterator[Callable[..., str]]:
+    """Return a function that creates a database, empty or copied from a template;
+    every database it created is dropped at the end of the run."""
     created: list[str] = []
     admin = make_url(postgres_admin_url)
     conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def create(label: str) -> str:
+    def create(label: str, template: str | None = None) -> str:
         name = f"ged_test_{worker_id(request)}_{label}_{uuid.uuid4().hex[:8]}".lower()
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{copy}')
         created.append(name)
         return admin.set(database=name).render_as_string(hide_password=False)
 
     yield create
     with psycopg.connect(conninfo, autocommit=True) as connection:
-        for name in created:
+        for name in reversed(created):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(create_postgres_database: Callable[..., str]) -> str:
+    """Name of a migrated database to copy: CREATE DATABASE … TEMPLATE is faster than migrating."""
+    url = create_postgres_database("template")
+    upgrade(url)
+    return make_url(url).database
+
+
+@pytest.fixture
+def fresh_postgres_url(
+    create_postgres_database: Callable[..., str], migrated_postgres_template: str
+) -> str:
+    """A migrated PostgreSQL database of this test's own, for tests whose app commits."""
+    return create_postgres_database("app", template=migrated_postgres_template)
 
 
 @pytest.fixture
@@ -116,7 +134,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres_url(create_postgres_database: Callable[[str], str]) -> str:
+def migrated_postgres_url(create_postgres_database: Callable[..., str]) -> str:
     """One migrated PostgreSQL database per xdist worker, shared by its tests through savepoints."""
     url = create_postgres_database("main")
     upgrade(url)

@@ -1,5 +1,31 @@
 """Database models. Every model module is imported here so Alembic sees all tables."""
 
-from ged.models.users import ROLES, User
+from ged.models.access import PERMISSIONS, Grant
+from ged.models.documents import (
+    DOCUMENT_STATUSES,
+    VERSION_STATUSES,
+    Blob,
+    Document,
+    DocumentType,
+    Tag,
+    Unit,
+    Version,
+)
+from ged.models.users import ROLES, ApiToken, Group, User
 
-__all__ = ["ROLES", "User"]
+__all__ = [
+    "DOCUMENT_STATUSES",
+    "PERMISSIONS",
+    "ROLES",
+    "VERSION_STATUSES",
+    "ApiToken",
+    "Blob",
+    "Document",
+    "DocumentType",
+    "Grant",
+    "Group",
+    "Tag",
+    "Unit",
+    "User",
+    "Version",
+]

@@ -1,24 +1,26 @@
-"""Creating and listing accounts."""
+"""Accounts, groups and units: the directory an administrator keeps."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ged.errors import GedError
-from ged.models import ROLES, User
+from ged.errors import Conflict, InvalidInput
+from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
 
 
-class UserExists(GedError):
+class UserExists(Conflict):
     pass
 
 
-class InvalidUser(GedError):
+class InvalidUser(InvalidInput):
     pass
 
 
-def create_user(session: Session, username: str, role: str, password: str | None) -> User:
+def create_user(
+    session: Session, username: str, role: str, password: str | None, groups: tuple[str, ...] = ()
+) -> User:
     """Create an account; stations may have no password (they use API tokens)."""
     username = username.strip()
     if not username or len(username) > 150 or any(ch.isspace() for ch in username):
@@ -35,6 +37,7 @@ def create_user(session: Session, username: str, role: str, password: str | None
         username=username,
         role=role,
         password_hash=hash_password(password) if password is not None else None,
+        groups=groups_named(session, groups),
     )
     session.add(user)
     session.commit()
@@ -43,3 +46,35 @@ def create_user(session: Session, username: str, role: str, password: str | None
 
 def has_admin(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
+
+
+def create_group(session: Session, name: str) -> Group:
+    name = name.strip()
+    if not name or len(name) > 150:
+        raise InvalidUser("a group name must have 1 to 150 characters")
+    if session.scalar(select(Group.id).where(Group.name == name)) is not None:
+        raise UserExists(f"a group named {name!r} already exists")
+    group = Group(name=name)
+    session.add(group)
+    session.commit()
+    return group
+
+
+def groups_named(session: Session, names: tuple[str, ...]) -> list[Group]:
+    groups = list(session.scalars(select(Group).where(Group.name.in_(names))))
+    unknown = set(names) - {group.name for group in groups}
+    if unknown:
+        raise InvalidUser(f"unknown group(s): {', '.join(sorted(unknown))}; create them first")
+    return groups
+
+
+def create_unit(session: Session, name: str) -> Unit:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InvalidUser("a unit name must have 1 to 200 characters")
+    if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
+        raise UserExists(f"a unit named {name!r} already exists")
+    unit = Unit(name=name)
+    session.add(unit)
+    session.commit()
+    return unit

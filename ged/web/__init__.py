@@ -10,7 +10,10 @@ from apiflask import APIFlask
 
 from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
-from ged.web import health, problems
+from ged.storage import make_blob_store
+from ged.web import auth, context, health, problems
+from ged.web.api import documents
+from ged.web.requests import GedRequest
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -23,6 +26,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         spec_path="/api/v1/openapi.json",
         docs_path="/api/v1/docs",
     )
+    app.request_class = GedRequest
     app.config.update(
         SECRET_KEY=settings.web.secret_key or read_or_create_secret(settings.web.secret_key_file),
         MAX_CONTENT_LENGTH=settings.web.max_upload_mb * 1024 * 1024,
@@ -34,9 +38,13 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         "settings": settings,
         "engine": engine,
         "sessions": make_session_factory(engine),
+        "store": make_blob_store(settings.storage),
     }
     problems.register(app)
+    context.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(documents.bp)
     return app
 
 

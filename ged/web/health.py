@@ -6,17 +6,20 @@ from apiflask import APIBlueprint
 from flask import current_app
 
 from ged.health import check_readiness
+from ged.web.auth import public
 
 bp = APIBlueprint("health", __name__, tag="Health")
 
 
 @bp.get("/healthz")
+@public
 @bp.doc(summary="Liveness: the process answers")
 def healthz():
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@public
 @bp.doc(
     summary="Readiness of the database, blob store, OpenSearch and Redis",
     responses={200: "every dependency answers", 503: "at least one dependency is down"},

@@ -1,4 +1,7 @@
-"""Every error answered by the app is application/problem+json (RFC 9457)."""
+"""Every error answered by the app is application/problem+json (RFC 9457).
+
+Domain errors (ged.errors) are mapped to statuses here, once; views never catch them.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +9,47 @@ from http import HTTPStatus
 
 from apiflask import APIFlask, HTTPError
 
+from ged.errors import (
+    Conflict,
+    GedError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    TooLarge,
+)
+
+STATUS_OF = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    InvalidInput: 400,
+    Conflict: 409,
+    TooLarge: 413,
+    ServiceUnavailable: 503,
+}
+
+
+def problem(status: int, detail: str, headers: dict | None = None, **extra):
+    body = {"type": "about:blank", "title": _title(status), "status": status, "detail": detail}
+    body.update(extra)
+    return body, status, {**(headers or {}), "Content-Type": "application/problem+json"}
+
 
 def register(app: APIFlask) -> None:
     @app.error_processor
-    def to_problem(error: HTTPError):
-        body = {
-            "type": "about:blank",
-            "title": _title(error.status_code),
-            "status": error.status_code,
-            "detail": error.message,
-        }
+    def http_error(error: HTTPError):
+        extra = dict(error.extra_data or {})
         if error.detail:
-            body["errors"] = error.detail
-        if error.extra_data:
-            body.update(error.extra_data)
-        headers = dict(error.headers or {})
-        headers["Content-Type"] = "application/problem+json"
-        return body, error.status_code, headers
+            extra["errors"] = error.detail
+        return problem(error.status_code, error.message, dict(error.headers or {}), **extra)
+
+    @app.errorhandler(GedError)
+    def domain_error(error: GedError):
+        status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 500)
+        extra = {}
+        if isinstance(error, InvalidInput) and error.field:
+            extra["field"] = error.field
+        return problem(status, str(error), **extra)
 
 
 def _title(status: int) -> str:

@@ -1,0 +1,126 @@
+"""Access control: the one place that decides who may read, write or manage a document.
+
+Rules (deny by default):
+
+- admin and archivist manage every document, deleted ones included (archivists
+  run the archive: they restore, correct and re-grant);
+- everyone else has exactly what grants give them: a grant on the document's
+  unit is inherited while the document's ``inherit_acl`` is true; grants on the
+  document itself always apply (so a document can widen its unit's access, or,
+  with ``inherit_acl`` false, narrow it to its own list);
+- permissions nest: manage ⊃ write ⊃ read; a grant to a group applies to its
+  members;
+- a deleted document exists only for admins and archivists;
+- a document the caller may not read is reported as missing (404), never as
+  forbidden, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy.orm import Session
+
+from ged.errors import DocumentNotFound, PermissionDenied
+from ged.models import Document, Grant, User
+
+LEVELS = {"read": 1, "write": 2, "manage": 3}
+#: roles that manage every document whatever the grants say
+ARCHIVE_ROLES = frozenset({"admin", "archivist"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved once per request (or job) and passed to every service."""
+
+    user_id: int
+    username: str
+    role: str
+    group_ids: frozenset[int]
+    #: label of the API token used, None for a browser session or the CLI
+    token_label: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in ARCHIVE_ROLES
+
+    @property
+    def acl_keys(self) -> list[str]:
+        """The identities a search index ACL field is matched against."""
+        return [f"user:{self.user_id}", *(f"group:{gid}" for gid in sorted(self.group_ids))]
+
+
+def principal_for(user: User, token_label: str | None = None) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        group_ids=frozenset(group.id for group in user.groups),
+        token_label=token_label,
+    )
+
+
+def _grants_of(principal: Principal) -> ColumnElement[bool]:
+    conditions = [Grant.user_id == principal.user_id]
+    if principal.group_ids:
+        conditions.append(Grant.group_id.in_(principal.group_ids))
+    return or_(*conditions)
+
+
+def _grants_on_document(principal: Principal, levels: list[str]) -> ColumnElement[bool]:
+    """SQL: the principal holds one of ``levels`` on ``Document`` (own or inherited grant)."""
+    own = exists().where(
+        Grant.document_id == Document.id, Grant.permission.in_(levels), _grants_of(principal)
+    )
+    inherited = exists().where(
+        Grant.unit_id == Document.unit_id, Grant.permission.in_(levels), _grants_of(principal)
+    )
+    return or_(own, and_(Document.inherit_acl.is_(true()), inherited))
+
+
+def allowed(principal: Principal, permission: str) -> ColumnElement[bool]:
+    """SQL filter on Document: the principal has at least ``permission``."""
+    if principal.sees_everything:
+        return true()
+    levels = [name for name, level in LEVELS.items() if level >= LEVELS[permission]]
+    return and_(Document.status == "active", _grants_on_document(principal, levels))
+
+
+def require_document(
+    session: Session, principal: Principal, document_id: int, permission: str
+) -> Document:
+    """Load a document the principal may act on with ``permission``.
+
+    Raises DocumentNotFound when it does not exist or cannot even be read, and
+    PermissionDenied when it can be read but not with ``permission``.
+    """
+    query = select(Document).where(Document.id == document_id, allowed(principal, "read"))
+    document = session.scalars(query).one_or_none()
+    if document is None:
+        raise DocumentNotFound(document_id)
+    if permission != "read" and not has_permission(session, principal, document, permission):
+        verb = {"write": "modify", "manage": "manage"}[permission]
+        raise PermissionDenied(f"you may read document {document_id} but not {verb} it")
+    return document
+
+
+def has_permission(
+    session: Session, principal: Principal, document: Document, permission: str
+) -> bool:
+    query = select(Document.id).where(Document.id == document.id, allowed(principal, permission))
+    return session.scalar(query) is not None
+
+
+def may_file_into_unit(session: Session, principal: Principal, unit_id: int | None) -> bool:
+    """Creating a document in a unit needs write on the unit (or an archive role)."""
+    if principal.sees_everything:
+        return True
+    if principal.role == "auditor":
+        return False
+    if unit_id is None:
+        return True
+    query = select(Grant.id).where(
+        Grant.unit_id == unit_id, Grant.permission.in_(["write", "manage"]), _grants_of(principal)
+    )
+    return session.scalar(query.limit(1)) is not None

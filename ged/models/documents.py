@@ -1,0 +1,146 @@
+"""Documents, their immutable versions, and what classifies them (units, types, tags)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ged.db import Base
+from ged.models.base import one_of, timestamp, utcnow
+from ged.models.users import User
+
+DOCUMENT_STATUSES = ("active", "deleted")
+#: pipeline state of a version; "done" once stored, read, classified and indexed
+VERSION_STATUSES = ("pending", "processing", "done", "failed", "unsupported")
+
+document_tags = Table(
+    "document_tags",
+    Base.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Unit(Base):
+    """A service or department that owns documents; its ACL grants are inherited by them."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+
+
+class DocumentType(Base):
+    __tablename__ = "document_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stable identifier used by the API and the configuration, e.g. "facture"
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    #: label shown to people, e.g. "Facture"
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Blob(Base):
+    """One stored content, known by its SHA-256; several versions may share it."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (one_of("status", DOCUMENT_STATUSES, "known_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    document_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_types.id"), index=True
+    )
+    #: owning unit; its grants apply to the document while inherit_acl is true
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    #: the date the document itself bears (an arrêté's signature date), not the upload date
+    document_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    #: number of the version served by default; versions are never renumbered
+    current_version: Mapped[int] = mapped_column(default=0)
+    #: false: only the document's own grants apply (narrowing the unit's)
+    inherit_acl: Mapped[bool] = mapped_column(default=True)
+    #: the classification was uncertain and waits for an agent's confirmation
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    #: "rules", "model" or "manual"; NULL until classified
+    classification_source: Mapped[str | None] = mapped_column(String(20))
+    classification_confidence: Mapped[float | None]
+    #: identifiers, dates and amounts found in the text (see ingest.metadata)
+    extracted: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+    updated_at: Mapped[datetime] = timestamp(default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = timestamp()
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    document_type: Mapped[DocumentType | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=document_tags, order_by=Tag.name)
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.number"
+    )
+
+
+class Version(Base):
+    """An immutable version: its bytes, where they came from, and its pipeline state.
+
+    Only the pipeline columns (status, error, page_count) change after insert."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_versions_document_number"),
+        one_of("status", VERSION_STATUSES, "known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    #: 1, 2, … dense per document, never reused
+    number: Mapped[int]
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    #: detected from the bytes by libmagic, never taken from the name or the client
+    mime_type: Mapped[str] = mapped_column(String(200))
+    #: original file name, cleaned (no path, no control characters)
+    filename: Mapped[str] = mapped_column(String(255))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: the version whose content this one restored, if any
+    restored_from: Mapped[int | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    #: readable reason when status is failed or unsupported
+    error: Mapped[str | None] = mapped_column(Text)
+    page_count: Mapped[int | None]
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    created_by: Mapped[User] = relationship()

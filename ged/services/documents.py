@@ -1,0 +1,317 @@
+"""Documents and their versions: upload, new version, restore, metadata, delete.
+
+Every function takes an open session, the caller's Principal and plain values,
+checks access through ged.access, and commits once. Bytes go to the blob store
+before the transaction that references them, so a failure can leave at most an
+unreferenced blob (reported by ``ged fsck``), never a version without bytes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ged.access import Principal, may_file_into_unit, require_document
+from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
+from ged.models import Blob, Document, DocumentType, Grant, Tag, Unit, Version
+from ged.storage import BlobStore
+from ingest.detect import HEAD_SIZE, detect_mime
+
+MAX_FILENAME = 255
+MAX_TITLE = 500
+MAX_TAG = 100
+
+
+@dataclass(frozen=True)
+class Upload:
+    stream: BinaryIO
+    filename: str
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Fields an agent sets; None leaves a field as it is (or at its default on creation)."""
+
+    title: str | None = None
+    document_type: str | None = None
+    unit: str | None = None
+    tags: tuple[str, ...] | None = None
+    document_date: date | None = None
+
+
+def create_document(
+    session: Session,
+    store: BlobStore,
+    principal: Principal,
+    upload: Upload,
+    metadata: Metadata,
+    max_size: int,
+) -> Version:
+    """File a new document with its first version, pending in the pipeline."""
+    filename = clean_filename(upload.filename)
+    unit = _unit_named(session, metadata.unit)
+    if not may_file_into_unit(session, principal, unit.id if unit else None):
+        where = f"unit {unit.name!r}" if unit else "the archive"
+        raise PermissionDenied(f"you may not file documents into {where}")
+    document_type = _type_coded(session, metadata.document_type)
+    tags = _tags_named(session, metadata.tags or ())
+    title = _clean_title(metadata.title) if metadata.title is not None else _title_from(filename)
+
+    blob, mime_type = _store(store, upload.stream, max_size)
+    document = Document(
+        title=title,
+        document_type=document_type,
+        unit=unit,
+        tags=tags,
+        document_date=metadata.document_date,
+        current_version=1,
+        created_by_id=principal.user_id,
+        classification_source="manual" if document_type else None,
+    )
+    session.add(document)
+    if principal.role != "station":
+        # People keep control of what they file; stations' documents are reached through their unit.
+        session.add(Grant(permission="manage", user_id=principal.user_id, document=document))
+    version = _new_version(session, document, 1, blob, mime_type, filename, "", principal)
+    session.commit()
+    return version
+
+
+def add_version(
+    session: Session,
+    store: BlobStore,
+    principal: Principal,
+    document_id: int,
+    upload: Upload,
+    comment: str,
+    max_size: int,
+) -> Version:
+    filename = clean_filename(upload.filename)
+    _require_active(require_document(session, principal, document_id, "write"))
+    blob, mime_type = _store(store, upload.stream, max_size)
+    document, number = _next_version_number(session, document_id)
+    version = _new_version(session, document, number, blob, mime_type, filename, comment, principal)
+    session.commit()
+    return version
+
+
+def restore_version(
+    session: Session, principal: Principal, document_id: int, number: int, comment: str
+) -> Version:
+    """Make version ``number``'s content current again, as a new version: history is kept."""
+    _require_active(require_document(session, principal, document_id, "write"))
+    old = find_version(session, principal, document_id, number)
+    document, new_number = _next_version_number(session, document_id)
+    version = Version(
+        document=document,
+        number=new_number,
+        blob_sha256=old.blob_sha256,
+        size=old.size,
+        mime_type=old.mime_type,
+        filename=old.filename,
+        comment=comment or f"restauration de la version {number}",
+        restored_from=number,
+        created_by_id=principal.user_id,
+    )
+    session.add(version)
+    session.commit()
+    return version
+
+
+def find_version(
+    session: Session, principal: Principal, document_id: int, number: int | None = None
+) -> Version:
+    """A version of a readable document; the current one when ``number`` is None."""
+    document = require_document(session, principal, document_id, "read")
+    number = document.current_version if number is None else number
+    version = session.scalars(
+        select(Version).where(Version.document_id == document_id, Version.number == number)
+    ).one_or_none()
+    if version is None:
+        raise VersionNotFound(document_id, number)
+    return version
+
+
+def list_versions(session: Session, principal: Principal, document_id: int) -> list[Version]:
+    require_document(session, principal, document_id, "read")
+    query = select(Version).where(Version.document_id == document_id).order_by(Version.number)
+    return list(session.scalars(query))
+
+
+def update_metadata(
+    session: Session, principal: Principal, document_id: int, changes: Metadata, fields: set[str]
+) -> Document:
+    """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it)."""
+    document = require_document(session, principal, document_id, "write")
+    if "title" in fields:
+        if changes.title is None:
+            raise InvalidInput("a document must keep a title", field="title")
+        document.title = _clean_title(changes.title)
+    if "document_type" in fields:
+        document.document_type = _type_coded(session, changes.document_type)
+        document.classification_source = "manual" if document.document_type else None
+        document.needs_review = False
+    if "unit" in fields:
+        unit = _unit_named(session, changes.unit)
+        if not may_file_into_unit(session, principal, unit.id if unit else None):
+            raise PermissionDenied(f"you may not move documents into unit {changes.unit!r}")
+        document.unit = unit
+    if "tags" in fields:
+        document.tags = _tags_named(session, changes.tags or ())
+    if "document_date" in fields:
+        document.document_date = changes.document_date
+    document.updated_at = datetime.now(UTC)
+    session.commit()
+    return document
+
+
+def delete_document(session: Session, principal: Principal, document_id: int) -> Document:
+    """Soft delete: the document disappears for everyone but archivists, who can restore it."""
+    document = require_document(session, principal, document_id, "manage")
+    if document.status == "deleted":
+        raise Conflict(f"document {document_id} is already deleted")
+    document.status = "deleted"
+    document.deleted_at = datetime.now(UTC)
+    document.deleted_by_id = principal.user_id
+    session.commit()
+    return document
+
+
+def undelete_document(session: Session, principal: Principal, document_id: int) -> Document:
+    """Deleted documents exist only for archivists and admins, so only they can get here."""
+    document = require_document(session, principal, document_id, "manage")
+    if document.status != "deleted":
+        raise Conflict(f"document {document_id} is not deleted")
+    document.status = "active"
+    document.deleted_at = None
+    document.deleted_by_id = None
+    session.commit()
+    return document
+
+
+def _require_active(document: Document) -> None:
+    if document.status == "deleted":
+        raise Conflict(f"document {document.id} is deleted; restore it before adding versions")
+
+
+def clean_filename(name: str | None) -> str:
+    """The original name as a label: refuse what could be a path or hide characters."""
+    if not name or not name.strip():
+        raise InvalidInput("the file has no name", field="file")
+    if "\ufffd" in name:
+        raise InvalidInput("the file name is not valid UTF-8", field="file")
+    if "/" in name or "\\" in name:
+        raise InvalidInput("the file name must not contain / or \\", field="file")
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in name):
+        raise InvalidInput("the file name contains control characters", field="file")
+    if len(name) > MAX_FILENAME:
+        raise InvalidInput(f"the file name is longer than {MAX_FILENAME} characters", field="file")
+    if name in (".", ".."):
+        raise InvalidInput("the file name is not a name", field="file")
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def _store(store: BlobStore, stream: BinaryIO, max_size: int) -> tuple[Blob, str]:
+    stored = store.put(stream, max_size=max_size)
+    if stored.size == 0:
+        raise InvalidInput("the file is empty", field="file")
+    with store.open(stored.sha256) as handle:
+        mime_type = detect_mime(handle.read(HEAD_SIZE))
+    return Blob(sha256=stored.sha256, size=stored.size), mime_type
+
+
+def _new_version(
+    session: Session,
+    document: Document,
+    number: int,
+    blob: Blob,
+    mime_type: str,
+    filename: str,
+    comment: str,
+    principal: Principal,
+) -> Version:
+    _record_blob(session, blob)
+    version = Version(
+        document=document,
+        number=number,
+        blob_sha256=blob.sha256,
+        size=blob.size,
+        mime_type=mime_type,
+        filename=filename,
+        comment=comment,
+        created_by_id=principal.user_id,
+    )
+    session.add(version)
+    return version
+
+
+def _record_blob(session: Session, blob: Blob) -> None:
+    """Insert the blob row unless a concurrent upload of the same bytes already did."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Blob).values(sha256=blob.sha256, size=blob.size)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
+
+
+def _next_version_number(session: Session, document_id: int) -> tuple[Document, int]:
+    """Take the next number with one atomic UPDATE: PostgreSQL row-locks the document and
+    SQLite takes its write lock, so concurrent uploads queue and numbers stay dense."""
+    number = session.execute(
+        update(Document)
+        .where(Document.id == document_id)
+        .values(current_version=Document.current_version + 1, updated_at=datetime.now(UTC))
+        .returning(Document.current_version)
+    ).scalar_one()
+    document = session.get(Document, document_id, populate_existing=True)
+    return document, number
+
+
+def _unit_named(session: Session, name: str | None) -> Unit | None:
+    if name is None or not name.strip():
+        return None
+    unit = session.scalars(select(Unit).where(Unit.name == name.strip())).one_or_none()
+    if unit is None:
+        raise InvalidInput(f"unknown unit {name!r}", field="unit")
+    return unit
+
+
+def _type_coded(session: Session, code: str | None) -> DocumentType | None:
+    if code is None or not code.strip():
+        return None
+    document_type = session.scalars(
+        select(DocumentType).where(DocumentType.code == code.strip())
+    ).one_or_none()
+    if document_type is None:
+        raise InvalidInput(f"unknown document type {code!r}", field="document_type")
+    return document_type
+
+
+def _tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
+    tags = []
+    for name in dict.fromkeys(name.strip() for name in names if name.strip()):
+        if len(name) > MAX_TAG:
+            raise InvalidInput(
+                f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
+            )
+        tag = session.scalars(select(Tag).where(Tag.name == name)).one_or_none()
+        tags.append(tag or Tag(name=name))
+    return tags
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("the title is empty", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"the title is longer than {MAX_TITLE} characters", field="title")
+    return title
+
+
+def _title_from(filename: str) -> str:
+    stem = filename.rsplit(".", 1)[0] if "." in filename.strip(".") else filename
+    return stem[:MAX_TITLE] or filename[:MAX_TITLE]

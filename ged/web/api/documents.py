@@ -1,0 +1,216 @@
+"""/api/v1/documents: upload, metadata, versions, content, delete and restore."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from apiflask import APIBlueprint, HTTPError
+from flask import request, send_file, url_for
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from ged.errors import InvalidInput
+from ged.services import documents as service
+from ged.services.documents import Metadata, Upload
+from ged.web.api.serialize import document_json, version_json, version_status
+from ged.web.context import close_db, db, principal, settings, store
+from workers.queue import enqueue_versions
+
+bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
+
+_METADATA_FIELDS = {"title", "document_type", "unit", "tags", "document_date"}
+
+
+@bp.post("")
+@bp.doc(
+    summary="File a new document",
+    description="multipart/form-data: `file` (required), `title`, `document_type` (code), "
+    "`unit` (name), `tags` (repeated, or comma-separated), `document_date` (YYYY-MM-DD). "
+    "Answers 202: the document is stored, the pipeline (OCR, classification, indexing) follows.",
+)
+def create():
+    upload = _upload_from_request()
+    form = request.form
+    metadata = Metadata(
+        title=form.get("title"),
+        document_type=form.get("document_type"),
+        unit=form.get("unit"),
+        tags=_tags_from_form(),
+        document_date=_parse_date(form.get("document_date"), "document_date"),
+    )
+    version = service.create_document(
+        db(), store(), principal(), upload, metadata, _max_upload_bytes()
+    )
+    return _accepted(version)
+
+
+@bp.get("/<int:document_id>")
+@bp.doc(summary="Metadata, current version and pipeline status of a document")
+def read(document_id: int):
+    version = service.find_version(db(), principal(), document_id)
+    return document_json(version.document, version)
+
+
+@bp.patch("/<int:document_id>")
+@bp.doc(
+    summary="Edit metadata",
+    description="JSON object with any of: title, document_type, unit, tags (list), document_date.",
+)
+def edit(document_id: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body:
+        raise InvalidInput("send a JSON object with the fields to change")
+    unknown = set(body) - _METADATA_FIELDS
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(sorted(unknown))}; "
+            f"editable: {', '.join(sorted(_METADATA_FIELDS))}",
+            field=sorted(unknown)[0],
+        )
+    tags = body.get("tags")
+    if "tags" in body and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise InvalidInput("tags must be a list of strings", field="tags")
+    for field in ("title", "document_type", "unit"):
+        if body.get(field) is not None and not isinstance(body[field], str):
+            raise InvalidInput(f"{field} must be a string", field=field)
+    changes = Metadata(
+        title=body.get("title"),
+        document_type=body.get("document_type"),
+        unit=body.get("unit"),
+        tags=tuple(tags or ()),
+        document_date=_parse_date(body.get("document_date"), "document_date"),
+    )
+    service.update_metadata(db(), principal(), document_id, changes, set(body))
+    return read(document_id)
+
+
+@bp.delete("/<int:document_id>")
+@bp.doc(summary="Delete a document (soft: an archivist can restore it)")
+def delete(document_id: int):
+    service.delete_document(db(), principal(), document_id)
+    return "", 204
+
+
+@bp.post("/<int:document_id>/restore")
+@bp.doc(summary="Restore a deleted document (archivist, admin)")
+def undelete(document_id: int):
+    service.undelete_document(db(), principal(), document_id)
+    return read(document_id)
+
+
+@bp.get("/<int:document_id>/versions")
+@bp.doc(summary="Version history, oldest first")
+def versions(document_id: int):
+    found = service.list_versions(db(), principal(), document_id)
+    return {"versions": [version_json(version) for version in found]}
+
+
+@bp.post("/<int:document_id>/versions")
+@bp.doc(
+    summary="Add a version",
+    description="multipart/form-data: `file` (required) and `comment`. Answers 202.",
+)
+def add_version(document_id: int):
+    upload = _upload_from_request()
+    comment = request.form.get("comment", "")
+    version = service.add_version(
+        db(), store(), principal(), document_id, upload, comment, _max_upload_bytes()
+    )
+    return _accepted(version)
+
+
+@bp.post("/<int:document_id>/versions/<int:number>/restore")
+@bp.doc(summary="Make an old version current again, as a new version (history is kept)")
+def restore_version(document_id: int, number: int):
+    body = request.get_json(silent=True) or {}
+    comment = body.get("comment", "") if isinstance(body, dict) else ""
+    version = service.restore_version(db(), principal(), document_id, number, str(comment))
+    return _accepted(version)
+
+
+@bp.get("/<int:document_id>/content")
+@bp.doc(
+    summary="Bytes of the current version, or of `?version=N`",
+    description="ETag is the SHA-256; supports If-None-Match and Range.",
+)
+def content(document_id: int):
+    number = _parse_version_number(request.args.get("version"))
+    version = service.find_version(db(), principal(), document_id, number)
+    sha256, size, mime_type, filename = (
+        version.blob_sha256,
+        version.size,
+        version.mime_type,
+        version.filename,
+    )
+    close_db()  # a download may last minutes; do not hold a database connection meanwhile
+    handle = store().open(sha256)
+    response = send_file(
+        handle,
+        mimetype=mime_type,
+        as_attachment=True,
+        download_name=filename,
+        etag=sha256,
+        conditional=False,
+        max_age=0,
+    )
+    response.content_length = size
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    try:
+        # send_file only knows the length of a path, so conditional GET and Range are done here.
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
+
+
+def _accepted(version):
+    queued = enqueue_versions(settings().redis, [version.id])
+    body = {
+        "id": version.document_id,
+        "version": version.number,
+        "status": version_status(version),
+        "queued": bool(queued),
+    }
+    location = url_for("documents.read", document_id=version.document_id)
+    return body, 202, {"Location": location}
+
+
+def _upload_from_request() -> Upload:
+    if request.mimetype != "multipart/form-data":
+        raise HTTPError(415, "send the file as multipart/form-data, in a part named 'file'")
+    file = request.files.get("file")
+    if file is None:
+        raise InvalidInput("the request has no 'file' part", field="file")
+    return Upload(stream=file.stream, filename=file.filename or "")
+
+
+def _tags_from_form() -> tuple[str, ...] | None:
+    values = request.form.getlist("tags")
+    if not values:
+        return None
+    return tuple(tag for value in values for tag in value.split(","))
+
+
+def _parse_date(value, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{field} must be a date as YYYY-MM-DD, not {value!r}", field=field
+        ) from None
+
+
+def _parse_version_number(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(
+            f"version must be a positive whole number, not {value!r}", field="version"
+        )
+    return int(value)
+
+
+def _max_upload_bytes() -> int:
+    return settings().web.max_upload_mb * 1024 * 1024

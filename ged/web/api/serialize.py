@@ -1,0 +1,74 @@
+"""JSON shapes of the API (design: fields may be added, never renamed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ged.models import Document, Version
+
+#: a version still in the pipeline is shown as "processing"
+_PUBLIC_STATUS = {"pending": "processing", "processing": "processing"}
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def version_status(version: Version) -> str:
+    return _PUBLIC_STATUS.get(version.status, version.status)
+
+
+def version_json(version: Version) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "sha256": version.blob_sha256,
+        "size": version.size,
+        "mime_type": version.mime_type,
+        "filename": version.filename,
+        "comment": version.comment,
+        "restored_from": version.restored_from,
+        "created_at": timestamp(version.created_at),
+        "created_by": version.created_by.username,
+        "status": version_status(version),
+        "error": version.error,
+        "page_count": version.page_count,
+    }
+
+
+def document_json(document: Document, current: Version) -> dict[str, Any]:
+    extracted = document.extracted or {}
+    return {
+        "id": document.id,
+        "title": document.title,
+        "document_type": document.document_type.code if document.document_type else None,
+        "unit": document.unit.name if document.unit else None,
+        "tags": [tag.name for tag in document.tags],
+        "document_date": day(document.document_date),
+        "status": version_status(current),
+        "needs_review": document.needs_review,
+        "error": current.error,
+        "current_version": document.current_version,
+        "created_at": timestamp(document.created_at),
+        "updated_at": timestamp(document.updated_at),
+        "created_by": document.created_by.username,
+        "deleted": document.status == "deleted",
+        "classification": {
+            "document_type": document.document_type.code if document.document_type else None,
+            "confidence": document.classification_confidence,
+            "source": document.classification_source,
+        },
+        "metadata": {
+            key: extracted.get(key, [])
+            for key in ("dates", "siret", "siren", "iban", "amounts", "references")
+        },
+        "version": version_json(current),
+    }

@@ -1,0 +1,68 @@
+"""Authentication, deny by default: every endpoint needs a caller unless marked public.
+
+A caller is a Bearer API token (scripts, scanner stations) or the user id in
+the signed session cookie (web UI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from apiflask import APIFlask, HTTPError
+from flask import current_app, g, request, session
+from sqlalchemy import select
+
+from ged.access import principal_for
+from ged.models import User
+from ged.services.tokens import authenticate_token
+from ged.web.context import db
+
+View = TypeVar("View", bound=Callable)
+
+#: endpoints APIFlask adds for the OpenAPI description and its browser
+_OPENAPI_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
+
+
+def public(view: View) -> View:
+    """Mark a view as open without authentication (health probes, login form)."""
+    view.ged_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_public(endpoint: str | None) -> bool:
+    if endpoint is None or endpoint in _OPENAPI_ENDPOINTS:
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "ged_public", False))
+
+
+def authenticate() -> None:
+    g.principal = None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("the Authorization header must be 'Bearer <token>'")
+        found = authenticate_token(db(), token.strip())
+        if found is None:
+            raise _unauthorized("this API token is unknown, revoked, or its account is disabled")
+        g.principal = principal_for(found.user, token_label=found.label)
+    elif "user_id" in session:
+        user = db().scalars(select(User).where(User.id == session["user_id"])).one_or_none()
+        if user is not None and user.is_active:
+            g.principal = principal_for(user)
+        else:
+            session.clear()
+    if g.principal is None and not _is_public(request.endpoint):
+        raise _unauthorized(
+            "authentication required: log in or send 'Authorization: Bearer <token>'"
+        )
+
+
+def _unauthorized(detail: str) -> HTTPError:
+    return HTTPError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="ged"'})
+
+
+def init_app(app: APIFlask) -> None:
+    app.before_request(authenticate)

@@ -1,0 +1,119 @@
+"""An app on a real, migrated database (SQLite, and PostgreSQL where a test asks for
+both), with one account and API token per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+
+from ged.db import make_engine, make_session_factory
+from ged.migrate import upgrade
+from ged.models import ROLES, Grant, Group, Unit
+from ged.services.tokens import create_token
+from ged.services.users import create_user
+from ged.web import create_app
+
+PASSWORD = "mot de passe de test"
+
+
+@dataclass
+class Api:
+    """A test client plus the bearer token of every account."""
+
+    client: FlaskClient
+    tokens: dict[str, str]
+    settings: object
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def get(self, url: str, who: str = "agent", **kwargs):
+        # buffered: read the body and close the file behind it, as a real server would
+        headers = {**self.headers(who), **kwargs.pop("headers", {})}
+        return self.client.get(url, headers=headers, buffered=True, **kwargs)
+
+    def post(self, url: str, who: str = "agent", **kwargs):
+        return self.client.post(url, headers=self.headers(who), buffered=True, **kwargs)
+
+    def patch(self, url: str, who: str = "agent", **kwargs):
+        return self.client.patch(url, headers=self.headers(who), **kwargs)
+
+    def delete(self, url: str, who: str = "agent", **kwargs):
+        return self.client.delete(url, headers=self.headers(who), **kwargs)
+
+    def upload(self, content: bytes, filename: str = "arrete.pdf", who: str = "agent", **fields):
+        from io import BytesIO
+
+        data = {"file": (BytesIO(content), filename), **fields}
+        return self.post("/api/v1/documents", who, data=data, content_type="multipart/form-data")
+
+    def add_version(
+        self,
+        document_id: int,
+        content: bytes,
+        filename: str = "v.pdf",
+        who: str = "agent",
+        **fields,
+    ):
+        from io import BytesIO
+
+        data = {"file": (BytesIO(content), filename), **fields}
+        return self.post(
+            f"/api/v1/documents/{document_id}/versions",
+            who,
+            data=data,
+            content_type="multipart/form-data",
+        )
+
+
+def seed_accounts(settings) -> dict[str, str]:
+    """One account per role, plus 'outsider' (an agent without any grant), and a unit
+    'Urbanisme' where the group 'urbanisme' (holding 'agent' and 'station') may write."""
+    engine = make_engine(settings.database)
+    tokens = {}
+    with make_session_factory(engine)() as session:
+        for role in ROLES:
+            create_user(session, role, role, None if role == "station" else PASSWORD)
+            tokens[role] = create_token(session, role, f"test {role}")[1]
+        create_user(session, "outsider", "agent", PASSWORD)
+        tokens["outsider"] = create_token(session, "outsider", "test outsider")[1]
+        unit = Unit(name="Urbanisme")
+        group = Group(name="urbanisme")
+        from sqlalchemy import select
+
+        from ged.models import User
+
+        group.members = list(
+            session.scalars(select(User).where(User.username.in_(["agent", "station"])))
+        )
+        session.add_all([unit, group])
+        session.flush()
+        session.add(Grant(permission="write", group_id=group.id, unit_id=unit.id))
+        session.commit()
+    engine.dispose()
+    return tokens
+
+
+def serve(settings) -> Iterator[Api]:
+    app = create_app(settings)
+    yield Api(app.test_client(), seed_accounts(settings), settings)
+    app.extensions["ged"]["engine"].dispose()
+
+
+@pytest.fixture
+def sqlite_api(settings) -> Iterator[Api]:
+    upgrade(settings.database.url)
+    yield from serve(settings)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request, make_settings) -> Iterator[Api]:
+    """The app on each supported database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_api")
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+        yield from serve(make_settings(database={"url": url}))
