@@ -124,3 +124,46 @@ def test_station_accounts_need_no_password(migrated_settings):
         station = session.scalars(select(User).where(User.username == "scanner-accueil")).one()
     engine.dispose()
     assert station.password_hash is None
+
+
+def test_directory_and_token_commands(migrated_settings):
+    env = environment_of(migrated_settings)
+    assert run_ged("group", "create", "etat-civil", env=env).returncode == 0
+    assert run_ged("unit", "create", "Service  État civil", env=env).returncode == 0
+    created = run_ged(
+        "user",
+        "create",
+        "nadia",
+        "--role",
+        "agent",
+        "--group",
+        "etat-civil",
+        "--password-stdin",
+        env=env,
+        stdin="un mot de passe solide\n",
+    )
+    assert created.returncode == 0, created.stderr
+    unknown_group = run_ged(
+        "user", "create", "x", "--role", "station", "--group", "absent", env=env
+    )
+    assert unknown_group.returncode == 1
+    assert "unknown group(s): absent" in unknown_group.stderr
+
+    issued = run_ged("token", "create", "nadia", "--name", "script d'import", env=env)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    assert token.startswith("ged_") and len(token) > 40
+    assert "will not be shown again" in issued.stderr
+
+    engine = make_engine(migrated_settings.database)
+    with make_session_factory(engine)() as session:
+        from ged.models import ApiToken, Unit
+
+        user = session.scalars(select(User).where(User.username == "nadia")).one()
+        assert [group.name for group in user.groups] == ["etat-civil"]
+        assert session.scalars(select(Unit.name)).all() == ["Service État civil"]
+        stored = session.scalars(select(ApiToken)).one()
+        assert token not in stored.token_hash and len(stored.token_hash) == 64
+    engine.dispose()
+    assert run_ged("token", "revoke", str(stored.id), env=env).returncode == 0
+    assert run_ged("token", "create", "personne", env=env).returncode == 1

@@ -32,8 +32,9 @@ def enqueue_versions(settings: RedisSettings, version_ids: Iterable[int]) -> lis
             )
             queued.append(version_id)
     except RedisError as exc:
-        log.warning("redis unavailable, %d version(s) left pending for ged reconcile: %s",
-                    len(queued), exc)
+        log.warning(
+            "redis unavailable, %d version(s) left pending for ged reconcile: %s", len(queued), exc
+        )
     finally:
         connection.close()
     return queued

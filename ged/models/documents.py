@@ -15,10 +15,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ged.db import Base
+from ged.errors import Conflict
 from ged.models.base import one_of, timestamp, utcnow
 from ged.models.users import User
 
@@ -144,3 +147,37 @@ class Version(Base):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     created_by: Mapped[User] = relationship()
+
+
+class ImmutableVersion(Conflict):
+    """Raised on any attempt to change what a stored version is."""
+
+
+#: what a version is; only its pipeline state may change after it is written
+IMMUTABLE_VERSION_COLUMNS = frozenset(
+    {
+        "document_id",
+        "number",
+        "blob_sha256",
+        "size",
+        "mime_type",
+        "filename",
+        "comment",
+        "restored_from",
+        "created_by_id",
+        "created_at",
+    }
+)
+
+
+@event.listens_for(Version, "before_update")
+def _refuse_version_changes(_mapper, _connection, version: Version) -> None:
+    state = inspect(version)
+    changed = sorted(
+        name for name in IMMUTABLE_VERSION_COLUMNS if state.attrs[name].history.has_changes()
+    )
+    if changed:
+        raise ImmutableVersion(
+            f"version {version.number} of document {version.document_id} is immutable "
+            f"({', '.join(changed)} cannot change); add a new version instead"
+        )

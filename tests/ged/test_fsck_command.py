@@ -23,10 +23,14 @@ from tests.ged.web.api.conftest import seed_accounts
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-@pytest.fixture
-def filed(settings):
-    """Two documents filed through the service layer; returns (settings, sha256s)."""
-    upgrade(settings.database.url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def filed(request, make_settings):
+    """Two documents filed through the service layer, on each database; (settings, sha256s)."""
+    if request.param == "sqlite":
+        settings = make_settings()
+        upgrade(settings.database.url)
+    else:
+        settings = make_settings(database={"url": request.getfixturevalue("fresh_postgres_url")})
     seed_accounts(settings)
     engine = make_engine(settings.database)
     shas = []
