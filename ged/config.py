@@ -53,6 +53,39 @@ class RedisSettings(_Section):
 class OcrSettings(_Section):
     languages: str = Field("fra+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$")
     dpi: int = Field(300, ge=72, le=1200)
+    #: OCR processes; 0 means one per CPU core
+    processes: int = Field(0, ge=0)
+    #: pages beyond this are stored but not OCR'd (bounds the time a huge scan takes)
+    max_pages: int = Field(500, ge=1)
+    #: seconds tesseract may spend on one page
+    page_timeout: float = Field(180.0, gt=0)
+    #: images larger than this many pixels are refused as decompression bombs
+    max_image_pixels: int = Field(200_000_000, ge=1)
+
+
+class ClassificationRule(_Section):
+    #: code of a document type (see the document_types table)
+    type: str
+    #: word or phrase -> weight; matched on accent-folded, lowercased text
+    keywords: dict[str, float] = {}
+    #: regular expression -> weight
+    patterns: dict[str, float] = {}
+
+
+class ClassificationSettings(_Section):
+    #: below this confidence the document is marked "to review" instead of typed
+    threshold: float = Field(0.6, ge=0, le=1)
+    #: where `ged classifier train` keeps the statistical model
+    model_path: Path = Path("var/classifier.joblib")
+    #: empty: the built-in rules for French administrations (ingest.classify)
+    rules: tuple[ClassificationRule, ...] = ()
+
+
+class PipelineSettings(_Section):
+    #: attempts of a step that failed for a transient reason (OpenSearch or Redis down)
+    max_attempts: int = Field(5, ge=1)
+    #: seconds before a job is considered stuck and killed
+    job_timeout: int = Field(3600, ge=10)
 
 
 class WebSettings(_Section):
@@ -74,10 +107,17 @@ class LoggingSettings(_Section):
 
 class WatchedFolder(_Section):
     path: Path
+    #: station account that files the documents (named in every document and audit event)
+    station: str = Field(min_length=1)
     unit: str = ""
+    #: a document type code, or "classify" to let the pipeline decide
     document_type: str = "classify"
+    #: group given the permission below on every document filed from this folder
     group: str = ""
+    group_permission: Literal["read", "write", "manage"] = "write"
     tags: tuple[str, ...] = ()
+    #: sub-folder name -> tag, or -> "type:<code>" to set the document type
+    subfolders: dict[str, str] = {}
     after: Literal["move", "delete"] = "move"
     stability_seconds: float = Field(5.0, ge=0)
     poll_seconds: float = Field(10.0, gt=0)
@@ -93,6 +133,8 @@ class Settings(_Section):
     opensearch: OpenSearchSettings = OpenSearchSettings()
     redis: RedisSettings = RedisSettings()
     ocr: OcrSettings = OcrSettings()
+    classification: ClassificationSettings = ClassificationSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     logging: LoggingSettings = LoggingSettings()
@@ -237,6 +279,9 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             "database": database,
             "storage": settings.storage.model_copy(
                 update={"path": absolute(settings.storage.path)}
+            ),
+            "classification": settings.classification.model_copy(
+                update={"model_path": absolute(settings.classification.model_path)}
             ),
             "web": settings.web.model_copy(
                 update={"secret_key_file": absolute(settings.web.secret_key_file)}
