@@ -9,6 +9,7 @@ unreferenced blob (reported by ``ged fsck``), never a version without bytes.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import BinaryIO
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
-from ged.models import Blob, Document, DocumentType, Grant, Tag, Unit, Version
+from ged.models import PERMISSIONS, Blob, Document, DocumentType, Grant, Group, Tag, Unit, Version
 from ged.storage import BlobStore
 from ingest.detect import HEAD_SIZE, detect_mime
 
@@ -52,8 +53,12 @@ def create_document(
     upload: Upload,
     metadata: Metadata,
     max_size: int,
+    group_grants: Mapping[str, str] | None = None,
 ) -> Version:
-    """File a new document with its first version, pending in the pipeline."""
+    """File a new document with its first version, pending in the pipeline.
+
+    ``group_grants`` maps group names to a permission given on the document
+    (a watched folder's owner group, for instance)."""
     filename = clean_filename(upload.filename)
     unit = _unit_named(session, metadata.unit)
     if not may_file_into_unit(session, principal, unit.id if unit else None):
@@ -78,6 +83,8 @@ def create_document(
     if principal.role != "station":
         # People keep control of what they file; stations' documents are reached through their unit.
         session.add(Grant(permission="manage", user_id=principal.user_id, document=document))
+    for group, permission in _groups_granted(session, group_grants or {}):
+        session.add(Grant(permission=permission, group=group, document=document))
     version = _new_version(session, document, 1, blob, mime_type, filename, "", principal)
     session.commit()
     return version
@@ -269,6 +276,30 @@ def _next_version_number(session: Session, document_id: int) -> tuple[Document, 
     ).scalar_one()
     document = session.get(Document, document_id, populate_existing=True)
     return document, number
+
+
+def document_with_content(session: Session, sha256: str) -> Document | None:
+    """The oldest active document one of whose versions holds exactly these bytes."""
+    query = (
+        select(Document)
+        .join(Version, Version.document_id == Document.id)
+        .where(Version.blob_sha256 == sha256, Document.status == "active")
+        .order_by(Document.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def _groups_granted(session: Session, grants: Mapping[str, str]) -> list[tuple[Group, str]]:
+    found = []
+    for name, permission in grants.items():
+        if permission not in PERMISSIONS:
+            raise InvalidInput(f"unknown permission {permission!r}", field="group_permission")
+        group = session.scalars(select(Group).where(Group.name == name)).one_or_none()
+        if group is None:
+            raise InvalidInput(f"unknown group {name!r}", field="group")
+        found.append((group, permission))
+    return found
 
 
 def _unit_named(session: Session, name: str | None) -> Unit | None:
