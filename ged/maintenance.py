@@ -52,4 +52,4 @@ def requeue_unfinished(session: Session, settings: Settings) -> int:
             select(Version.id).where(Version.status.in_(UNFINISHED)).order_by(Version.id)
         )
     )
-    return len(enqueue_versions(settings.redis, ids))
+    return len(enqueue_versions(settings, ids))

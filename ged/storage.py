@@ -12,6 +12,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -67,6 +68,11 @@ class BlobStore(Protocol):
     def iter_blobs(self) -> Iterator[str]: ...
 
     def delete_temporary(self, older_than_seconds: float) -> int: ...
+
+    def local_file(self, sha256: str) -> AbstractContextManager[Path]:
+        """A path on the local filesystem holding the blob, for tools that need one
+        (OCR, PDF readers); a remote backend would download to a temporary file."""
+        ...
 
 
 def validate_sha256(sha256: str) -> str:
@@ -167,6 +173,13 @@ class LocalBlobStore:
                 except FileNotFoundError:  # its put finished meanwhile
                     continue
         return removed
+
+    @contextmanager
+    def local_file(self, sha256: str) -> Iterator[Path]:
+        path = self._path(validate_sha256(sha256))
+        if not path.is_file():
+            raise BlobNotFound(sha256)
+        yield path
 
     def _path(self, sha256: str) -> Path:
         validate_sha256(sha256)

@@ -6,35 +6,48 @@ import logging
 from collections.abc import Iterable
 
 from redis import Redis, RedisError
-from rq import Queue
+from rq import Queue, Retry
 
-from ged.config import RedisSettings
+from ged.config import Settings
 
 log = logging.getLogger(__name__)
 
 PROCESS_VERSION = "workers.jobs.process_version"
+INDEX_DOCUMENT = "workers.jobs.index_document"
+#: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
+RETRY_INTERVALS = [10, 30, 60, 120, 300]
 
 
-def enqueue_versions(settings: RedisSettings, version_ids: Iterable[int]) -> list[int]:
+def enqueue_versions(settings: Settings, version_ids: Iterable[int]) -> list[int]:
     """Queue the pipeline for each version; return the ids queued.
 
     Redis being down is not an error here: the versions stay pending in the
-    database and ``ged reconcile`` queues them later. The job id names the
-    version, so the queue shows what each job is for.
-    """
+    database, and worker recovery (or ``ged reconcile``) queues them later."""
+    return _enqueue(settings, PROCESS_VERSION, "version", version_ids)
+
+
+def enqueue_index(settings: Settings, document_ids: Iterable[int]) -> list[int]:
+    """Queue a search-index refresh of each document (metadata, ACL or status changed)."""
+    return _enqueue(settings, INDEX_DOCUMENT, "index", document_ids)
+
+
+def _enqueue(settings: Settings, function: str, kind: str, ids: Iterable[int]) -> list[int]:
     queued: list[int] = []
-    connection = Redis.from_url(settings.url, socket_connect_timeout=2, socket_timeout=5)
+    connection = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=5)
+    retry = Retry(max=settings.pipeline.max_attempts, interval=RETRY_INTERVALS)
     try:
-        queue = Queue(settings.queue, connection=connection)
-        for version_id in version_ids:
+        queue = Queue(settings.redis.queue, connection=connection)
+        for object_id in ids:
             queue.enqueue(
-                PROCESS_VERSION, version_id, job_id=f"version-{version_id}", job_timeout=3600
+                function,
+                object_id,
+                job_id=f"{kind}-{object_id}",
+                job_timeout=settings.pipeline.job_timeout,
+                retry=retry,
             )
-            queued.append(version_id)
+            queued.append(object_id)
     except RedisError as exc:
-        log.warning(
-            "redis unavailable, %d version(s) left pending for ged reconcile: %s", len(queued), exc
-        )
+        log.warning("redis unavailable, %s job(s) not queued: %s", kind, exc)
     finally:
         connection.close()
     return queued

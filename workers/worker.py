@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import os
+
 from redis import Redis
 from rq import Queue, Worker
 
 from ged.config import Settings
 from ged.health import check_redis
+from workers import runtime
+from workers.recovery import start_recovery_thread
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     check_redis(settings.redis.url)
+    runtime.configure(settings)
+    # Tesseract's OpenMP threads fight each other on a loaded machine; parallelism comes
+    # from one page per process instead (see ingest.ocr).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     connection = Redis.from_url(settings.redis.url)
     queue = Queue(settings.redis.queue, connection=connection)
-    Worker([queue], connection=connection).work(
-        burst=burst, with_scheduler=True, logging_level=settings.logging.level
-    )
+    stop_recovery = None if burst else start_recovery_thread(connection)
+    try:
+        Worker([queue], connection=connection).work(
+            burst=burst, with_scheduler=True, logging_level=settings.logging.level
+        )
+    finally:
+        if stop_recovery is not None:
+            stop_recovery.set()

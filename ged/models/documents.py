@@ -28,6 +28,7 @@ from ged.models.users import User
 DOCUMENT_STATUSES = ("active", "deleted")
 #: pipeline state of a version; "done" once stored, read, classified and indexed
 VERSION_STATUSES = ("pending", "processing", "done", "failed", "unsupported")
+PAGE_SOURCES = ("text", "ocr", "none")
 
 document_tags = Table(
     "document_tags",
@@ -141,12 +142,45 @@ class Version(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = timestamp(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    #: readable reason when status is failed or unsupported
+    #: readable reason when status is failed or unsupported, or why it is being retried
     error: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None]
+    #: last pipeline step completed (see workers.pipeline.STEPS); NULL before the first
+    step: Mapped[str | None] = mapped_column(String(20))
+    #: runs of the pipeline started for this version (retries and recoveries included)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: refreshed while a worker processes the version; a stale value means the worker died
+    heartbeat_at: Mapped[datetime | None] = timestamp()
+    #: when the search index last received this version; NULL: not indexed
+    indexed_at: Mapped[datetime | None] = timestamp()
 
     document: Mapped[Document] = relationship(back_populates="versions")
     created_by: Mapped[User] = relationship()
+    pages: Mapped[list[Page]] = relationship(
+        order_by="Page.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Page(Base):
+    """The text of one page of a version, from its text layer or from OCR."""
+
+    __tablename__ = "pages"
+    __table_args__ = (
+        UniqueConstraint("version_id", "number", name="uq_pages_version_number"),
+        one_of("source", PAGE_SOURCES, "known_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    #: 1-based page number
+    number: Mapped[int]
+    #: "text" (the PDF's text layer), "ocr", or "none" (blank, or beyond the OCR page limit)
+    source: Mapped[str] = mapped_column(String(10))
+    #: tesseract's mean word confidence, 0-100, for OCR'd pages
+    confidence: Mapped[float | None]
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: why a page has no text, when it has none ("blank page", "beyond the OCR page limit")
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 class ImmutableVersion(Conflict):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ged.errors import InvalidInput, NotFound
 from ged.models import ApiToken, User
+from ged.timeutil import aware
 
 PREFIX = "ged_"
 #: last_used_at is refreshed at most this often, so reads do not turn into writes
@@ -47,7 +48,7 @@ def authenticate_token(session: Session, clear: str) -> ApiToken | None:
         return None
     now = datetime.now(UTC)
     last = token.last_used_at
-    if last is None or now - _aware(last) > LAST_USED_PRECISION:
+    if last is None or now - aware(last) > LAST_USED_PRECISION:
         token.last_used_at = now
         session.commit()
     return token
@@ -61,8 +62,3 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
         token.revoked_at = datetime.now(UTC)
         session.commit()
     return token
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

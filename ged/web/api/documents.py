@@ -11,9 +11,9 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from ged.errors import InvalidInput
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
-from ged.web.api.serialize import document_json, version_json, version_status
+from ged.web.api.serialize import document_json, text_json, version_json, version_status
 from ged.web.context import close_db, db, principal, settings, store
-from workers.queue import enqueue_versions
+from workers.queue import enqueue_index, enqueue_versions
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
 
@@ -80,6 +80,7 @@ def edit(document_id: int):
         document_date=_parse_date(body.get("document_date"), "document_date"),
     )
     service.update_metadata(db(), principal(), document_id, changes, set(body))
+    enqueue_index(settings(), [document_id])
     return read(document_id)
 
 
@@ -87,6 +88,7 @@ def edit(document_id: int):
 @bp.doc(summary="Delete a document (soft: an archivist can restore it)")
 def delete(document_id: int):
     service.delete_document(db(), principal(), document_id)
+    enqueue_index(settings(), [document_id])
     return "", 204
 
 
@@ -94,6 +96,7 @@ def delete(document_id: int):
 @bp.doc(summary="Restore a deleted document (archivist, admin)")
 def undelete(document_id: int):
     service.undelete_document(db(), principal(), document_id)
+    enqueue_index(settings(), [document_id])
     return read(document_id)
 
 
@@ -163,8 +166,16 @@ def content(document_id: int):
         raise
 
 
+@bp.get("/<int:document_id>/text")
+@bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
+def text(document_id: int):
+    number = _parse_version_number(request.args.get("version"))
+    version = service.find_version(db(), principal(), document_id, number)
+    return text_json(version)
+
+
 def _accepted(version):
-    queued = enqueue_versions(settings().redis, [version.id])
+    queued = enqueue_versions(settings(), [version.id])
     body = {
         "id": version.document_id,
         "version": version.number,

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from ged.models import Document, Version
+from ged.timeutil import iso
 
 #: a version still in the pipeline is shown as "processing"
 _PUBLIC_STATUS = {"pending": "processing", "processing": "processing"}
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    # SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.isoformat().replace("+00:00", "Z")
 
 
 def day(value: date | None) -> str | None:
@@ -36,7 +29,7 @@ def version_json(version: Version) -> dict[str, Any]:
         "filename": version.filename,
         "comment": version.comment,
         "restored_from": version.restored_from,
-        "created_at": timestamp(version.created_at),
+        "created_at": iso(version.created_at),
         "created_by": version.created_by.username,
         "status": version_status(version),
         "error": version.error,
@@ -57,8 +50,8 @@ def document_json(document: Document, current: Version) -> dict[str, Any]:
         "needs_review": document.needs_review,
         "error": current.error,
         "current_version": document.current_version,
-        "created_at": timestamp(document.created_at),
-        "updated_at": timestamp(document.updated_at),
+        "created_at": iso(document.created_at),
+        "updated_at": iso(document.updated_at),
         "created_by": document.created_by.username,
         "deleted": document.status == "deleted",
         "classification": {
@@ -71,4 +64,21 @@ def document_json(document: Document, current: Version) -> dict[str, Any]:
             for key in ("dates", "siret", "siren", "iban", "amounts", "references")
         },
         "version": version_json(current),
+    }
+
+
+def text_json(version: Version) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "status": version_status(version),
+        "pages": [
+            {
+                "number": page.number,
+                "source": page.source,
+                "confidence": page.confidence,
+                "text": page.text,
+                "note": page.note,
+            }
+            for page in version.pages
+        ],
     }

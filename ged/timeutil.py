@@ -1,0 +1,17 @@
+"""UTC timestamps as stored and as shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes even for timezone-aware columns; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with a Z, as the API and the search index show times."""
+    if moment is None:
+        return None
+    return aware(moment).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,79 @@
+"""Finding work that was lost: a version whose worker died, or that was never queued.
+
+RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
+worker every RECOVERY_EVERY seconds (one worker at a time, by a Redis lock) and
+re-queues a version once its heartbeat is older than the pipeline's STALE_AFTER.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from redis import Redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import and_, or_, select
+
+from ged.models import Version
+from workers import runtime
+from workers.pipeline import STALE_AFTER
+from workers.queue import enqueue_versions
+
+log = logging.getLogger(__name__)
+
+RECOVERY_EVERY = 30.0
+#: a job in one of these states will run (or is running) without our help
+_WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def abandoned_versions(now: datetime) -> list[int]:
+    """Unfinished versions nobody has touched for STALE_AFTER."""
+    stale = now - STALE_AFTER
+    with runtime.database() as session:
+        query = select(Version.id).where(
+            Version.status.in_(("pending", "processing")),
+            or_(
+                Version.heartbeat_at < stale,
+                and_(Version.heartbeat_at.is_(None), Version.created_at < stale),
+            ),
+        )
+        return list(session.scalars(query.order_by(Version.id)))
+
+
+def recover_once(connection: Redis) -> list[int]:
+    """Re-queue the abandoned versions whose job is not waiting in the queue."""
+    lost = [
+        version_id
+        for version_id in abandoned_versions(datetime.now(UTC))
+        if _job_status(connection, f"version-{version_id}") not in _WAITING
+    ]
+    if lost:
+        log.warning("recovering %d abandoned version(s): %s", len(lost), lost)
+        enqueue_versions(runtime.settings(), lost)
+    return lost
+
+
+def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=connection).get_status()
+    except NoSuchJobError:
+        return None
+
+
+def start_recovery_thread(connection: Redis) -> threading.Event:
+    """Run recover_once periodically in the background; set the returned event to stop."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(RECOVERY_EVERY):
+            # One worker sweeps per period; the lock expires on its own if that worker dies.
+            if connection.set("ged:recovery-lock", "1", nx=True, ex=int(RECOVERY_EVERY) - 1):
+                try:
+                    recover_once(connection)
+                except Exception:  # noqa: BLE001 - the sweep must outlive a bad round
+                    log.exception("recovery sweep failed; trying again in %ss", RECOVERY_EVERY)
+
+    threading.Thread(target=loop, name="ged-recovery", daemon=True).start()
+    return stop
