@@ -94,6 +94,11 @@ class WebSettings(_Section):
     secret_key: str = ""
     secret_key_file: Path = Path("var/secret_key")
     max_upload_mb: int = Field(512, ge=1)
+    #: mark session cookies Secure (sent over HTTPS only): true whenever users reach ged by HTTPS
+    secure_cookies: bool = False
+    #: failed logins in a row before an account is locked, and for how long (minutes)
+    max_failed_logins: int = Field(5, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
     threads: int = Field(8, ge=1)
 
 

@@ -35,6 +35,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     #: a disabled account can neither log in nor use its tokens; it is never deleted (audit)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: consecutive failed logins; reset by a successful one
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: logins are refused until then after too many failures
+    locked_until: Mapped[datetime | None] = timestamp()
     created_at: Mapped[datetime] = timestamp(default=utcnow)
 
     groups: Mapped[list[Group]] = relationship(secondary=group_members, back_populates="members")

@@ -12,7 +12,7 @@ from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
 from ged.storage import make_blob_store
 from ged.web import auth, context, health, problems
-from ged.web.api import documents
+from ged.web.api import acl, documents, session
 from ged.web.requests import GedRequest
 
 
@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         MAX_CONTENT_LENGTH=settings.web.max_upload_mb * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.web.secure_cookies,
+        SESSION_COOKIE_NAME="ged_session",
     )
     engine = make_engine(settings.database)
     app.extensions["ged"] = {
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     auth.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(acl.bp)
+    app.register_blueprint(session.bp)
     return app
 
 

@@ -11,14 +11,19 @@ from typing import TypeVar
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
 from ged.access import principal_for
 from ged.models import User
+from ged.services.logins import session_stamp
 from ged.services.tokens import authenticate_token
 from ged.web.context import db
 
 View = TypeVar("View", bound=Callable)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+csrf = CSRFProtect()
 
 #: endpoints APIFlask adds for the OpenAPI description and its browser
 _OPENAPI_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
@@ -50,8 +55,11 @@ def authenticate() -> None:
         g.principal = principal_for(found.user, token_label=found.label)
     elif "user_id" in session:
         user = db().scalars(select(User).where(User.id == session["user_id"])).one_or_none()
-        if user is not None and user.is_active:
+        if user is not None and user.is_active and session.get("stamp") == session_stamp(user):
             g.principal = principal_for(user)
+            if request.method not in SAFE_METHODS:
+                # Only cookies ride along on forged cross-site requests; tokens never do.
+                csrf.protect()
         else:
             session.clear()
     if g.principal is None and not _is_public(request.endpoint):
@@ -65,4 +73,7 @@ def _unauthorized(detail: str) -> HTTPError:
 
 
 def init_app(app: APIFlask) -> None:
+    # CSRF is checked in authenticate(), only for requests authenticated by the cookie.
+    app.config.update(WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
+    csrf.init_app(app)
     app.before_request(authenticate)

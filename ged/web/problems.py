@@ -8,6 +8,8 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from apiflask import APIFlask, HTTPError
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ged.errors import (
     Conflict,
@@ -18,8 +20,11 @@ from ged.errors import (
     ServiceUnavailable,
     TooLarge,
 )
+from ged.services.logins import AccountLocked, LoginRefused
 
 STATUS_OF = {
+    LoginRefused: 401,
+    AccountLocked: 429,
     NotFound: 404,
     PermissionDenied: 403,
     InvalidInput: 400,
@@ -42,6 +47,21 @@ def register(app: APIFlask) -> None:
         if error.detail:
             extra["errors"] = error.detail
         return problem(error.status_code, error.message, dict(error.headers or {}), **extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return problem(
+            400,
+            f"CSRF check failed: {error.description} Send the token given by /api/v1/session "
+            "in the X-CSRFToken header (or the csrf_token form field).",
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error: RequestEntityTooLarge):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return problem(
+            413, f"the upload is larger than the limit of {limit} MB; send a smaller file"
+        )
 
     @app.errorhandler(GedError)
     def domain_error(error: GedError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from apiflask import APIBlueprint, HTTPError
 from flask import request, send_file, url_for
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
@@ -11,6 +9,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from ged.errors import InvalidInput
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
+from ged.web.api.inputs import json_object, parse_date, parse_positive_int
 from ged.web.api.serialize import document_json, text_json, version_json, version_status
 from ged.web.context import close_db, db, principal, settings, store
 from workers.queue import enqueue_index, enqueue_versions
@@ -35,7 +34,7 @@ def create():
         document_type=form.get("document_type"),
         unit=form.get("unit"),
         tags=_tags_from_form(),
-        document_date=_parse_date(form.get("document_date"), "document_date"),
+        document_date=parse_date(form.get("document_date"), "document_date"),
     )
     version = service.create_document(
         db(), store(), principal(), upload, metadata, _max_upload_bytes()
@@ -56,8 +55,8 @@ def read(document_id: int):
     description="JSON object with any of: title, document_type, unit, tags (list), document_date.",
 )
 def edit(document_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not body:
+    body = json_object()
+    if not body:
         raise InvalidInput("send a JSON object with the fields to change")
     unknown = set(body) - _METADATA_FIELDS
     if unknown:
@@ -77,7 +76,7 @@ def edit(document_id: int):
         document_type=body.get("document_type"),
         unit=body.get("unit"),
         tags=tuple(tags or ()),
-        document_date=_parse_date(body.get("document_date"), "document_date"),
+        document_date=parse_date(body.get("document_date"), "document_date"),
     )
     service.update_metadata(db(), principal(), document_id, changes, set(body))
     enqueue_index(settings(), [document_id])
@@ -124,7 +123,7 @@ def add_version(document_id: int):
 @bp.post("/<int:document_id>/versions/<int:number>/restore")
 @bp.doc(summary="Make an old version current again, as a new version (history is kept)")
 def restore_version(document_id: int, number: int):
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
     comment = body.get("comment", "") if isinstance(body, dict) else ""
     version = service.restore_version(db(), principal(), document_id, number, str(comment))
     return _accepted(version)
@@ -136,7 +135,7 @@ def restore_version(document_id: int, number: int):
     description="ETag is the SHA-256; supports If-None-Match and Range.",
 )
 def content(document_id: int):
-    number = _parse_version_number(request.args.get("version"))
+    number = parse_positive_int(request.args.get("version"), "version")
     version = service.find_version(db(), principal(), document_id, number)
     sha256, size, mime_type, filename = (
         version.blob_sha256,
@@ -169,7 +168,7 @@ def content(document_id: int):
 @bp.get("/<int:document_id>/text")
 @bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
 def text(document_id: int):
-    number = _parse_version_number(request.args.get("version"))
+    number = parse_positive_int(request.args.get("version"), "version")
     version = service.find_version(db(), principal(), document_id, number)
     return text_json(version)
 
@@ -200,27 +199,6 @@ def _tags_from_form() -> tuple[str, ...] | None:
     if not values:
         return None
     return tuple(tag for value in values for tag in value.split(","))
-
-
-def _parse_date(value, field: str) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            f"{field} must be a date as YYYY-MM-DD, not {value!r}", field=field
-        ) from None
-
-
-def _parse_version_number(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(
-            f"version must be a positive whole number, not {value!r}", field="version"
-        )
-    return int(value)
 
 
 def _max_upload_bytes() -> int:

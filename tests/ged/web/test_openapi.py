@@ -1,5 +1,7 @@
 """The OpenAPI description is public and covers the API's routes."""
 
+import re
+
 from ged.web import create_app
 
 
@@ -9,7 +11,7 @@ def test_openapi_lists_every_api_route(settings):
     assert response.status_code == 200
     paths = response.json["paths"]
     api_rules = {
-        rule.rule.replace("<int:", "{").replace(">", "}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.endpoint.split(".")[0] != "openapi"
     }

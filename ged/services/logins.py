@@ -1,0 +1,87 @@
+"""Password logins: verification, lockout after repeated failures, password change."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ged.errors import GedError, InvalidInput
+from ged.models import User
+from ged.passwords import MIN_LENGTH, hash_password, verify_password
+from ged.timeutil import aware
+
+# Verified against when the account does not exist, so that an unknown name takes as
+# long to refuse as a wrong password and names cannot be probed by timing.
+_DUMMY_HASH = hash_password("not a real password, only a timing shield")
+
+
+class LoginRefused(GedError):
+    """Wrong name or password, or a disabled account: one message for all (answered 401)."""
+
+    def __init__(self) -> None:
+        super().__init__("unknown user name or wrong password")
+
+
+class AccountLocked(GedError):
+    """Too many failed logins in a row (answered 429)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(
+            f"too many failed logins: this account is locked until {until:%H:%M} UTC; "
+            "try again then, or ask an administrator"
+        )
+        self.until = until
+
+
+def login(
+    session: Session, username: str, password: str, *, max_failed: int, lockout: timedelta
+) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None or user.password_hash is None:
+        verify_password(_DUMMY_HASH, password)
+        raise LoginRefused()
+    now = datetime.now(UTC)
+    if user.locked_until is not None and aware(user.locked_until) > now:
+        raise AccountLocked(aware(user.locked_until))
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        user.failed_logins += 1
+        if user.failed_logins >= max_failed:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+            session.commit()
+            raise AccountLocked(user.locked_until)
+        session.commit()
+        raise LoginRefused()
+    user.failed_logins = 0
+    user.locked_until = None
+    session.commit()
+    return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> User:
+    user = session.get(User, user_id)
+    if (
+        user is None
+        or user.password_hash is None
+        or not verify_password(user.password_hash, current)
+    ):
+        raise InvalidInput("the current password is wrong", field="current_password")
+    if len(new) < MIN_LENGTH:
+        raise InvalidInput(
+            f"the new password must have at least {MIN_LENGTH} characters", field="new_password"
+        )
+    if new == current:
+        raise InvalidInput(
+            "the new password must differ from the current one", field="new_password"
+        )
+    user.password_hash = hash_password(new)
+    session.commit()
+    return user
+
+
+def session_stamp(user: User) -> str:
+    """Kept in the session cookie: a password change alters it, ending every other session."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
