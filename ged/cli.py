@@ -90,6 +90,15 @@ def worker(ctx: click.Context, burst: bool) -> None:
     run_worker(settings_from(ctx), burst=burst)
 
 
+@cli.command()
+@click.pass_context
+def watch(ctx: click.Context) -> None:
+    """File what scanner stations drop into the watched folders ([[watch.folders]]), until Ctrl-C."""
+    from ged.watching import run_watchers
+
+    sys.exit(run_watchers(settings_from(ctx)))
+
+
 @cli.group()
 def db() -> None:
     """Database schema."""

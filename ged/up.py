@@ -29,12 +29,18 @@ def run_everything(settings: Settings, config_path: str | None, workers: int | N
     env = dict(os.environ)
     if config_path:
         env["GED_CONFIG"] = str(Path(config_path).resolve())
+    worker_count = workers or settings.worker.count
     commands = [[sys.executable, "-m", "ged", "serve"]]
-    commands += [[sys.executable, "-m", "ged", "worker"]] * (workers or settings.worker.count)
+    commands += [[sys.executable, "-m", "ged", "worker"]] * worker_count
+    if settings.watch.folders:
+        commands.append([sys.executable, "-m", "ged", "watch"])
     children = [subprocess.Popen(command, env=env) for command in commands]
+    watching = (
+        f" and {len(settings.watch.folders)} watched folder(s)" if settings.watch.folders else ""
+    )
     click.echo(
         f"\nged is running on http://{settings.web.host}:{settings.web.port}/ "
-        f"with {len(children) - 1} worker(s). Ctrl-C stops it.\n"
+        f"with {worker_count} worker(s){watching}. Ctrl-C stops it.\n"
         f"  database:   {settings.database.url}\n"
         f"  blob store: {settings.storage.path}\n"
         f"  logs:       this terminal (web and workers)\n",

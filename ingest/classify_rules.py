@@ -141,6 +141,7 @@ BON_DE_COMMANDE = ClassificationRule(
         "date de commande": 3,
         "il est commande": 3,
         "commande de fournitures": 3,
+        "articles commandes": 3,
         "service demandeur": 3,
         "fournisseur": 1.5,
         "imputation budgetaire": 3,
@@ -153,7 +154,7 @@ BON_DE_COMMANDE = ClassificationRule(
         "ordonnateur": 1.5,
         "accuse de reception du titulaire": 2,
     },
-    patterns={r"\bengagement n[°o]": 2.5, r"\bcommande n[°o]": 2},
+    patterns={r"\bengagement n[°o]": 2.5, r"\bcommande (?:de [a-z ]{3,30} )?n[°o]": 2},
 )
 
 CONTRAT = ClassificationRule(
@@ -175,6 +176,10 @@ CONTRAT = ClassificationRule(
         "tacite reconduction": 2.5,
         "preavis": 1.5,
         "periode d'essai": 3,
+        "duree determinee": 2.5,
+        "le present contrat": 3,
+        "fin du contrat": 2,
+        "contractuel": 1.5,
         "agent contractuel": 2,
         "accroissement temporaire d'activite": 2,
         "certificat de travail": 2,

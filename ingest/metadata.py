@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple, TypedDict
 
 from dateparser.date import DateDataParser
@@ -56,9 +57,9 @@ def extract_metadata(text: str, *, reference_date: date | None = None) -> Metada
     reference_date = reference_date or date.today()
     found_dates = find_dates(text, reference_date)
     sirets = [m.number for m in _find_valid(_SIRET, text, siret.is_valid)]
-    ibans = list(_find_grouped(_IBAN, text, iban.is_valid))
+    ibans = list(_find_grouped(_IBAN, text, iban.is_valid, _IBAN_LENGTHS))
     # The start of a French IBAN ("FR76 3000 …") must not be read as a VAT number.
-    tvas = [m.number for m in _find_grouped(_VAT, _blank(text, ibans), vat.is_valid)]
+    tvas = [m.number for m in _find_grouped(_VAT, _blank(text, ibans), vat.is_valid, _VAT_LENGTHS)]
     return {
         "dates": _unique(d.isoformat() for d, _ in found_dates),
         "document_date": _iso(guess_document_date(text, found_dates, reference_date)),
@@ -80,6 +81,9 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+_BLANKS = r"[ \t\u00a0\u202f]"  # spaces within a line, non-breaking ones included
+
+
 # --- Dates -----------------------------------------------------------------
 
 _MONTHS = (
@@ -88,7 +92,8 @@ _MONTHS = (
 )
 # Abbreviations need their dot: "sept" alone is the number seven.
 _TEXT_DATE = re.compile(
-    rf"(?<!\w)(?P<day>[0-3]?\d)(?:\s?er|ᵉʳ)?\s*(?P<month>{_MONTHS})(?!\w)(?:\s+(?P<year>\d{{4}})(?!\d))?",
+    rf"(?<!\w)(?P<day>[0-3]?\d)(?:{_BLANKS}?er|ᵉʳ)?{_BLANKS}*(?P<month>{_MONTHS})(?!\w)"
+    rf"(?:{_BLANKS}+(?P<year>\d{{4}})(?!\d))?",
     re.IGNORECASE,
 )
 # Day first, as in French; the same separator twice so that "12/03-2026" is noise.
@@ -163,8 +168,8 @@ def guess_document_date(
             if any(p.search(context) for p in patterns):
                 return day
     # A due date or a deadline comes after the date of the document itself.
-    past = [day for day, _ in found_dates if day <= reference_date]
-    return (past or [day for day, _ in found_dates] or [None])[0]
+    past = next((day for day, _ in found_dates if day <= reference_date), None)
+    return past or (found_dates[0][0] if found_dates else None)
 
 
 # --- Identifiers -----------------------------------------------------------
@@ -177,14 +182,16 @@ _SIRET = re.compile(rf"(?<!\d)\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{5}}(?!\
 _SIREN = re.compile(
     rf"(?i:\bsiren\b|\br\.?\s?c\.?\s?s\b\.?)[^\d\n]{{0,30}}(\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{3}})(?!{_SEP}\d)"
 )
-_GROUP_SEP = r"[ \u00a0\u202f]{0,2}"
+_GROUP_SEP = rf"{_BLANKS}{{0,2}}"
 _IBAN = re.compile(rf"(?<![A-Za-z0-9])[A-Z]{{2}}\d{{2}}(?:{_GROUP_SEP}[A-Z0-9]+){{1,12}}")
+_IBAN_LENGTHS = range(15, 35)  # ISO 13616: from Norway's 15 characters to 34
 _VAT_PREFIXES = "|".join(sorted({cc.upper() for cc in vat.MEMBER_STATES} | {"EL"}))
 # The country code is followed by a digit within the next two characters (FR keys may be letters).
 _VAT = re.compile(
     rf"(?<![A-Za-z0-9])(?:{_VAT_PREFIXES})(?={_GROUP_SEP}[A-Z0-9]{{0,2}}{_GROUP_SEP}\d)"
     rf"(?:{_GROUP_SEP}[A-Z0-9]+){{1,8}}"
 )
+_VAT_LENGTHS = range(4, 15)  # with the prefix: from short Romanian numbers to 14 (NL, SE)
 _CHUNK = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -210,7 +217,7 @@ def _find_valid(
 
 
 def _find_grouped(
-    pattern: re.Pattern[str], text: str, is_valid: Callable[[str], bool]
+    pattern: re.Pattern[str], text: str, is_valid: Callable[[str], bool], lengths: range
 ) -> Iterator[_Found]:
     """Longest valid prefix of each candidate that ends on a printed group.
 
@@ -219,13 +226,16 @@ def _find_grouped(
     """
     pos = 0
     while match := pattern.search(text, pos):
-        ends = [match.start() + chunk.end() for chunk in _CHUNK.finditer(match.group())]
-        pos = ends[0]
-        for end in reversed(ends):
-            number = _compact(text[match.start() : end])
-            if is_valid(number):
-                yield _Found(number, match.start(), end)
-                pos = end
+        chunks = list(_CHUNK.finditer(match.group()))
+        compact = "".join(chunk.group() for chunk in chunks)
+        sizes = list(accumulate(len(chunk.group()) for chunk in chunks))
+        pos = match.start() + chunks[0].end()
+        for chunk, size in reversed(list(zip(chunks, sizes, strict=True))):
+            # The length check is free; the library's validation is not, and noisy
+            # uppercase text offers many candidates.
+            if size in lengths and is_valid(compact[:size]):
+                yield _Found(compact[:size], match.start(), match.start() + chunk.end())
+                pos = match.start() + chunk.end()
                 break
 
 
@@ -257,8 +267,9 @@ def find_sirens(text: str, sirets: list[str], tvas: list[str]) -> Iterator[str]:
 _NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:[,.]\d{1,2})?(?!\d)"
 _KIND = r"(?i:(?<![A-Za-z])(?:T\.?T\.?C\.?|H\.?T\.?)(?![A-Za-z])|hors\s+taxes?|toutes\s+taxes\s+comprises)"
 _AMOUNT = re.compile(
-    rf"(?:(?:€|EUR\b)\s?(?P<before>{_NUMBER})|(?P<after>{_NUMBER})\s?(?:€|EUR\b|(?i:euros?)\b))"
-    rf"(?:\s*(?P<kind>{_KIND}))?"
+    rf"(?:(?:€|EUR\b){_BLANKS}?(?P<before>{_NUMBER})"
+    rf"|(?P<after>{_NUMBER}){_BLANKS}?(?:€|EUR\b|(?i:euros?)\b))"
+    rf"(?:{_BLANKS}*(?P<kind>{_KIND}))?"
 )
 _LABEL_KIND = re.compile(_KIND)
 
@@ -338,8 +349,8 @@ _BODIES = {
     "communaute urbaine": "Communauté urbaine",
     "metropole": "Métropole",
 }
-_PARTICLES = {"de", "du", "des", "la", "le", "les", "en", "sur", "sous", "lès", "d'", "l'"}
-_SP = r"[ \t\u00a0]+"  # names never run across lines
+_PARTICLES = {"de", "du", "des", "la", "le", "les", "en", "sur", "sous", "lès"}
+_SP = rf"{_BLANKS}+"  # names never run across lines
 # A place: an optional article, a capitalised (possibly hyphenated) word, and at most
 # one more joined by a particle ("Pays de Gex"); anything looser swallows the next words.
 _WORD = r"[A-ZÀ-Ý][\w'’]*(?:-[\w'’]+)*"
@@ -398,4 +409,8 @@ def _tidy_words(name: str) -> str:
     name = " ".join(name.replace("’", "'").split())
     if not name.isupper():
         return name
-    return " ".join(w.lower() if w.lower() in _PARTICLES else w.title() for w in name.split())
+    words = name.split()
+    # An article that starts the name keeps its capital: "Le Puy-En-Velay".
+    return " ".join(
+        w.lower() if i and w.lower() in _PARTICLES else w.title() for i, w in enumerate(words)
+    )

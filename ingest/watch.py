@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import stat
 import tempfile
 import threading
 import time
@@ -210,10 +211,15 @@ def prepare_folder(root: Path, subfolders: Iterable[str]) -> None:
             f"allowed (one plain, visible name each, other than {', '.join(sorted(RESERVED_NAMES))})"
         )
     try:
-        if not root.is_dir():
-            raise FolderProblem(f"watched folder {root}: it is not a directory")
+        is_directory = stat.S_ISDIR(root.stat().st_mode)
     except FileNotFoundError:
         raise FolderProblem(f"watched folder {root}: it does not exist") from None
+    except OSError as exc:  # a parent without access, a share that does not answer
+        raise FolderProblem(
+            f"watched folder {root}: cannot be reached ({exc.strerror or exc})"
+        ) from None
+    if not is_directory:
+        raise FolderProblem(f"watched folder {root}: it is not a directory")
     for directory in (root, *(root / name for name in (PROCESSING, DONE, FAILED, *subfolders))):
         try:
             directory.mkdir(exist_ok=True)

@@ -139,8 +139,11 @@ def _write_targets(client: OpenSearch, prefix: str) -> list[str]:
     """
     read, rebuild = alias_name(prefix), next_alias_name(prefix)
     with translate_errors():
+        # 404 when either alias is missing, with the other's indices still listed.
         answer = client.indices.get_alias(name=f"{read},{rebuild}", ignore=[404])
-    present = {alias for info in answer.values() for alias in info.get("aliases", {})}
+    present = {
+        alias for info in answer.values() if isinstance(info, dict) for alias in info["aliases"]
+    }
     if read not in present:
         ensure_index(client, prefix)
     return [read, rebuild] if rebuild in present else [read]

@@ -26,6 +26,7 @@ from ged.db import make_engine
 from ged.migrate import upgrade
 from search.client import make_client
 from tests import services
+from tests.apiclient import Api, serve
 
 
 def worker_id(request: pytest.FixtureRequest) -> str:
@@ -185,6 +186,22 @@ def opensearch_client(settings: Settings) -> Iterator[OpenSearch]:
     yield client
     client.indices.delete(index=f"{settings.opensearch.index_prefix}-*", ignore_unavailable=True)
     client.close()
+
+
+@pytest.fixture
+def sqlite_api(settings) -> Iterator[Api]:
+    upgrade(settings.database.url)
+    yield from serve(settings)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request, make_settings) -> Iterator[Api]:
+    """The app on each supported database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_api")
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+        yield from serve(make_settings(database={"url": url}))
 
 
 @pytest.fixture(autouse=True)

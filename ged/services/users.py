@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ged.errors import Conflict, InvalidInput
+from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
 
@@ -78,3 +78,35 @@ def create_unit(session: Session, name: str) -> Unit:
     session.add(unit)
     session.commit()
     return unit
+
+
+def update_user(
+    session: Session,
+    username: str,
+    *,
+    role: str | None = None,
+    is_active: bool | None = None,
+    groups: tuple[str, ...] | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Change an account; accounts are disabled, never deleted, so the audit trail keeps its actors."""
+    user = user_named(session, username)
+    if role is not None:
+        if role not in ROLES:
+            raise InvalidUser(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+    if groups is not None:
+        user.groups = groups_named(session, groups)
+    if display_name is not None:
+        user.display_name = display_name.strip()[:200]
+    session.commit()
+    return user
+
+
+def user_named(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user

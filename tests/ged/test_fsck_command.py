@@ -18,7 +18,7 @@ from ged.models import User, Version
 from ged.services import documents
 from ged.services.documents import Metadata, Upload
 from ged.storage import make_blob_store
-from tests.ged.web.api.conftest import seed_accounts
+from tests.apiclient import seed_accounts
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -9,7 +9,7 @@ from rq import Queue
 from ged.cli import cli
 from ged.migrate import upgrade
 from ged.web import create_app
-from tests.ged.web.api.conftest import Api, seed_accounts
+from tests.apiclient import Api, seed_accounts
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

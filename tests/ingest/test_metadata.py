@@ -259,7 +259,10 @@ def test_identifiers_and_counters_are_not_references(text: str) -> None:
     [
         ("MAIRIE DE SAINT-GENIS-LAVAL\nService urbanisme", "Mairie de Saint-Genis-Laval"),
         ("transmis à la Préfecture du Rhône.", "Préfecture du Rhône"),
-        ("le Conseil départemental de la Haute-Garonne", "Conseil départemental de la Haute-Garonne"),
+        (
+            "le Conseil départemental de la Haute-Garonne",
+            "Conseil départemental de la Haute-Garonne",
+        ),
         ("la commune d'Annecy", "Commune d'Annecy"),
         ("Communauté de communes du Pays de Gex", "Communauté de communes du Pays de Gex"),
         ("Titulaire : SARL Dupont & Fils SIRET 123", "SARL Dupont & Fils"),
@@ -316,7 +319,14 @@ Le Maire,
 
 def test_municipal_arrete_gives_the_full_result() -> None:
     assert extract(ARRETE) == {
-        "dates": ["2026-03-12", "1982-03-02", "2026-02-05", "2026-03-02", "2026-04-01", "2026-04-30"],
+        "dates": [
+            "2026-03-12",
+            "1982-03-02",
+            "2026-02-05",
+            "2026-03-02",
+            "2026-04-01",
+            "2026-04-30",
+        ],
         "document_date": "2026-03-12",
         "siret": [SIRET],
         "siren": [SIREN],

@@ -147,7 +147,7 @@ def test_bad_metadata_edits(sqlite_api):
 def test_upload_over_the_limit_is_413(make_settings):
     from ged.migrate import upgrade
     from ged.web import create_app
-    from tests.ged.web.api.conftest import Api, seed_accounts
+    from tests.apiclient import Api, seed_accounts
 
     settings = make_settings(web={"max_upload_mb": 1})
     upgrade(settings.database.url)

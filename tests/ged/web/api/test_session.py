@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from io import BytesIO
 
-from tests.ged.web.api.conftest import PASSWORD
+from tests.apiclient import PASSWORD
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -1,16 +1,13 @@
-"""An app on a real, migrated database (SQLite, and PostgreSQL where a test asks for
-both), with one account and API token per role."""
+"""A test client of the app with one account and API token per role."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pytest
 from flask.testing import FlaskClient
 
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import ROLES, Grant, Group, Unit
 from ged.services.tokens import create_token
 from ged.services.users import create_user
@@ -101,19 +98,3 @@ def serve(settings) -> Iterator[Api]:
     app = create_app(settings)
     yield Api(app.test_client(), seed_accounts(settings), settings)
     app.extensions["ged"]["engine"].dispose()
-
-
-@pytest.fixture
-def sqlite_api(settings) -> Iterator[Api]:
-    upgrade(settings.database.url)
-    yield from serve(settings)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request, make_settings) -> Iterator[Api]:
-    """The app on each supported database."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("sqlite_api")
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-        yield from serve(make_settings(database={"url": url}))

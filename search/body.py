@@ -1,0 +1,290 @@
+"""Request bodies sent to OpenSearch, built from checked parameters: no I/O here.
+
+Scoring, per word or phrase of q, each one required somewhere in the document:
+
+- matches on the stemmed text and on the exact (unstemmed) sub-field both score,
+  so the word as typed ranks above its other forms; the title counts triple;
+- an extracted identifier (SIRET, IBAN, reference, amount) equal to the word
+  scores high, so "73282932000074" puts the document that carries it first;
+- a fuzzy match (OCR errors: "rnunicipal") only widens what is found and scores
+  exactly zero, so it can never lift a document above one that matches as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from search.index import FRAGMENT_SIZE
+from search.indexing import compact
+from search.query import Filters, ParsedQuery, Term, check_filters, check_paging, parse_query
+
+TITLE_BOOST = 3.0
+IDENTIFIER_BOOST = 10.0
+# Edits allowed: none under 5 letters, one from 5, two from 9 ("municipal"/"rnunicipal").
+# Lucene's default (AUTO = 3,6) lets short words match too many others.
+FUZZINESS = "AUTO:5,9"
+HIGHLIGHTED_PAGES = 3
+FACET_SIZE = 50
+HIT_FIELDS = ["id", "title", "document_type", "unit", "document_date"]
+# Like-text sent for "similar": enough to pick the document's distinctive words.
+SIMILAR_TEXT_CHARS = 20_000
+# An amount as typed in the search box: "1234", "1234,5", "1234.56".
+_AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,2})?")
+
+
+def search_body(
+    *,
+    q: str,
+    acl: Sequence[str] | None,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    size: int,
+) -> dict[str, Any]:
+    """Check the search parameters (InvalidQuery if wrong) and build the request body."""
+    check_paging(sort, page, size)
+    return build_search_body(
+        parse_query(q), acl=acl, filters=check_filters(filters), sort=sort, page=page, size=size
+    )
+
+
+def build_search_body(
+    query: ParsedQuery,
+    *,
+    acl: Sequence[str] | None,
+    filters: Filters,
+    sort: str,
+    page: int,
+    size: int,
+) -> dict[str, Any]:
+    must: list[dict[str, Any]] = []
+    page_clauses: list[dict[str, Any]] = []
+    for term in query.include:
+        clause, on_pages = _term_clause(term)
+        must.append(clause)
+        page_clauses += on_pages
+    should = [_highlight_clause(page_clauses)] if page_clauses else []
+    must_not = [_exclusion_clause(term) for term in query.exclude]
+    must_not += [_keyword_filter(name, values) for name, values in query.excluded_fields.items()]
+    body: dict[str, Any] = {
+        "query": {
+            "bool": {
+                "must": must,
+                "should": should,
+                "must_not": must_not,
+                "filter": _filter_clauses(query, acl, filters),
+            }
+        },
+        "from": (page - 1) * size,
+        "size": size,
+        "sort": _sort(sort),
+        "track_total_hits": True,
+        "_source": HIT_FIELDS,
+        "aggs": _facets(),
+    }
+    return body
+
+
+def build_similar_body(
+    document_id: int, title: str, text: str, *, acl: Sequence[str] | None, size: int
+) -> dict[str, Any]:
+    """More-like-this on the title and the pages, over documents the caller may read."""
+    tuning = {
+        "min_term_freq": 1,
+        # A term found only in the document itself says nothing about the others.
+        "min_doc_freq": 2,
+        "max_query_terms": 30,
+        "minimum_should_match": "20%",
+    }
+    return {
+        "query": {
+            "bool": {
+                "should": [
+                    {"more_like_this": {"fields": ["title"], "like": title, **tuning}},
+                    {
+                        "nested": {
+                            "path": "pages",
+                            "score_mode": "max",
+                            "query": {
+                                "more_like_this": {
+                                    "fields": ["pages.text"],
+                                    "like": text[:SIMILAR_TEXT_CHARS],
+                                    **tuning,
+                                }
+                            },
+                        }
+                    },
+                ],
+                "minimum_should_match": 1,
+                "must_not": [{"ids": {"values": [str(document_id)]}}],
+                "filter": readable_filter(acl),
+            }
+        },
+        "size": size,
+        "_source": HIT_FIELDS,
+    }
+
+
+def readable_filter(acl: Sequence[str] | None) -> list[dict[str, Any]]:
+    """What the caller may see: active documents granted to one of its principals.
+
+    ``acl=None`` (admins, archivists) drops the principals clause, never the status one.
+    An empty list matches nothing, as it should: deny by default.
+    """
+    clauses: list[dict[str, Any]] = [{"term": {"status": "active"}}]
+    if acl is not None:
+        clauses.append({"terms": {"acl": list(acl)}})
+    return clauses
+
+
+def _term_clause(term: Term) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The clause requiring ``term`` in the document, and its page-level part."""
+    title = [
+        {"match_phrase": {"title": {"query": term.text, "boost": TITLE_BOOST}}},
+        {"match_phrase": {"title.exact": {"query": term.text, "boost": TITLE_BOOST}}},
+    ]
+    # match_phrase rather than match: a single token is the same query, and a word the
+    # analyser splits ("2026-0412", "Jean-Pierre") must keep its parts together.
+    pages = [
+        {"match_phrase": {"pages.text": term.text}},
+        {"match_phrase": {"pages.text.exact": term.text}},
+    ]
+    identifiers: list[dict[str, Any]] = []
+    if not term.phrase:
+        if _may_be_misread(term.text):
+            title.append(_zero_score(_fuzzy("title.exact", term.text)))
+            pages.append(_zero_score(_fuzzy("pages.text.exact", term.text)))
+        if term.printed:
+            pages.append({"match_phrase": {"pages.text.exact": term.printed}})
+        identifiers = [
+            {"term": {"identifiers": {"value": value, "boost": IDENTIFIER_BOOST}}}
+            for value in _identifier_forms(term.text)
+        ]
+    nested = {"nested": {"path": "pages", "score_mode": "max", "query": _any(pages)}}
+    return _any([*title, nested, *identifiers]), pages
+
+
+def _exclusion_clause(term: Term) -> dict[str, Any]:
+    """-word excludes its other forms too (stemmed field), and an identifier equal to it."""
+    clauses: list[dict[str, Any]] = [
+        {"match_phrase": {"title": term.text}},
+        {"nested": {"path": "pages", "query": {"match_phrase": {"pages.text": term.text}}}},
+    ]
+    if not term.phrase:
+        clauses += [{"term": {"identifiers": value}} for value in _identifier_forms(term.text)]
+    return _any(clauses)
+
+
+def _highlight_clause(page_clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pages matching any word or phrase, returned as inner hits with their highlights.
+
+    Optional and scoring nothing (score_mode none): it only names, for each hit, the
+    best pages and the fragments to show. Fragments come from the stemmed field,
+    or from the exact one when only a fuzzy match is on the page; the text is
+    HTML-escaped so a document cannot inject markup into the results page.
+    """
+    return {
+        "nested": {
+            "path": "pages",
+            "score_mode": "none",
+            "query": _any(page_clauses),
+            "inner_hits": {
+                "name": "pages",
+                "size": HIGHLIGHTED_PAGES,
+                "_source": False,
+                "docvalue_fields": ["pages.number"],
+                "highlight": {
+                    "type": "unified",
+                    "encoder": "html",
+                    "pre_tags": ["<mark>"],
+                    "post_tags": ["</mark>"],
+                    "fragment_size": FRAGMENT_SIZE,
+                    "number_of_fragments": 1,
+                    "fields": {"pages.text": {}, "pages.text.exact": {}},
+                },
+            },
+        }
+    }
+
+
+def _filter_clauses(
+    query: ParsedQuery, acl: Sequence[str] | None, filters: Filters
+) -> list[dict[str, Any]]:
+    clauses = readable_filter(acl)
+    # A q prefix and a filter parameter on the same field must both hold.
+    for keywords in (query.fields, filters.keywords):
+        clauses += [_keyword_filter(name, values) for name, values in keywords.items()]
+    if filters.date_from or filters.date_to:
+        bounds: dict[str, str] = {}
+        # Rounded to whole days: date_to includes the documents of that day.
+        if filters.date_from:
+            bounds["gte"] = f"{filters.date_from.isoformat()}||/d"
+        if filters.date_to:
+            bounds["lte"] = f"{filters.date_to.isoformat()}||/d"
+        clauses.append({"range": {"date": bounds}})
+    return clauses
+
+
+def _keyword_filter(name: str, values: Sequence[str]) -> dict[str, Any]:
+    # The folded sub-field ignores case and accents; mime_type has none and is lower case.
+    field = name if name == "mime_type" else f"{name}.folded"
+    return {"terms": {field: list(values)}}
+
+
+def _sort(sort: str) -> list[dict[str, Any]]:
+    # The id ends every sort so that ties always come in the same order and pages
+    # neither repeat nor skip documents.
+    if sort == "date":
+        return [{"date": "desc"}, {"id": "desc"}]
+    return [{"_score": "desc"}, {"date": "desc"}, {"id": "desc"}]
+
+
+def _facets() -> dict[str, Any]:
+    return {
+        "document_type": {"terms": {"field": "document_type", "size": FACET_SIZE}},
+        "unit": {"terms": {"field": "unit", "size": FACET_SIZE}},
+        "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
+        "year": {
+            "date_histogram": {
+                "field": "date",
+                "calendar_interval": "year",
+                "format": "yyyy",
+                "min_doc_count": 1,
+            }
+        },
+    }
+
+
+def _any(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _fuzzy(field: str, text: str) -> dict[str, Any]:
+    # prefix_length 0: OCR misreads the first letters as often as the others ("rn" for "m").
+    return {
+        "match": {
+            field: {"query": text, "fuzziness": FUZZINESS, "prefix_length": 0, "operator": "and"}
+        }
+    }
+
+
+def _zero_score(clause: dict[str, Any]) -> dict[str, Any]:
+    return {"constant_score": {"filter": clause, "boost": 0.0}}
+
+
+def _may_be_misread(text: str) -> bool:
+    # Digits are identifiers, dates, amounts: a near miss there is another one, not a typo.
+    return not any(character.isdigit() for character in text)
+
+
+def _identifier_forms(text: str) -> list[str]:
+    """How an identifier equal to ``text`` is stored: without spaces; amounts as 1234.50."""
+    forms = [compact(text)]
+    if _AMOUNT.fullmatch(text):
+        amount = str(Decimal(text.replace(",", ".")).quantize(Decimal("0.01")))
+        if amount not in forms:
+            forms.append(amount)
+    return forms

@@ -1,0 +1,141 @@
+"""Searching the index: the search box, and "more like this"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import NotFoundError
+
+from ged.errors import DocumentNotFound
+from search.body import build_similar_body, readable_filter, search_body
+from search.errors import SearchUnavailable, translate_errors
+from search.index import alias_name
+
+FACETS = ("document_type", "unit", "year", "tags")
+
+
+def search_documents(
+    client: OpenSearch,
+    prefix: str,
+    *,
+    q: str = "",
+    acl: Sequence[str] | None,
+    filters: dict[str, Any] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    size: int = 20,
+) -> dict[str, Any]:
+    """Search the documents the caller may read (``acl``: its principals; None: all).
+
+    Returns {"total", "page", "size", "hits", "facets"} as in the design's API shapes.
+    Raises InvalidQuery for parameters a person must change, SearchUnavailable when
+    OpenSearch does not answer.
+    """
+    body = search_body(q=q, acl=acl, filters=filters or {}, sort=sort, page=page, size=size)
+    answer = run_search(client, prefix, body)
+    if answer is None:
+        return {
+            "total": 0,
+            "page": page,
+            "size": size,
+            "hits": [],
+            "facets": {f: [] for f in FACETS},
+        }
+    return {
+        "total": answer["hits"]["total"]["value"],
+        "page": page,
+        "size": size,
+        "hits": [_hit(hit) | {"highlights": _highlights(hit)} for hit in answer["hits"]["hits"]],
+        "facets": _facets(answer["aggregations"]),
+    }
+
+
+def similar(
+    client: OpenSearch,
+    prefix: str,
+    document_id: int,
+    acl: Sequence[str] | None,
+    *,
+    size: int = 10,
+) -> list[dict[str, Any]]:
+    """Documents like ``document_id``, among those the caller may read, best first.
+
+    Raises DocumentNotFound when the caller may not read the document itself (or it is
+    not indexed), so that its existence does not leak either.
+    """
+    lookup = {
+        "query": {
+            "bool": {"filter": [{"ids": {"values": [str(document_id)]}}, *readable_filter(acl)]}
+        },
+        "_source": ["title", "pages.text"],
+        "size": 1,
+    }
+    answer = run_search(client, prefix, lookup)
+    if not answer or not answer["hits"]["hits"]:
+        raise DocumentNotFound(document_id)
+    source = answer["hits"]["hits"][0]["_source"]
+    text = "\n".join(page["text"] for page in source.get("pages", []))
+    body = build_similar_body(document_id, source["title"], text, acl=acl, size=size)
+    answer = run_search(client, prefix, body)
+    return [_hit(hit) for hit in answer["hits"]["hits"]] if answer else []
+
+
+def run_search(client: OpenSearch, prefix: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """Send a search to the read alias; None when there is no index yet (nothing indexed)."""
+    with translate_errors():
+        try:
+            # A failed shard must fail the search: partial results would be silently wrong
+            # totals and facets.
+            answer = client.search(
+                index=alias_name(prefix),
+                body=body,
+                params={"allow_partial_search_results": "false"},
+            )
+        except NotFoundError as exc:
+            if exc.error == "index_not_found_exception":
+                return None
+            raise
+    if answer.get("timed_out"):
+        raise SearchUnavailable("the search timed out")
+    return answer
+
+
+def _hit(hit: dict[str, Any]) -> dict[str, Any]:
+    source = hit["_source"]
+    return {
+        "id": source["id"],
+        "title": source["title"],
+        "document_type": source.get("document_type"),
+        "unit": source.get("unit"),
+        "document_date": source.get("document_date"),
+        "score": hit.get("_score"),
+    }
+
+
+def _highlights(hit: dict[str, Any]) -> list[dict[str, Any]]:
+    pages = hit.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", [])
+    highlights = []
+    for page in pages:
+        fragments = page.get("highlight", {})
+        fragment = (fragments.get("pages.text") or fragments.get("pages.text.exact") or [None])[0]
+        if fragment:
+            highlights.append({"page": page["fields"]["pages.number"][0], "fragment": fragment})
+    return highlights
+
+
+def _facets(aggregations: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    facets = {
+        name: [
+            {"value": bucket["key"], "count": bucket["doc_count"]}
+            for bucket in aggregations[name]["buckets"]
+        ]
+        for name in ("document_type", "unit", "tags")
+    }
+    # Years as numbers, most recent first.
+    facets["year"] = [
+        {"value": int(bucket["key_as_string"]), "count": bucket["doc_count"]}
+        for bucket in reversed(aggregations["year"]["buckets"])
+    ]
+    return {name: facets[name] for name in FACETS}

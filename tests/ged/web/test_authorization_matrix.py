@@ -1,0 +1,205 @@
+"""Every route of the app, for every role and for outsiders: the expected status.
+
+The list of routes comes from the app's URL map, so a new route without a row
+here fails test_every_route_has_a_rule. Rows are (endpoint, method) -> how to call
+it and what each caller must get. 'agent' filed the document (manage); 'station'
+reaches it through its group's write grant on unit Urbanisme; 'auditor' and
+'outsider' have no grant; 'anonymous' sends no credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import pytest
+
+from ged.web import create_app
+from tests.apiclient import PASSWORD, Api
+
+CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@dataclass
+class Case:
+    path: str  # formatted with {doc} (a fresh document per caller) and {token} (a token id)
+    expected: dict[str, int]
+    json: dict | Callable[[str], dict] | None = None
+    upload: bool = False
+    deleted_first: bool = False
+    form: dict = field(default_factory=dict)
+
+
+def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
+    return {**dict.fromkeys(CALLERS[:-1], status), "anonymous": anonymous}
+
+
+def by_permission(
+    granted: int, station: int | None = None, manage_only: bool = False
+) -> dict[str, int]:
+    """admin/archivist/agent hold manage; station holds write; auditor/outsider nothing."""
+    station_status = (403 if manage_only else granted) if station is None else station
+    return {
+        "admin": granted,
+        "archivist": granted,
+        "agent": granted,
+        "station": station_status,
+        "auditor": 404,
+        "outsider": 404,
+        "anonymous": 401,
+    }
+
+
+def admins_only(status: int, archivist: int = 403) -> dict[str, int]:
+    return {
+        **dict.fromkeys(CALLERS[:-1], 403),
+        "admin": status,
+        "archivist": archivist,
+        "anonymous": 401,
+    }
+
+
+RULES: dict[tuple[str, str], Case] = {
+    ("health.healthz", "GET"): Case("/healthz", everyone(200, anonymous=200)),
+    ("health.readyz", "GET"): Case("/readyz", everyone(200, anonymous=200)),
+    ("session.create", "POST"): Case(
+        "/api/v1/session",
+        everyone(200, anonymous=200),
+        json={"username": "agent", "password": PASSWORD},
+    ),
+    ("session.read", "GET"): Case("/api/v1/session", everyone(200)),
+    ("session.delete", "DELETE"): Case("/api/v1/session", everyone(204)),
+    ("session.password", "POST"): Case(
+        "/api/v1/session/password",
+        {**everyone(204), "station": 400},  # a station has no password to change
+        json={"current_password": PASSWORD, "new_password": "un nouveau mot de passe"},
+    ),
+    ("documents.create", "POST"): Case(
+        "/api/v1/documents",
+        {**everyone(202), "auditor": 403, "outsider": 403},
+        upload=True,
+        form={"unit": "Urbanisme"},
+    ),
+    ("documents.read", "GET"): Case("/api/v1/documents/{doc}", by_permission(200)),
+    ("documents.edit", "PATCH"): Case(
+        "/api/v1/documents/{doc}", by_permission(200), json={"title": "Nouveau titre"}
+    ),
+    ("documents.delete", "DELETE"): Case(
+        "/api/v1/documents/{doc}", by_permission(204, manage_only=True)
+    ),
+    ("documents.undelete", "POST"): Case(
+        "/api/v1/documents/{doc}/restore",
+        {**by_permission(200), "agent": 404, "station": 404},
+        deleted_first=True,
+    ),
+    ("documents.versions", "GET"): Case("/api/v1/documents/{doc}/versions", by_permission(200)),
+    ("documents.add_version", "POST"): Case(
+        "/api/v1/documents/{doc}/versions", by_permission(202), upload=True
+    ),
+    ("documents.restore_version", "POST"): Case(
+        "/api/v1/documents/{doc}/versions/1/restore", by_permission(202)
+    ),
+    ("documents.content", "GET"): Case(
+        "/api/v1/documents/{doc}/content?version=1", by_permission(200)
+    ),
+    ("documents.text", "GET"): Case("/api/v1/documents/{doc}/text?version=1", by_permission(200)),
+    ("acl.read_document_acl", "GET"): Case(
+        "/api/v1/documents/{doc}/acl", by_permission(200, manage_only=True)
+    ),
+    ("acl.replace_document_acl", "PUT"): Case(
+        "/api/v1/documents/{doc}/acl",
+        by_permission(200, manage_only=True),
+        json={"inherit": True, "grants": [{"principal": "user:agent", "permission": "manage"}]},
+    ),
+    ("acl.read_unit_acl", "GET"): Case(
+        "/api/v1/units/Urbanisme/acl", admins_only(200, archivist=200)
+    ),
+    ("acl.replace_unit_acl", "PUT"): Case(
+        "/api/v1/units/Urbanisme/acl",
+        admins_only(200, archivist=200),
+        json={"grants": [{"principal": "group:urbanisme", "permission": "write"}]},
+    ),
+    ("admin.list_users", "GET"): Case("/api/v1/admin/users", admins_only(200)),
+    ("admin.create_user", "POST"): Case(
+        "/api/v1/admin/users",
+        admins_only(201),
+        json=lambda who: {"username": f"new-{who}", "role": "station"},
+    ),
+    ("admin.update_user", "PATCH"): Case(
+        "/api/v1/admin/users/outsider", admins_only(200), json={"display_name": "X"}
+    ),
+    ("admin.list_groups", "GET"): Case("/api/v1/admin/groups", admins_only(200)),
+    ("admin.create_group", "POST"): Case(
+        "/api/v1/admin/groups", admins_only(201), json=lambda who: {"name": f"g-{who}"}
+    ),
+    ("admin.list_units", "GET"): Case("/api/v1/admin/units", admins_only(200, archivist=200)),
+    ("admin.create_unit", "POST"): Case(
+        "/api/v1/admin/units",
+        admins_only(201, archivist=201),
+        json=lambda who: {"name": f"Unité {who}"},
+    ),
+    ("admin.list_tokens", "GET"): Case("/api/v1/admin/tokens", admins_only(200)),
+    ("admin.create_token", "POST"): Case(
+        "/api/v1/admin/tokens", admins_only(201), json={"username": "outsider", "label": "matrice"}
+    ),
+    ("admin.revoke_token", "DELETE"): Case("/api/v1/admin/tokens/{token}", admins_only(204)),
+}
+
+#: served by APIFlask for the OpenAPI description: public by design, no document data
+PUBLIC_DOCUMENTATION = {
+    "openapi.spec",
+    "openapi.docs",
+    "openapi.swagger_ui_oauth_redirect",
+    "static",
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    from ged.config import load_settings
+
+    app = create_app(load_settings(None, environ={"GED_DATABASE__URL": "sqlite://"}))
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_DOCUMENTATION
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    app.extensions["ged"]["engine"].dispose()
+    return routes
+
+
+def test_every_route_has_a_rule():
+    routes = app_routes()
+    assert routes - set(RULES) == set(), "routes without an authorization rule"
+    assert set(RULES) - routes == set(), "rules for routes that no longer exist"
+
+
+@pytest.mark.parametrize("route", sorted(RULES), ids=lambda route: f"{route[1]} {route[0]}")
+def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
+    endpoint, method = route
+    case = RULES[route]
+    got = {}
+    for who in CALLERS:
+        document_id = sqlite_api.upload(PDF, who="agent", unit="Urbanisme").json["id"]
+        sqlite_api.add_version(document_id, PDF + b"v2", who="agent")
+        if case.deleted_first:
+            sqlite_api.delete(f"/api/v1/documents/{document_id}", "agent")
+        token_id = sqlite_api.client.post(
+            "/api/v1/admin/tokens",
+            headers=sqlite_api.headers("admin"),
+            json={"username": "outsider", "label": "t"},
+        ).json["id"]
+        url = case.path.format(doc=document_id, token=token_id)
+        headers = {} if who == "anonymous" else sqlite_api.headers(who)
+        kwargs: dict = {"headers": headers, "buffered": True}
+        if case.json is not None:
+            kwargs["json"] = case.json(who) if callable(case.json) else case.json
+        if case.upload:
+            kwargs["data"] = {"file": (BytesIO(PDF + who.encode()), "f.pdf"), **case.form}
+            kwargs["content_type"] = "multipart/form-data"
+        # a fresh client per call: no cookie from an earlier caller's login
+        response = sqlite_api.client.application.test_client().open(url, method=method, **kwargs)
+        got[who] = response.status_code
+    assert got == case.expected
