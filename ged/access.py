@@ -40,6 +40,9 @@ class Principal:
     group_ids: frozenset[int]
     #: label of the API token used, None for a browser session or the CLI
     token_label: str | None = None
+    #: where the request came from, for the audit trail (None for the CLI and jobs)
+    ip: str | None = None
+    user_agent: str | None = None
 
     @property
     def sees_everything(self) -> bool:
@@ -51,13 +54,20 @@ class Principal:
         return [f"user:{self.user_id}", *(f"group:{gid}" for gid in sorted(self.group_ids))]
 
 
-def principal_for(user: User, token_label: str | None = None) -> Principal:
+def principal_for(
+    user: User,
+    token_label: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> Principal:
     return Principal(
         user_id=user.id,
         username=user.username,
         role=user.role,
         group_ids=frozenset(group.id for group in user.groups),
         token_label=token_label,
+        ip=ip,
+        user_agent=user_agent,
     )
 
 

@@ -40,6 +40,9 @@ MAX_CHARS = 20_000
 #: typical formulas. Below that, a lone keyword ("facture" in a short note) stays unsure.
 RULE_EVIDENCE_SCALE = 5.0
 
+#: Occurrences of one keyword or pattern beyond this count for nothing more.
+MAX_COUNTED = 5
+
 #: Distinct known terms at which the model's confidence reaches 63% of its probability.
 #: A text of a few known words gets extreme probabilities from a linear model; this keeps
 #: scraps and nonsense from passing for documents.
@@ -117,8 +120,7 @@ def classify_by_rules(text: str, rules: Sequence[ClassificationRule]) -> Classif
     for rule in _compile(_rules_key(rules)):
         counts = [(weight, _count_phrase(prepared, phrase)) for phrase, weight in rule.keywords]
         counts += [(weight, len(regex.findall(prepared))) for regex, weight in rule.patterns]
-        # log1p: the tenth "facture" in a table says little more than the second.
-        score = sum(weight * math.log1p(count) for weight, count in counts)
+        score = sum(weight * _diminish(count) for weight, count in counts)
         if score > 0:
             scores[rule.type] = scores.get(rule.type, 0.0) + score
     if not scores:
@@ -126,6 +128,12 @@ def classify_by_rules(text: str, rules: Sequence[ClassificationRule]) -> Classif
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=scores.__getitem__)
     return Classification(best, _rule_confidence(ranked), "rules", scores)
+
+
+def _diminish(count: int) -> float:
+    """What ``count`` occurrences are worth: the tenth "facture" in a table says little more
+    than the second, and a word repeated a thousand times must not make a document."""
+    return math.log1p(min(count, MAX_COUNTED))
 
 
 def _count_phrase(text: str, phrase: str) -> int:

@@ -349,7 +349,7 @@ _BODIES = {
     "communaute urbaine": "Communauté urbaine",
     "metropole": "Métropole",
 }
-_PARTICLES = {"de", "du", "des", "la", "le", "les", "en", "sur", "sous", "lès"}
+_PARTICLES = {"de", "du", "des", "la", "le", "les", "en", "sur", "sous", "lès", "au", "aux"}
 _SP = rf"{_BLANKS}+"  # names never run across lines
 # A place: an optional article, a capitalised (possibly hyphenated) word, and at most
 # one more joined by a particle ("Pays de Gex"); anything looser swallows the next words.
@@ -405,12 +405,11 @@ def _ascii_key(words: str) -> str:
 
 
 def _tidy_words(name: str) -> str:
-    # Letterheads are often in capitals: "MAIRIE DE SAINT-GENIS-LAVAL" reads "Saint-Genis-Laval".
     name = " ".join(name.replace("’", "'").split())
     if not name.isupper():
         return name
-    words = name.split()
-    # An article that starts the name keeps its capital: "Le Puy-En-Velay".
-    return " ".join(
-        w.lower() if i and w.lower() in _PARTICLES else w.title() for i, w in enumerate(words)
+    # Letterheads are often in capitals: "PUY-EN-VELAY" reads "Puy-en-Velay".
+    pieces = re.split(r"([ \-])", name.lower())
+    return "".join(
+        piece if i and piece in _PARTICLES else piece.title() for i, piece in enumerate(pieces)
     )

@@ -52,11 +52,11 @@ def authenticate() -> None:
         found = authenticate_token(db(), token.strip())
         if found is None:
             raise _unauthorized("this API token is unknown, revoked, or its account is disabled")
-        g.principal = principal_for(found.user, token_label=found.label)
+        g.principal = principal_for(found.user, found.label, *_origin())
     elif "user_id" in session:
         user = db().scalars(select(User).where(User.id == session["user_id"])).one_or_none()
         if user is not None and user.is_active and session.get("stamp") == session_stamp(user):
-            g.principal = principal_for(user)
+            g.principal = principal_for(user, None, *_origin())
             if request.method not in SAFE_METHODS:
                 # Only cookies ride along on forged cross-site requests; tokens never do.
                 csrf.protect()
@@ -66,6 +66,10 @@ def authenticate() -> None:
         raise _unauthorized(
             "authentication required: log in or send 'Authorization: Bearer <token>'"
         )
+
+
+def _origin() -> tuple[str | None, str | None]:
+    return request.remote_addr, request.headers.get("User-Agent")
 
 
 def _unauthorized(detail: str) -> HTTPError:

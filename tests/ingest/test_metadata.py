@@ -221,6 +221,10 @@ def test_amount_kind_comes_from_its_own_label_only() -> None:
     ]
 
 
+def test_amount_kind_is_not_taken_from_the_next_line() -> None:
+    assert extract("Acompte : 300 €\nHT : voir le détail")["amounts"][0]["kind"] is None
+
+
 def test_numbers_without_currency_are_not_amounts() -> None:
     assert extract("Article 3 : 1 200 places, 45,5 %")["amounts"] == []
 
@@ -258,6 +262,7 @@ def test_identifiers_and_counters_are_not_references(text: str) -> None:
     ("text", "expected"),
     [
         ("MAIRIE DE SAINT-GENIS-LAVAL\nService urbanisme", "Mairie de Saint-Genis-Laval"),
+        ("COMMUNE DU PUY-EN-VELAY", "Commune du Puy-en-Velay"),
         ("transmis à la Préfecture du Rhône.", "Préfecture du Rhône"),
         (
             "le Conseil départemental de la Haute-Garonne",
