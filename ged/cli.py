@@ -245,6 +245,45 @@ def fsck(ctx: click.Context) -> None:
         sys.exit(run_fsck(session, settings_from(ctx)))
 
 
+@cli.group()
+def classifier() -> None:
+    """The statistical document classifier."""
+
+
+@classifier.command("train")
+@click.pass_context
+def classifier_train(ctx: click.Context) -> None:
+    """Train on the documents whose type an agent confirmed or corrected; workers pick it up."""
+    from ged.services.classifier import train
+
+    path = settings_from(ctx).classification.model_path
+    with database_session(ctx) as session:
+        counts = train(session, path)
+    summary = ", ".join(f"{code}: {count}" for code, count in sorted(counts.items()))
+    click.echo(
+        f"model trained on {sum(counts.values())} document(s) ({summary}), saved to {path}",
+        err=True,
+    )
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the database (no OCR), then swap it in without downtime."""
+    from tqdm import tqdm
+
+    from workers.reindexing import rebuild_index
+
+    with tqdm(unit="doc", desc="reindex") as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = rebuild_index(settings_from(ctx), progress)
+    click.echo(f"{result['indexed']} document(s) indexed into {result['index']}", err=True)
+
+
 @cli.command()
 @click.pass_context
 def reconcile(ctx: click.Context) -> None:

@@ -132,6 +132,16 @@ class WatchSettings(_Section):
     folders: tuple[WatchedFolder, ...] = ()
 
 
+class AuditSettings(_Section):
+    #: Ed25519 private key signing the checkpoints (`ged audit keygen`); its public key is
+    #: <key_file>.pub. Outside the database, so whoever can rewrite the database cannot re-sign.
+    key_file: Path = Path("var/audit-signing.key")
+    #: minutes between checkpoints; at most a day, so no event stays unsealed longer than that
+    checkpoint_minutes: int = Field(60, ge=1, le=1440)
+    #: days audit events are kept before `ged audit purge` removes them; 0 keeps them forever
+    retention_days: int = Field(0, ge=0)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -144,6 +154,7 @@ class Settings(_Section):
     worker: WorkerSettings = WorkerSettings()
     logging: LoggingSettings = LoggingSettings()
     watch: WatchSettings = WatchSettings()
+    audit: AuditSettings = AuditSettings()
 
     @field_validator("database")
     @classmethod
@@ -292,5 +303,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
                 update={"secret_key_file": absolute(settings.web.secret_key_file)}
             ),
             "watch": settings.watch.model_copy(update={"folders": folders}),
+            "audit": settings.audit.model_copy(
+                update={"key_file": absolute(settings.audit.key_file)}
+            ),
         }
     )

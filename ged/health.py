@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from ged.config import Settings
 from ged.db import check_database
 from ged.errors import ServiceUnavailable
-from search.client import check_cluster, make_client
+from search.client import check_cluster, client_for
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,7 @@ def check_redis(url: str) -> None:
 
 
 def check_opensearch(settings: Settings) -> None:
-    options = settings.opensearch
-    client = make_client(
-        options.urls,
-        timeout=options.timeout,
-        username=options.username,
-        password=options.password,
-        verify_certs=options.verify_certs,
-    )
+    client = client_for(settings.opensearch)
     try:
         check_cluster(client)
     finally:

@@ -73,8 +73,8 @@ def run_watchers(settings: Settings) -> int:
     store = make_blob_store(settings.storage)
     counters = Counters(settings)
     stopping = threading.Event()
-    watchers = {
-        folder: FolderWatcher(
+    watchers = [
+        FolderWatcher(
             folder.path,
             folder.subfolders,
             folder.after,
@@ -84,11 +84,11 @@ def run_watchers(settings: Settings) -> int:
             make_reporter(folder, counters),
         )
         for folder in settings.watch.folders
-    }
+    ]
 
     def stop() -> None:
         stopping.set()
-        for watcher in watchers.values():
+        for watcher in watchers:
             watcher.stop()
 
     signal.signal(signal.SIGINT, lambda _signum, _frame: stop())
@@ -100,7 +100,7 @@ def run_watchers(settings: Settings) -> int:
             args=(folder, watcher, sessions, stopping, crashed, stop),
             name=f"watch {folder.path}",
         )
-        for folder, watcher in watchers.items()
+        for folder, watcher in zip(settings.watch.folders, watchers, strict=True)
     ]
     for thread in threads:
         thread.start()
@@ -242,10 +242,19 @@ def make_filer(
                     max_size,
                     group_grants=grants,
                 )
-        enqueue_versions(settings.redis, [version.id])
+        _queue_pipeline(settings, version.id)
         return Filed(version.document_id)
 
     return file_document
+
+
+def _queue_pipeline(settings: Settings, version_id: int) -> None:
+    """After the commit the file is filed, whatever happens here: an error must not send it
+    to failed/. A version left unqueued stays pending, and worker recovery queues it."""
+    try:
+        enqueue_versions(settings, [version_id])
+    except Exception:
+        log.exception("version %s is filed but could not be queued for the pipeline", version_id)
 
 
 def _station(session: Session, username: str) -> Principal:

@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 #: evidence. 20,000 characters is six to eight pages of typed text.
 MAX_CHARS = 20_000
 
-#: Rule evidence at which confidence reaches 63% of the share of the best type: about two
-#: typical formulas. Below that, a lone keyword ("facture" in a short note) stays unsure.
+#: Rule score at which the evidence factor reaches 63%: about two typical formulas. Below
+#: that, a lone keyword ("facture" in a short note) leaves the rules unsure.
 RULE_EVIDENCE_SCALE = 5.0
 
 #: Occurrences of one keyword or pattern beyond this count for nothing more.
@@ -114,7 +114,11 @@ class _CompiledRule:
 
 
 def classify_by_rules(text: str, rules: Sequence[ClassificationRule]) -> Classification:
-    """Score each type by its weighted keywords and patterns found in ``text``."""
+    """Score each type by its weighted keywords and patterns found in ``text``.
+
+    ``document_type`` is the best-scoring type, None only when nothing matched at all;
+    ``classify`` is what holds the confidence against the threshold.
+    """
     prepared = _prepare(text)
     scores: dict[str, float] = {}
     for rule in _compile(_rules_key(rules)):
@@ -180,7 +184,7 @@ def _compile(key: tuple) -> tuple[_CompiledRule, ...]:
     compiled = []
     for document_type, keywords, patterns in key:
         # Keywords are folded like the text, so "arrêté" in a configuration file matches too.
-        phrases = tuple((normalise(k), w) for k, w in keywords if normalise(k))
+        phrases = tuple((phrase, w) for k, w in keywords if (phrase := normalise(k)))
         regexes = []
         for pattern, weight in patterns:
             try:

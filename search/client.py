@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
@@ -17,7 +18,10 @@ def make_client(
     username: str = "",
     password: str = "",
     verify_certs: bool = True,
+    pool_size: int = 10,
 ) -> OpenSearch:
+    """``pool_size`` connections are kept open per node: one client is shared by the
+    threads of a web server, and a smaller pool would reconnect on most requests."""
     auth = (username, password) if username else None
     return OpenSearch(
         hosts=list(urls),
@@ -26,6 +30,18 @@ def make_client(
         verify_certs=verify_certs,
         max_retries=0,
         retry_on_timeout=False,
+        maxsize=pool_size,
+    )
+
+
+def client_for(options: Any) -> OpenSearch:
+    """A client from an object with the [opensearch] settings' attributes."""
+    return make_client(
+        options.urls,
+        timeout=options.timeout,
+        username=options.username,
+        password=options.password,
+        verify_certs=options.verify_certs,
     )
 
 

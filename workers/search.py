@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from search.errors import SearchUnavailable
-from search.indexing import delete_document, index_documents
 from sqlalchemy import update
 
 from ged.models import Document, Version
-from search.client import make_client
+from search.client import client_for
+from search.errors import SearchUnavailable
+from search.indexing import delete_documents, index_documents
 from workers import runtime
 from workers.errors import TransientFailure
-from workers.indexing import document_for_index
+from workers.indexing import document_for_index, revision
 
 
 def index_current(document_id: int) -> None:
@@ -26,16 +26,11 @@ def index_current(document_id: int) -> None:
             return
         body = None if document.status == "deleted" else document_for_index(session, document)
         current = document.current_version
-    client = make_client(
-        options.urls,
-        timeout=options.timeout,
-        username=options.username,
-        password=options.password,
-        verify_certs=options.verify_certs,
-    )
+        document_revision = revision(document)
+    client = client_for(options)
     try:
         if body is None:
-            delete_document(client, options.index_prefix, document_id)
+            delete_documents(client, options.index_prefix, [(document_id, document_revision)])
         else:
             index_documents(client, options.index_prefix, [body])
     except SearchUnavailable as exc:

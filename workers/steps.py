@@ -4,21 +4,30 @@ the blob store, and commits its result together with the step's name (idempotent
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from ingest.classify import classify, load_model
-from ingest.classify_rules import DEFAULT_RULES
-from ingest.metadata import extract_metadata
-from ingest.pages import extract
 from sqlalchemy import delete, select
 
 from ged.models import Document, DocumentType, Page, Version
 from ged.storage import make_blob_store
+from ingest.classify import Model, classify, load_model
+from ingest.classify_rules import rules_or_default
 from ingest.detect import SUPPORTED_TYPES
+from ingest.metadata import extract_metadata
+from ingest.pages import extract
 from workers import runtime
 from workers.search import index_current
 
-#: classification and metadata read this much text; a long document's first pages say what it is
-CLASSIFY_CHARS = 50_000
+#: the classifier model of this worker process, reloaded when `ged classifier train` replaces it
+_models: dict[Path, tuple[float, Model | None]] = {}
+
+
+def _model(path: Path) -> Model | None:
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    cached = _models.get(path)
+    if cached is None or cached[0] != mtime:
+        _models[path] = (mtime, load_model(path))
+    return _models[path][1]
 
 
 def extract_step(version_id: int) -> None:
@@ -70,10 +79,10 @@ def classify_step(version_id: int) -> None:
         version, document = _current(session, version_id)
         if document is not None and document.classification_source != "manual":
             result = classify(
-                _text_of(version)[:CLASSIFY_CHARS],
-                rules=settings.rules or DEFAULT_RULES,
+                _text_of(version),
+                rules=rules_or_default(settings.rules),
                 threshold=settings.threshold,
-                model=load_model(settings.model_path),
+                model=_model(settings.model_path),
             )
             document.document_type = _type_coded(session, result.document_type)
             document.classification_source = result.source

@@ -1,6 +1,7 @@
 """Database models. Every model module is imported here so Alembic sees all tables."""
 
 from ged.models.access import PERMISSIONS, Grant
+from ged.models.audit import OUTCOMES, AuditCheckpoint, AuditEvent
 from ged.models.documents import (
     DOCUMENT_STATUSES,
     VERSION_STATUSES,
@@ -16,10 +17,13 @@ from ged.models.users import ROLES, ApiToken, Group, User
 
 __all__ = [
     "DOCUMENT_STATUSES",
+    "OUTCOMES",
     "PERMISSIONS",
     "ROLES",
     "VERSION_STATUSES",
     "ApiToken",
+    "AuditCheckpoint",
+    "AuditEvent",
     "Blob",
     "Document",
     "DocumentType",

@@ -12,7 +12,7 @@ from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
 from ged.storage import make_blob_store
 from ged.web import auth, context, health, problems
-from ged.web.api import acl, admin, documents, session
+from ged.web.api import acl, admin, documents, search, session
 from ged.web.requests import GedRequest
 
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(acl.bp)
     app.register_blueprint(session.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(search.bp)
     return app
 
 

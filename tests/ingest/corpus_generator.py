@@ -5,7 +5,7 @@ classification, OCR and search tests can share labelled documents without fixtur
 disk. Each type has several templates whose optional paragraphs are shuffled or left
 out, and documents cite other types the way real ones do (an arrêté cites a délibération,
 a letter chases an invoice, a council's minutes record votes), so that no single word
-decides the type.
+decides the type. ``garble(text, seed)`` makes a text read like a poor scan's OCR output.
 """
 
 from __future__ import annotations
@@ -61,6 +61,20 @@ class _Ctx:
         start = after or date(2018, 1, 1)
         return start + timedelta(days=self.r.randrange(1, 900))
 
+    def later(self, days: int = 60) -> date:
+        """A date shortly after the document's: a deadline, a notification, a next meeting."""
+        return self.day + timedelta(days=self.r.randint(1, days))
+
+    def born(self, youngest: int, oldest: int) -> date:
+        """A birth date for someone aged between ``youngest`` and ``oldest`` at the document's date."""
+        return self.day - timedelta(days=self.r.randint(youngest * 365, oldest * 365))
+
+    def parents(self) -> str:
+        return (
+            f"{self.f.first_name_male()} {self.f.last_name()} "
+            f"et de {self.f.first_name_female()} {self.f.last_name()}"
+        )
+
     def when(self, day: date | None = None) -> str:
         day = day or self.day
         first = "1er" if day.day == 1 else str(day.day)
@@ -89,7 +103,7 @@ class _Ctx:
             self.pick(f"Mairie de {self.town}", f"Commune de {self.town}", f"Ville de {self.town}")
         ]
         if self.r.random() < 0.6:
-            lines.insert(0, f"Département {self.pick('de la', 'du', 'de')} {self.department}")
+            lines.insert(0, f"Département : {self.department}")
         if self.r.random() < 0.5:
             lines.insert(0, "RÉPUBLIQUE FRANÇAISE")
         lines += [self.f.street_address(), f"{self.f.postcode()} {self.town}"]
@@ -156,7 +170,7 @@ def _recourse(c: _Ctx) -> str:
 
 def _arrete_circulation(c: _Ctx) -> str:
     street, firm = c.f.street_name(), c.f.company()
-    start = c.date(c.day)
+    start = c.later()
     vus = [
         "Vu le code général des collectivités territoriales, notamment ses articles L.2212-1, L.2212-2 et L.2213-1 ;",
         "Vu le code de la route, notamment ses articles R.411-8 et R.417-10 ;",
@@ -204,13 +218,13 @@ def _arrete_personnel(c: _Ctx) -> str:
         c.some(vus, 2, 4),
         f"Considérant que {agent} remplit les conditions requises ;",
         c.pick("ARRÊTE :", "ARRETE"),
-        f"Article 1 : {agent} est {c.pick('nommé(e)', 'placé(e)')} à compter du {c.when(c.date(c.day))} "
+        f"Article 1 : {agent} est {c.pick('nommé(e)', 'placé(e)')} à compter du {c.when(c.later())} "
         f"au grade d'{grade}, échelon {c.r.randint(1, 8)}.",
         f"Article 2 : L'intéressé(e) percevra la rémunération afférente à l'indice brut {c.r.randint(367, 600)}.",
         "Article 3 : Le présent arrêté sera notifié à l'intéressé(e) et ampliation adressée au comptable public et au président du centre de gestion.",
         f"Article 4 : {_recourse(c)}",
         c.signed(),
-        f"Notifié à l'agent le {c.when(c.date(c.day))}. Signature de l'agent :",
+        f"Notifié à l'agent le {c.when(c.later())}. Signature de l'agent :",
     )
 
 
@@ -327,7 +341,7 @@ def _deliberation_registre(c: _Ctx) -> str:
         "Ainsi fait et délibéré les jour, mois et an susdits.",
         c.pick(
             "Pour extrait conforme au registre.",
-            f"Certifié exécutoire compte tenu de la transmission en préfecture le {c.when(c.date(c.day))}.",
+            f"Certifié exécutoire compte tenu de la transmission en préfecture le {c.when(c.later())}.",
         ),
         ["Le Maire,", c.mayor],
     )
@@ -386,7 +400,7 @@ def _letter_body(c: _Ctx) -> tuple[str, list[str]]:
             (
                 "Votre demande de réservation",
                 [
-                    f"J'ai bien reçu votre demande de réservation de la salle des fêtes pour le {c.when(c.date(c.day))}.",
+                    f"J'ai bien reçu votre demande de réservation de la salle des fêtes pour le {c.when(c.later())}.",
                     "J'ai le plaisir de vous informer qu'une suite favorable lui est réservée.",
                 ],
             ),
@@ -545,7 +559,7 @@ def _supplier(c: _Ctx) -> list[str]:
 
 def _facture_fournisseur(c: _Ctx) -> str:
     rows, total = _items(c)
-    due = c.date(c.day)
+    due = c.later()
     return _lines(
         _supplier(c) + [f"N° TVA intracommunautaire : {c.f.company_vat()}"],
         [f"Client : Mairie de {c.town}", c.pick("Service comptabilité", "Services techniques")],
@@ -580,12 +594,12 @@ def _facture_energie(c: _Ctx) -> str:
             f"Point de livraison : {c.f.street_address()}",
         ],
         [
-            f"Période de consommation : du {c.when(c.date())} au {c.when()}",
+            f"Période de consommation : du {c.when(c.day - timedelta(days=c.r.randint(28, 92)))} au {c.when()}",
             f"Consommation relevée : {used} {unit}",
             f"Abonnement : {_euros(c.amount(10, 200))}",
         ],
         _totals(c, total, c.pick(0.2, 0.055)),
-        f"Montant à régler avant le {c.when(c.date(c.day))} : {_euros(total * 1.2)}",
+        f"Montant à régler avant le {c.when(c.later())} : {_euros(total * 1.2)}",
         c.pick(
             "Paiement par prélèvement automatique.",
             "Paiement par virement, en rappelant la référence de facture.",
@@ -606,7 +620,7 @@ def _facture_usager(c: _Ctx) -> str:
             f"Montant total : {_euros(meals * price)}",
         ],
         f"Net à payer : {_euros(meals * price)}",
-        f"À régler avant le {c.when(c.date(c.day))} auprès du service de gestion comptable ou en ligne (PayFiP).",
+        f"À régler avant le {c.when(c.later())} auprès du service de gestion comptable ou en ligne (PayFiP).",
         "Titre exécutoire en application de l'article L.252 A du livre des procédures fiscales.",
     )
 
@@ -666,7 +680,7 @@ def _bon_commande_marche(c: _Ctx) -> str:
         c.title("Bon de commande")
         + f" n° {c.r.randint(1, 60)} émis en exécution du marché à bons de commande n° {c.ref('M')}",
         f"Titulaire : {c.f.company()} — SIRET {c.f.siret()}",
-        f"En application de l'accord-cadre, il est commandé au titulaire les prestations suivantes, livrables au plus tard le {c.when(c.date(c.day))} :",
+        f"En application de l'accord-cadre, il est commandé au titulaire les prestations suivantes, livrables au plus tard le {c.when(c.later())} :",
         ["Prestation    Quantité    Prix unitaire    Montant", *rows],
         _totals(c, total),
         f"Lieu d'exécution : {c.pick('groupe scolaire', 'mairie', 'stade municipal')} de {c.town}.",
@@ -714,7 +728,7 @@ def _contrat_marche(c: _Ctx) -> str:
             "Le représentant du pouvoir adjudicateur,",
             c.mayor,
         ],
-        f"Date de notification du marché : {c.when(c.date(c.day))}",
+        f"Date de notification du marché : {c.when(c.later())}",
     )
 
 
@@ -723,7 +737,7 @@ def _contrat_prestation(c: _Ctx) -> str:
     kind = c.pick("maintenance", "prestation de services", "location", "abonnement")
     articles = [
         f"Le prestataire assure la {kind} des {c.pick('photocopieurs', 'chaudières', 'logiciels de gestion', 'ascenseurs')} de la commune.",
-        f"Le présent contrat est conclu pour une durée d'un an à compter du {c.when(c.date(c.day))}, renouvelable par tacite reconduction.",
+        f"Le présent contrat est conclu pour une durée d'un an à compter du {c.when(c.later())}, renouvelable par tacite reconduction.",
         f"Le prix annuel est fixé à {_euros(c.amount(300, 20000))} HT, révisable chaque année.",
         "Chacune des parties peut résilier le contrat par lettre recommandée avec un préavis de trois mois.",
         "Le prestataire s'engage à intervenir dans un délai de 48 heures ouvrées.",
@@ -752,7 +766,7 @@ def _contrat_travail(c: _Ctx) -> str:
         "Vu le code général de la fonction publique, notamment son article L.332-23 ;",
         "Il est convenu ce qui suit :",
         f"Article 1 — Engagement : l'agent est recruté(e) en qualité d'{c.pick('adjoint technique', 'animateur', 'adjoint administratif')} "
-        f"pour la période du {c.when()} au {c.when(c.date(c.day))} pour faire face à un accroissement temporaire d'activité.",
+        f"pour la période du {c.when()} au {c.when(c.later(365))} pour faire face à un accroissement temporaire d'activité.",
         f"Article 2 — Période d'essai : {c.r.randint(1, 4)} semaines.",
         f"Article 3 — Rémunération : l'agent percevra un traitement calculé sur l'indice brut {c.r.randint(367, 450)}.",
         "Article 4 — Congés : l'agent a droit aux congés annuels prévus pour les agents contractuels.",
@@ -822,7 +836,7 @@ def _convention_stage(c: _Ctx) -> str:
         f"Entre l'établissement d'enseignement {c.pick('Lycée', 'IUT', 'Université')} {c.f.last_name()}, représenté par {c.person()},",
         f"l'organisme d'accueil : Mairie de {c.town}, représentée par {c.mayor},",
         f"et le/la stagiaire : {student}, étudiant(e) en {c.pick('BTS', 'licence', 'master')} {c.pick('gestion', 'droit public', 'informatique')}.",
-        f"Article 1 — Objet : la présente convention règle les rapports entre les parties pour le stage effectué du {c.when()} au {c.when(c.date(c.day))}.",
+        f"Article 1 — Objet : la présente convention règle les rapports entre les parties pour le stage effectué du {c.when()} au {c.when(c.later())}.",
         f"Article 2 — Tuteur : {c.person()}, {c.f.job()}, assure l'encadrement du stagiaire.",
         f"Article 3 — Gratification : {c.pick('le stage donne lieu à une gratification légale', 'le stage, inférieur à deux mois, ne donne pas lieu à gratification')}.",
         "Article 4 — Le stagiaire est soumis au règlement intérieur de la collectivité.",
@@ -860,9 +874,9 @@ def _cr_reunion(c: _Ctx) -> str:
         ],
         [
             "Actions à mener :",
-            f"— {c.person()} : transmettre le planning actualisé avant le {c.when(c.date(c.day))}.",
+            f"— {c.person()} : transmettre le planning actualisé avant le {c.when(c.later())}.",
         ],
-        f"Prochaine réunion le {c.when(c.date(c.day))} à {c.r.randint(8, 17)} h.",
+        f"Prochaine réunion le {c.when(c.later())} à {c.r.randint(8, 17)} h.",
         f"Rédigé par {c.person()}.",
     )
 
@@ -922,10 +936,6 @@ def _cr_conseil_ecole(c: _Ctx) -> str:
 # --- état civil ----------------------------------------------------------------------------
 
 
-def _birth_of(c: _Ctx) -> date:
-    return date(1940, 1, 1) + timedelta(days=c.r.randrange(25000))
-
-
 def _etat_civil_naissance(c: _Ctx) -> str:
     girl = c.r.random() < 0.5
     child = (
@@ -935,7 +945,12 @@ def _etat_civil_naissance(c: _Ctx) -> str:
         f"{c.f.first_name_male()} {c.f.last_name()}",
         f"{c.f.first_name_female()} {c.f.last_name()}",
     )
-    born = c.day
+    born = c.born(0, 80)
+    married = born + timedelta(days=c.r.randint(20 * 365, 35 * 365))
+
+    def parent_born() -> str:
+        return c.when(born - timedelta(days=c.r.randint(20 * 365, 40 * 365)))
+
     return _lines(
         c.header()[:2],
         c.title(
@@ -946,14 +961,13 @@ def _etat_civil_naissance(c: _Ctx) -> str:
         f"Acte n° {c.r.randint(1, 400)}",
         f"Le {c.when(born)}, à {c.r.randint(0, 23)} heures {c.r.randint(0, 59)} minutes, est {'née' if girl else 'né'} à {c.town} ({c.department}), "
         f"{child}, de sexe {'féminin' if girl else 'masculin'},",
-        f"{'fille' if girl else 'fils'} de {father}, né le {c.when(_birth_of(c))} à {c.f.city()}, {c.f.job()},",
-        f"et de {mother}, née le {c.when(_birth_of(c))} à {c.f.city()}, {c.f.job()}, domiciliés {c.f.street_address()}.",
+        f"{'fille' if girl else 'fils'} de {father}, né le {parent_born()} à {c.f.city()}, {c.f.job()},",
+        f"et de {mother}, née le {parent_born()} à {c.f.city()}, {c.f.job()}, domiciliés {c.f.street_address()}.",
         f"Dressé le {c.when(born + timedelta(days=2))}, sur la déclaration du père, qui, lecture faite et invité à lire l'acte, a signé avec nous, {c.person()}, officier de l'état civil.",
-        c.pick(
-            "Mentions marginales : néant.",
-            f"Mentions marginales : mariée le {c.when(c.date(born + timedelta(days=9000)))} à {c.f.city()}.",
-        ),
-        f"Copie certifiée conforme, délivrée le {c.when(c.date())} par l'officier de l'état civil.",
+        f"Mentions marginales : {'mariée' if girl else 'marié'} le {c.when(married)} à {c.f.city()}."
+        if married < c.day and c.r.random() < 0.5
+        else "Mentions marginales : néant.",
+        f"Copie certifiée conforme, délivrée le {c.when()} par l'officier de l'état civil.",
     )
 
 
@@ -966,8 +980,8 @@ def _etat_civil_mariage(c: _Ctx) -> str:
         c.header()[:2],
         c.title("Acte de mariage") + f" n° {c.r.randint(1, 80)}",
         f"Le {c.when()}, à {c.r.randint(10, 17)} heures, devant nous ont comparu publiquement en la maison commune :",
-        f"{him}, {c.f.job()}, né le {c.when(_birth_of(c))} à {c.f.city()}, domicilié à {c.town}, fils de {c.person()} et de {c.person()} ;",
-        f"{her}, {c.f.job()}, née le {c.when(_birth_of(c))} à {c.f.city()}, domiciliée à {c.town}, fille de {c.person()} et de {c.person()}.",
+        f"{him}, {c.f.job()}, né le {c.when(c.born(20, 60))} à {c.f.city()}, domicilié à {c.town}, fils de {c.parents()} ;",
+        f"{her}, {c.f.job()}, née le {c.when(c.born(20, 60))} à {c.f.city()}, domiciliée à {c.town}, fille de {c.parents()}.",
         c.pick(
             "Sans contrat de mariage.",
             f"Les futurs époux ont déclaré qu'un contrat de mariage a été reçu par Maître {c.f.last_name()}, notaire à {c.f.city()}.",
@@ -984,9 +998,9 @@ def _etat_civil_deces(c: _Ctx) -> str:
         c.header()[:2],
         c.title("Acte de décès") + f" n° {c.r.randint(1, 150)}",
         f"Le {c.when()}, à {c.r.randint(0, 23)} heures, est décédé à {c.town}, {c.f.street_address()}, {dead},",
-        f"né le {c.when(_birth_of(c))} à {c.f.city()}, retraité, domicilié à {c.town},",
-        f"fils de {c.person()} et de {c.person()}, époux de {c.f.first_name_female()} {c.f.last_name()}.",
-        f"Dressé le {c.when(c.date(c.day))}, sur la déclaration de {c.person()}, {c.pick('fils du défunt', 'employé des pompes funèbres')}, qui, lecture faite, a signé avec nous, {c.person()}, officier de l'état civil.",
+        f"né le {c.when(c.born(60, 100))} à {c.f.city()}, retraité, domicilié à {c.town},",
+        f"fils de {c.parents()}, époux de {c.f.first_name_female()} {c.f.last_name()}.",
+        f"Dressé le {c.when(c.later())}, sur la déclaration de {c.person()}, {c.pick('fils du défunt', 'employé des pompes funèbres')}, qui, lecture faite, a signé avec nous, {c.person()}, officier de l'état civil.",
         c.pick("Mentions marginales : néant.", "Transcription effectuée au registre du domicile."),
     )
 

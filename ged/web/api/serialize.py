@@ -60,8 +60,8 @@ def document_json(document: Document, current: Version) -> dict[str, Any]:
             "source": document.classification_source,
         },
         "metadata": {
-            key: extracted.get(key, [])
-            for key in ("dates", "siret", "siren", "iban", "amounts", "references")
+            **{key: [] for key in ("dates", "siret", "siren", "iban", "amounts", "references")},
+            **extracted,
         },
         "version": version_json(current),
     }

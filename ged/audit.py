@@ -1,0 +1,170 @@
+"""The audit trail: ``record()``, the one call every audited action makes, and the hash chain.
+
+Each event stores ``hash = sha256(prev_hash + canonical JSON of the event)``, the
+event being every column but ``hash`` itself (``HASHED_FIELDS``), ``prev_hash``
+the hash of the event before (``GENESIS`` for event 1). Canonical JSON: keys
+sorted, no spaces, UTF-8 (not \\u escapes), ``ts`` as ISO 8601 UTC with
+microseconds (``2026-11-28T09:15:02.123456Z``). Any edit, deletion or
+reordering of stored events therefore breaks the chain (ged.audit_verify), and
+anyone holding an export can recompute it.
+
+``record()`` appends in the caller's transaction and does not commit: the action
+and its event commit together, and an action whose event cannot be written fails
+with it. To keep the chain from forking, writers are serialised from the moment
+``record()`` reads the head until their commit: a transaction-scoped advisory
+lock on PostgreSQL, SQLite's single write lock on SQLite. Call it last, just
+before the commit, so that the lock is held briefly. PostgreSQL sessions must
+run at READ COMMITTED (the default): the head is read after the lock is taken
+and must see the commit of the writer that held it before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, text
+from sqlalchemy.orm import Session
+
+from ged.access import Principal
+from ged.models import OUTCOMES, AuditEvent
+from ged.timeutil import aware
+
+#: prev_hash of the first event ever
+GENESIS = "0" * 64
+#: what an event's hash covers, in the order exports show them
+HASHED_FIELDS = (
+    "seq",
+    "ts",
+    "actor",
+    "actor_token",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "ip",
+    "user_agent",
+    "details",
+    "prev_hash",
+)
+EVENT_FIELDS = (*HASHED_FIELDS, "hash")
+
+# Any constant works as long as nothing else in the database uses it: "ged_audt" in ASCII.
+_CHAIN_LOCK = 0x6765645F61756474
+
+# Longer values are cut rather than refused: a client's absurdly long User-Agent header
+# must not make the action it sent fail.
+_LIMITS = {"actor": 150, "actor_token": 200, "object_type": 50, "object_id": 200, "ip": 64}
+_USER_AGENT_LIMIT = 512
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one serialisation hashes are computed over; refuses NaN and non-JSON types."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def format_ts(moment: datetime) -> str:
+    return aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The hash an event must carry, from its other fields (``ts`` as format_ts gives it)."""
+    body = canonical_json({field: event[field] for field in HASHED_FIELDS})
+    return hashlib.sha256(event["prev_hash"].encode("ascii") + body).hexdigest()
+
+
+def event_dict(event: AuditEvent | Row) -> dict[str, Any]:
+    """An event as exports, the API and verification see it: JSON values, EVENT_FIELDS order."""
+    values = {field: getattr(event, field) for field in EVENT_FIELDS}
+    values["ts"] = format_ts(values["ts"])
+    return values
+
+
+def record(
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    outcome: str = "allowed",
+    details: Mapping[str, Any] | None = None,
+    actor: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> AuditEvent:
+    """Append one event in the session's transaction (flushed, not committed).
+
+    The actor, token label, address and user agent come from ``principal``;
+    ``actor``, ``ip`` and ``user_agent`` are for events without one (a failed
+    login names the account tried and the client it came from) and override it.
+    ``principal=None`` without ``actor`` records ged itself or the command line.
+    ``details`` must be JSON: what is stored is exactly what is hashed.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    if principal is not None:
+        actor = actor or principal.username
+        ip = ip or principal.ip
+        user_agent = user_agent or principal.user_agent
+    fields: dict[str, Any] = {
+        "actor": actor,
+        "actor_token": principal.token_label if principal else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "outcome": outcome,
+        "ip": ip,
+        # A round trip through JSON stores what the hash covers: tuples become lists,
+        # number keys strings, and anything JSON cannot say fails here, not later.
+        "details": json.loads(canonical_json(dict(details or {}))),
+    }
+    for field, limit in _LIMITS.items():
+        fields[field] = _clean(fields[field], limit)
+    fields["user_agent"] = _clean(user_agent, _USER_AGENT_LIMIT)
+
+    _lock_chain(session)
+    last_seq, last_hash = head(session)
+    # Taken under the lock, so timestamps never go backwards along the chain.
+    moment = datetime.now(UTC)
+    fields.update(seq=last_seq + 1, prev_hash=last_hash)
+    fields["hash"] = event_hash({**fields, "ts": format_ts(moment)})
+    event = AuditEvent(ts=moment, **fields)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the last event; (0, GENESIS) while there is none."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def _lock_chain(session: Session) -> None:
+    """Hold the chain until the session's transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+    else:
+        # A write that matches nothing still takes SQLite's write lock (waiting for the
+        # busy timeout if another writer has it), and a transaction that starts with it
+        # reads the head as the last writer committed it. A mere SELECT would not lock.
+        session.execute(text("DELETE FROM audit_events WHERE 0"))
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    """Empty means absent: CSV exports cannot tell "" from null, so only null is stored."""
+    if not value:
+        return None
+    return value[:limit]

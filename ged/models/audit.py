@@ -1,0 +1,80 @@
+"""The audit trail: hash-chained events and the signed checkpoints that seal them.
+
+Both tables are append-only. On PostgreSQL triggers (see the "audit trail"
+migration) refuse UPDATE, DELETE and TRUNCATE; the one exception is the
+retention purge of old events (ged.audit_purge). What protects the rows
+against whoever owns the database is the chain itself (ged.audit) and the
+checkpoints signed with a key kept outside the database (ged.audit_seal).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ged.db import Base
+from ged.models.base import one_of, timestamp
+
+OUTCOMES = ("allowed", "denied")
+
+# A plain INTEGER primary key is SQLite's rowid (fastest); PostgreSQL needs 64 bits so
+# that a busy log never runs out of sequence numbers.
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AuditEvent(Base):
+    """One thing someone did (or tried to do), chained to the event before it."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        one_of("outcome", OUTCOMES, "known_outcome"),
+        Index("ix_audit_events_object", "object_type", "object_id"),
+    )
+
+    #: 1, 2, 3, … dense and never reused; assigned by ged.audit.record under a lock
+    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
+    #: when the event was recorded (UTC, microseconds); never decreases along seq
+    ts: Mapped[datetime] = timestamp(index=True)
+    #: user name of whoever acted (or tried to: a failed login names the name typed);
+    #: NULL for ged itself and the command line
+    actor: Mapped[str | None] = mapped_column(String(150), index=True)
+    #: label of the API token used, NULL for a browser session
+    actor_token: Mapped[str | None] = mapped_column(String(200))
+    #: what was done, dotted: "login.failed", "document.download", "acl.change", …
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    #: what it was done to: "document", "user", "token", … and its id as text
+    object_type: Mapped[str | None] = mapped_column(String(50))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    #: "allowed", or "denied" when the action was refused
+    outcome: Mapped[str] = mapped_column(String(10))
+    #: client address and user agent of the request, NULL outside HTTP
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    #: anything else worth knowing: the query, the version, before and after, …
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: hash of the event before (64 zeros for the first event ever)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: sha256(prev_hash + canonical JSON of every other column), hex
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signature over the head of the chain at one moment: proves the chain reached
+    ``seq`` with ``head_hash``, so a cut tail or a rewritten past shows."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the last event covered (0: the empty chain)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    #: hash of that event
+    head_hash: Mapped[str] = mapped_column(String(64))
+    #: when it was sealed (UTC)
+    ts: Mapped[datetime] = timestamp()
+    #: Ed25519 signature of (seq, head_hash, ts), hex (see ged.audit_seal.checkpoint_message)
+    signature: Mapped[str] = mapped_column(String(128))
+    #: which key signed: first 16 hex digits of the SHA-256 of the raw public key
+    key_id: Mapped[str] = mapped_column(String(64))
