@@ -86,6 +86,10 @@ class PipelineSettings(_Section):
     max_attempts: int = Field(5, ge=1)
     #: seconds before a job is considered stuck and killed
     job_timeout: int = Field(3600, ge=10)
+    #: a version whose worker sent no heartbeat for this long is taken up again
+    stale_seconds: float = Field(120.0, gt=0)
+    #: how often each worker looks for such abandoned versions
+    recovery_seconds: float = Field(30.0, gt=0)
 
 
 class WebSettings(_Section):

@@ -45,3 +45,20 @@ def ensure_throwaway(instance: str, port_offset: int, *services: str) -> dict[st
 
 def stop_throwaway(instance: str, *services: str) -> None:
     run_services("stop", "--profile", "test", "--instance", instance, *services)
+
+
+class Throwaway:
+    """A separate instance of a service, started by the project's script, that a test may stop."""
+
+    def __init__(self, instance: str, port_offset: int) -> None:
+        self.instance = instance
+        self.port_offset = port_offset
+        self.started: set[str] = set()
+
+    def start(self, service: str) -> dict[str, str]:
+        self.started.add(service)
+        return ensure_throwaway(self.instance, self.port_offset, service)
+
+    def stop(self, service: str) -> None:
+        stop_throwaway(self.instance, service)
+        self.started.discard(service)

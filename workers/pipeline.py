@@ -29,9 +29,8 @@ STEPS: dict[str, Callable[[int], None]] = {
     "metadata": metadata_step,
     "index": index_step,
 }
-#: a version whose heartbeat is older than this is considered abandoned by a dead worker
-STALE_AFTER = timedelta(minutes=2)
-HEARTBEAT_EVERY = 15.0
+#: the heartbeat is refreshed this many times within the configured stale delay
+BEATS_PER_STALE_DELAY = 4
 FINAL = ("done", "failed", "unsupported")
 
 
@@ -59,6 +58,11 @@ def steps_after(last: str | None) -> list[str]:
     return names if last is None else names[names.index(last) + 1 :]
 
 
+def stale_after() -> timedelta:
+    """A version whose heartbeat is older than this was abandoned by a dead worker."""
+    return timedelta(seconds=runtime.settings().pipeline.stale_seconds)
+
+
 def claim(version_id: int) -> bool:
     """Take the version for this worker unless it is finished or another live worker has it."""
     now = datetime.now(UTC)
@@ -68,7 +72,7 @@ def claim(version_id: int) -> bool:
             .where(
                 Version.id == version_id,
                 Version.status.not_in(FINAL),
-                or_(Version.heartbeat_at.is_(None), Version.heartbeat_at < now - STALE_AFTER),
+                or_(Version.heartbeat_at.is_(None), Version.heartbeat_at < now - stale_after()),
             )
             .values(status="processing", attempts=Version.attempts + 1, heartbeat_at=now)
         ).rowcount
@@ -114,9 +118,10 @@ def heartbeat(version_id: int) -> Iterator[None]:
     """Refresh the version's heartbeat while it is processed, so recovery can tell a long
     OCR from a dead worker."""
     stop = threading.Event()
+    every = stale_after().total_seconds() / BEATS_PER_STALE_DELAY
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_EVERY):
+        while not stop.wait(every):
             with runtime.database() as session:
                 session.execute(
                     update(Version)

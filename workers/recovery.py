@@ -1,8 +1,8 @@
 """Finding work that was lost: a version whose worker died, or that was never queued.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
-worker every RECOVERY_EVERY seconds (one worker at a time, by a Redis lock) and
-re-queues a version once its heartbeat is older than the pipeline's STALE_AFTER.
+worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
+a version once its heartbeat is older than [pipeline] stale_seconds.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from sqlalchemy import and_, or_, select
 
 from ged.models import Version
 from workers import runtime
-from workers.pipeline import STALE_AFTER
+from workers.pipeline import stale_after
 from workers.queue import enqueue_versions
 
 log = logging.getLogger(__name__)
 
-RECOVERY_EVERY = 30.0
 #: a job in one of these states will run (or is running) without our help
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
 def abandoned_versions(now: datetime) -> list[int]:
-    """Unfinished versions nobody has touched for STALE_AFTER."""
-    stale = now - STALE_AFTER
+    """Unfinished versions nobody has touched for the stale delay."""
+    stale = now - stale_after()
     with runtime.database() as session:
         query = select(Version.id).where(
             Version.status.in_(("pending", "processing")),
@@ -65,15 +64,17 @@ def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
 def start_recovery_thread(connection: Redis) -> threading.Event:
     """Run recover_once periodically in the background; set the returned event to stop."""
     stop = threading.Event()
+    every = runtime.settings().pipeline.recovery_seconds
+    lock = f"ged:{runtime.settings().redis.queue}:recovery-lock"
 
     def loop() -> None:
-        while not stop.wait(RECOVERY_EVERY):
+        while not stop.wait(every):
             # One worker sweeps per period; the lock expires on its own if that worker dies.
-            if connection.set("ged:recovery-lock", "1", nx=True, ex=int(RECOVERY_EVERY) - 1):
+            if connection.set(lock, "1", nx=True, px=max(int(every * 1000) - 100, 100)):
                 try:
                     recover_once(connection)
                 except Exception:  # noqa: BLE001 - the sweep must outlive a bad round
-                    log.exception("recovery sweep failed; trying again in %ss", RECOVERY_EVERY)
+                    log.exception("recovery sweep failed; trying again in %ss", every)
 
     threading.Thread(target=loop, name="ged-recovery", daemon=True).start()
     return stop

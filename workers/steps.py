@@ -14,7 +14,7 @@ from ingest.classify import Model, classify, load_model
 from ingest.classify_rules import rules_or_default
 from ingest.detect import SUPPORTED_TYPES
 from ingest.metadata import extract_metadata
-from ingest.pages import extract
+from ingest.text import extract
 from workers import runtime
 from workers.search import index_current
 

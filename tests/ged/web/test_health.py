@@ -3,8 +3,8 @@
 import pytest
 
 from ged.web import create_app
-from tests import services
 from tests.conftest import worker_number
+from tests.services import Throwaway
 
 
 def readiness(settings):
@@ -44,23 +44,6 @@ def test_readyz_reports_an_unreachable_database(make_settings, tmp_path):
     assert response.status_code == 503
     assert response.json["checks"]["database"]["ok"] is False
     assert response.json["checks"]["redis"]["ok"] is True
-
-
-class Throwaway:
-    """A separate instance of a service, started by the project's script, that a test may stop."""
-
-    def __init__(self, instance: str, port_offset: int) -> None:
-        self.instance = instance
-        self.port_offset = port_offset
-        self.started: set[str] = set()
-
-    def start(self, service: str) -> dict[str, str]:
-        self.started.add(service)
-        return services.ensure_throwaway(self.instance, self.port_offset, service)
-
-    def stop(self, service: str) -> None:
-        services.stop_throwaway(self.instance, service)
-        self.started.discard(service)
 
 
 @pytest.fixture

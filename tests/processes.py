@@ -1,0 +1,76 @@
+"""Running ged's own processes (worker, server) in tests, configured like the test's settings."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from ged.config import Settings
+
+
+def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
+    """The environment that makes a `ged` process use exactly these settings."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GED_")}
+    env.update(
+        GED_DATABASE__URL=settings.database.url,
+        GED_STORAGE__PATH=str(settings.storage.path),
+        GED_WEB__SECRET_KEY_FILE=str(settings.web.secret_key_file),
+        GED_OPENSEARCH__URLS=json.dumps(list(settings.opensearch.urls)),
+        GED_OPENSEARCH__INDEX_PREFIX=settings.opensearch.index_prefix,
+        GED_REDIS__URL=settings.redis.url,
+        GED_REDIS__QUEUE=settings.redis.queue,
+        GED_PIPELINE__STALE_SECONDS=str(settings.pipeline.stale_seconds),
+        GED_PIPELINE__RECOVERY_SECONDS=str(settings.pipeline.recovery_seconds),
+        GED_OCR__PROCESSES=str(settings.ocr.processes),
+        GED_LOGGING__LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
+
+
+def run_worker_burst(settings: Settings, timeout: float = 240) -> subprocess.CompletedProcess:
+    """Process every job waiting now with a real `ged worker`, then return."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ged", "worker", "--burst"],
+        env=ged_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def start_worker(settings: Settings) -> subprocess.Popen:
+    """A long-running `ged worker` in its own process group (so a test can SIGKILL it whole)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ged", "worker"],
+        env=ged_environment(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait(timeout=30)
+
+
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, every: float = 0.3
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
