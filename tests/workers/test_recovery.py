@@ -1,0 +1,88 @@
+"""Nothing is lost when a worker dies or OpenSearch is away: the pipeline resumes by itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ged.db import make_engine, make_session_factory
+from ged.migrate import upgrade
+from ged.models import Page, Version
+from tests.apiclient import serve
+from tests.conftest import worker_number
+from tests.ingest.samples import save_tiff, scan_image
+from tests.processes import kill_group, start_worker, wait_until
+from tests.services import Throwaway
+
+
+def version_state(settings, version_id: int = 1) -> tuple[str, str | None, int, bool]:
+    engine = make_engine(settings.database)
+    with make_session_factory(engine)() as session:
+        version = session.get(Version, version_id)
+        pages = session.scalar(
+            select(func.count()).select_from(Page).where(Page.version_id == version_id)
+        )
+        state = (version.status, version.step, pages, version.indexed_at is not None)
+    engine.dispose()
+    return state
+
+
+def test_worker_killed_during_ocr_is_recovered_with_one_set_of_pages(make_settings, tmp_path):
+    settings = make_settings(
+        pipeline={"stale_seconds": 4, "recovery_seconds": 1}, ocr={"processes": 1}
+    )
+    upgrade(settings.database.url)
+    api = next(serve(settings))
+    images = [
+        scan_image([f"Page {n} du registre", "Commune de Quimperlé"], dpi=200, font_size=16, seed=n)
+        for n in range(6)
+    ]
+    tiff = save_tiff(tmp_path / "registre.tif", images, dpi=200)
+    assert api.upload(tiff.read_bytes(), "registre.tif").status_code == 202
+
+    first = start_worker(settings)
+    try:
+        wait_until(
+            lambda: version_state(settings)[0] == "processing", 60, "the worker to start OCR"
+        )
+    finally:
+        kill_group(first)  # SIGKILL: worker, job process and OCR processes, mid-OCR
+    status, step, _, _ = version_state(settings)
+    assert (status, step) == ("processing", None), "the kill came too late to test recovery"
+
+    second = start_worker(settings)
+    try:
+        wait_until(
+            lambda: version_state(settings)[0] == "done", 120, "recovery to finish the version"
+        )
+    finally:
+        kill_group(second)
+    status, step, pages, indexed = version_state(settings)
+    assert (status, step, pages, indexed) == ("done", "index", 6, True)
+    api.client.application.extensions["ged"]["engine"].dispose()
+
+
+def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_settings, request):
+    search = Throwaway(f"ingest-{worker_number(request)}", port_offset=20 + worker_number(request))
+    urls = search.start("opensearch")
+    settings = make_settings(opensearch={"urls": f'["{urls["opensearch_url"]}"]'})
+    upgrade(settings.database.url)
+    api = next(serve(settings))
+    search.stop("opensearch")
+    assert (
+        api.upload(b"Compte rendu du conseil d'ecole, texte brut.\n", "cr.txt").status_code == 202
+    )
+
+    worker = start_worker(settings)
+    try:
+        wait_until(
+            lambda: version_state(settings)[1] == "metadata", 60, "the steps before indexing"
+        )
+        status, _, _, indexed = version_state(settings)
+        assert (status, indexed) == ("processing", False)
+        search.start("opensearch")
+        wait_until(lambda: version_state(settings)[3], 120, "indexing once OpenSearch is back")
+    finally:
+        kill_group(worker)
+        search.stop("opensearch")
+    assert version_state(settings)[0] == "done"
+    api.client.application.extensions["ged"]["engine"].dispose()
