@@ -48,11 +48,12 @@ def _make_sqlite_engine(url, echo: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):  # pragma: no branch - runs per connection
         cursor = dbapi_connection.cursor()
-        # WAL lets readers proceed while one writer commits; foreign keys are
-        # off by default in SQLite and must be switched on per connection.
+        # WAL lets readers proceed while one writer commits; FULL syncs every commit,
+        # so a power cut never loses a document whose scan was already moved to done/;
+        # foreign keys are off by default in SQLite and must be switched on per connection.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     return engine

@@ -106,7 +106,7 @@ def run_watchers(settings: Settings) -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    counters.flush()
+    counters.close()
     engine.dispose()
     return 1 if crashed else 0
 
@@ -378,7 +378,8 @@ class Counters:
             if time.monotonic() >= self._retry_at:
                 self._send()
 
-    def flush(self) -> None:
+    def close(self) -> None:
+        """Send what is pending (a last try), then close the connection."""
         with self._lock:
             self._send()
         self._client.close()

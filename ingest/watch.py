@@ -152,8 +152,10 @@ class Drop:
 
     @property
     def origin(self) -> str:
-        """Where it was dropped, relative to the watched folder."""
-        return f"{self.subfolder}/{self.name}" if self.subfolder else self.name
+        """Where it was dropped, relative to the watched folder, printable in a log or a note
+        (a control character in a name must not reach a terminal)."""
+        origin = f"{self.subfolder}/{self.name}" if self.subfolder else self.name
+        return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in origin)
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,7 @@ def duplicate_note(root: Path, drop: Drop, document_id: int, when: datetime) -> 
         f"When: {when:%Y-%m-%d %H:%M:%S %z}\n"
         f"Not filed again: its content is identical, byte for byte, to document {document_id}.\n"
         "Nothing to do, unless this file was meant to be another document: then scan it again.\n"
+        f"(If ged was stopped while filing this file, document {document_id} is this very file.)\n"
     )
 
 
@@ -454,6 +457,7 @@ class FolderWatcher:
     def _observe(self) -> BaseObserver | None:
         """Events make a drop visible at once; without them (inotify limits, network
         filesystems) the periodic rescan still finds every file, only later."""
+        logging.getLogger("watchdog.observers.inotify").addFilter(_quiet_stop)
         observer = Observer()
         handler = _WakeOnEvent(self._wake)
         try:
@@ -469,6 +473,12 @@ class FolderWatcher:
             )
             return None
         return observer
+
+
+def _quiet_stop(record: logging.LogRecord) -> bool:
+    """watchdog logs an error when its inotify thread is stopped during a read, which a
+    clean stop often does; nothing is lost, so that line is dropped."""
+    return "called when the thread is inactive" not in record.getMessage()
 
 
 class _WakeOnEvent(FileSystemEventHandler):

@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 from redis import Redis
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ged.cli import cli
 from ged.config import Settings
@@ -69,6 +70,9 @@ class Station:
     log: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.settings.database)
+
     def environment(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("GED_")}
         folder = self.settings.watch.folders[0].model_dump(mode="json")
@@ -98,35 +102,44 @@ class Station:
         assert process.poll() is None, self.log_text()
         return process
 
+    def wait_for(self, condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+        """Like wait_for, but fails at once, with the log, if the watcher died."""
+
+        def done() -> object:
+            assert self.processes[-1].poll() is None, self.log_text()
+            return condition()
+
+        wait_for(done, what, timeout)
+
     def log_text(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
 
+    def session(self) -> Session:
+        return make_session_factory(self.engine)()
+
     def documents(self) -> list[Filed]:
-        engine = make_engine(self.settings.database)
-        try:
-            with make_session_factory(engine)() as session:
-                rows = session.execute(
-                    select(Document, Version)
-                    .join(Version, Version.document_id == Document.id)
-                    .order_by(Document.id)
+        with self.session() as session:
+            rows = session.execute(
+                select(Document, Version)
+                .join(Version, Version.document_id == Document.id)
+                .order_by(Document.id)
+            )
+            return [
+                Filed(
+                    document.id,
+                    version.filename,
+                    version.blob_sha256,
+                    document.document_type.code if document.document_type else None,
+                    document.unit.name if document.unit else None,
+                    {tag.name for tag in document.tags},
+                    session.get(User, document.created_by_id).username,
                 )
-                return [
-                    Filed(
-                        document.id,
-                        version.filename,
-                        version.blob_sha256,
-                        document.document_type.code if document.document_type else None,
-                        document.unit.name if document.unit else None,
-                        {tag.name for tag in document.tags},
-                        session.get(User, document.created_by_id).username,
-                    )
-                    for document, version in rows
-                ]
-        finally:
-            engine.dispose()
+                for document, version in rows
+            ]
 
     def count(self) -> int:
-        return len(self.documents())
+        with self.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(Document))
 
     def files(self, under: str) -> list[Path]:
         return sorted(path for path in (self.inbox / under).rglob("*") if path.is_file())
@@ -164,20 +177,19 @@ def make_station(make_settings, tmp_path: Path) -> Iterator[Callable[..., Statio
         }
         settings = make_settings(watch={"folders": json.dumps([folder])})
         upgrade(settings.database.url)
-        engine = make_engine(settings.database)
-        with make_session_factory(engine)() as session:
-            create_user(session, STATION, "station", None)
-        engine.dispose()
         station = Station(settings, inbox, tmp_path / "watch.log")
         stations.append(station)
+        with station.session() as session:
+            create_user(session, STATION, "station", None)
         return station
 
     yield build
     for station in stations:
+        station.engine.dispose()
         for process in station.processes:
             if process.poll() is None:
                 process.kill()
-                process.wait()
+            process.communicate()
 
 
 def test_files_present_before_start_are_filed_with_the_folder_and_subfolder_defaults(
@@ -191,15 +203,13 @@ def test_files_present_before_start_are_filed_with_the_folder_and_subfolder_defa
         tags=["entrant"],
         subfolders={"factures": "type:facture", "urgent": "urgent"},
     )
-    engine = make_engine(station.settings.database)
-    with make_session_factory(engine)() as session:
+    with station.session() as session:
         scanner = session.scalars(select(User).where(User.username == STATION)).one()
         unit, group = Unit(name="Courrier"), Group(name="accueil")
         session.add_all([unit, group])
         session.flush()
         session.add(Grant(permission="write", user_id=scanner.id, unit_id=unit.id))
         session.commit()
-    engine.dispose()
     for name in ("factures", "urgent"):
         (station.inbox / name).mkdir()
     (station.inbox / "lettre.pdf").write_bytes(pdf("lettre"))
@@ -207,8 +217,8 @@ def test_files_present_before_start_are_filed_with_the_folder_and_subfolder_defa
     (station.inbox / "urgent" / "recours.pdf").write_bytes(pdf("recours"))
 
     station.start()
-    wait_for(lambda: station.count() == 3, "three documents")
-    wait_for(lambda: len(station.files("done")) == 3, "three files in done/")
+    station.wait_for(lambda: station.count() == 3, "three documents")
+    station.wait_for(lambda: len(station.files("done")) == 3, "three files in done/")
 
     filed = {document.filename: document for document in station.documents()}
     assert {name: (d.document_type, d.tags) for name, d in filed.items()} == {
@@ -217,11 +227,9 @@ def test_files_present_before_start_are_filed_with_the_folder_and_subfolder_defa
         "recours.pdf": ("courrier", {"entrant", "urgent"}),
     }
     assert {(d.unit, d.created_by) for d in filed.values()} == {("Courrier", STATION)}
-    engine = make_engine(station.settings.database)
-    with make_session_factory(engine)() as session:
+    with station.session() as session:
         grants = session.scalars(select(Grant).where(Grant.document_id.is_not(None))).all()
         assert sorted((g.group.name, g.permission) for g in grants) == [("accueil", "write")] * 3
-    engine.dispose()
     with Redis.from_url(station.settings.redis.url) as connection:
         queued = Queue(station.settings.redis.queue, connection=connection).get_job_ids()
     assert sorted(queued) == ["version-1", "version-2", "version-3"]
@@ -242,12 +250,21 @@ def test_a_file_written_slowly_is_taken_once_after_it_is_complete(make_station):
             time.sleep(0.2)
             assert station.count() == 0, "taken before it was complete"
     content = b"".join(chunks)
-    wait_for(lambda: station.count() == 1, "the document")
+    station.wait_for(lambda: station.count() == 1, "the document")
     time.sleep(1.5)  # a second take would come within a stability delay and a poll
     [document] = station.documents()
     assert (document.filename, document.sha256) == ("long-scan.pdf", sha256(content))
     [done] = station.files("done")
     assert done.read_bytes() == content
+
+
+def test_a_drop_is_taken_on_its_filesystem_event_well_before_the_next_rescan(make_station):
+    station = make_station(poll_seconds=60)
+    station.started()
+    (station.inbox / "now.pdf").write_bytes(pdf("now"))
+    started = time.monotonic()
+    station.wait_for(lambda: station.count() == 1, "the document", timeout=10)
+    assert time.monotonic() - started < 5
 
 
 def test_a_part_file_is_taken_once_renamed_when_finished(make_station):
@@ -259,7 +276,7 @@ def test_a_part_file_is_taken_once_renamed_when_finished(make_station):
     assert station.count() == 0
     assert part.exists()
     part.rename(station.inbox / "scan.pdf")
-    wait_for(lambda: station.count() == 1, "the document")
+    station.wait_for(lambda: station.count() == 1, "the document")
     assert station.documents()[0].filename == "scan.pdf"
 
 
@@ -274,13 +291,13 @@ def test_two_hundred_files_dropped_at_once_all_become_documents(make_station, tm
     for name in contents:
         (staging / name).rename(station.inbox / name)
 
-    wait_for(lambda: len(station.files("done")) == 200, "200 files in done/", timeout=60)
+    station.wait_for(lambda: len(station.files("done")) == 200, "200 files in done/", timeout=60)
     documents = station.documents()
     assert len(documents) == 200
     assert {d.sha256 for d in documents} == {sha256(c) for c in contents.values()}
     assert {p.name for p in station.files("done")} == set(contents)
     assert station.waiting() == []
-    wait_for(
+    station.wait_for(
         lambda: read_counters(station.settings)[str(station.inbox)]["filed"] == 200, "counters"
     )
     assert read_counters(station.settings) == {
@@ -298,9 +315,9 @@ def test_the_same_file_dropped_twice_yields_one_document(make_station):
     station = make_station()
     station.started()
     (station.inbox / "scan.pdf").write_bytes(pdf("once"))
-    wait_for(lambda: len(station.files("done")) == 1, "the first drop done")
+    station.wait_for(lambda: len(station.files("done")) == 1, "the first drop done")
     (station.inbox / "scan.pdf").write_bytes(pdf("once"))
-    wait_for(lambda: len(station.files("done")) == 3, "the second drop done, with its note")
+    station.wait_for(lambda: len(station.files("done")) == 3, "the second drop done, with its note")
 
     [document] = station.documents()
     names = [path.name for path in station.files("done")]
@@ -308,7 +325,9 @@ def test_the_same_file_dropped_twice_yields_one_document(make_station):
     note = station.files("done")[1].read_text()
     assert f"identical, byte for byte, to document {document.id}" in note
     assert f"scan.pdf duplicate of document {document.id}, not filed again" in station.log_text()
-    wait_for(lambda: read_counters(station.settings)[str(station.inbox)]["duplicate"] == 1, "count")
+    station.wait_for(
+        lambda: read_counters(station.settings)[str(station.inbox)]["duplicate"] == 1, "count"
+    )
 
 
 def test_empty_and_misnamed_files_land_in_failed_with_their_reason(make_station):
@@ -316,7 +335,9 @@ def test_empty_and_misnamed_files_land_in_failed_with_their_reason(make_station)
     station.started()
     (station.inbox / "blank.pdf").write_bytes(b"")
     (station.inbox / "bell\x07.pdf").write_bytes(pdf("bell"))
-    wait_for(lambda: len(station.files("failed")) == 4, "two files and two notes in failed/")
+    station.wait_for(
+        lambda: len(station.files("failed")) == 4, "two files and two notes in failed/"
+    )
 
     assert station.count() == 0
     blank = (station.inbox / "failed" / "blank.pdf.error.txt").read_text()
@@ -324,8 +345,12 @@ def test_empty_and_misnamed_files_land_in_failed_with_their_reason(make_station)
     assert "scan the paper again" in blank
     bell = (station.inbox / "failed" / "bell\x07.pdf.error.txt").read_text()
     assert "What went wrong: the file name contains control characters" in bell
-    assert "blank.pdf failed: the file is empty -> failed/blank.pdf" in station.log_text()
-    wait_for(lambda: read_counters(station.settings)[str(station.inbox)]["failed"] == 2, "count")
+    log = station.log_text()
+    assert "blank.pdf failed: the file is empty -> failed/blank.pdf" in log
+    assert "bell\\x07.pdf failed: the file name contains control characters" in log
+    station.wait_for(
+        lambda: read_counters(station.settings)[str(station.inbox)]["failed"] == 2, "count"
+    )
 
 
 def test_sigkill_in_the_middle_of_a_batch_then_restart_files_each_file_once(make_station, tmp_path):
@@ -336,12 +361,12 @@ def test_sigkill_in_the_middle_of_a_batch_then_restart_files_each_file_once(make
 
     for at_least in (5, 25):  # killed twice, at different points of the batch
         process = station.start()
-        wait_for(lambda n=at_least: station.count() >= n, f"{at_least} documents")
+        station.wait_for(lambda n=at_least: station.count() >= n, f"{at_least} documents")
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert station.count() < 50, "the batch was over before the kill"
     station.start()
-    wait_for(lambda: station.count() == 50 and station.waiting() == [], "the whole batch")
+    station.wait_for(lambda: station.count() == 50 and station.waiting() == [], "the whole batch")
 
     documents = station.documents()
     assert len(documents) == 50
@@ -355,14 +380,15 @@ def test_a_missing_folder_is_reported_at_start_up_and_watched_once_it_exists(mak
     station = make_station(create_inbox=False)
     process = station.start()
     problem = f"watched folder {station.inbox}: it does not exist; checking again every 0.5 s"
-    wait_for(lambda: problem in station.log_text(), "the start-up report")
+    station.wait_for(lambda: problem in station.log_text(), "the start-up report")
     assert process.poll() is None
     station.inbox.mkdir()
     (station.inbox / "late.pdf").write_bytes(pdf("late"))
-    wait_for(lambda: station.count() == 1, "the document")
+    station.wait_for(lambda: station.count() == 1, "the document")
     station.stop()
     assert process.returncode == 0
     assert station.log_text().count("it does not exist") == 1
+    assert "watchdog" not in station.log_text(), "a clean stop logs no error"
 
 
 @pytest.mark.parametrize(
@@ -377,10 +403,8 @@ def test_a_missing_folder_is_reported_at_start_up_and_watched_once_it_exists(mak
 )
 def test_start_up_names_the_folder_and_what_its_configuration_lacks(make_station, folder, problem):
     station = make_station(**folder)
-    engine = make_engine(station.settings.database)
-    with make_session_factory(engine)() as session:
+    with station.session() as session:
         found = folder_problem(session, station.settings.watch.folders[0])
-    engine.dispose()
     assert found is not None
     assert found.startswith(f"watched folder {station.inbox}: {problem}")
 
@@ -409,7 +433,7 @@ def test_up_starts_the_watcher_when_folders_are_configured(make_station):
     )
     station.processes.append(process)
     (station.inbox / "via-up.pdf").write_bytes(pdf("up"))
-    wait_for(lambda: station.count() == 1, "the document filed by ged up's watcher")
+    station.wait_for(lambda: station.count() == 1, "the document filed by ged up's watcher")
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from apiflask import APIBlueprint
 from flask import current_app
 
+from ged.errors import ServiceUnavailable
 from ged.health import check_readiness
+from ged.watching import read_counters
 from ged.web.auth import public
 
 bp = APIBlueprint("health", __name__, tag="Health")
@@ -35,4 +39,9 @@ def readyz():
     if not ready:
         down = ", ".join(result.name for result in results if not result.ok)
         body["detail"] = f"not ready: {down} unavailable"
+    settings = ged["settings"]
+    if settings.watch.folders:
+        # Scanner stations' folders: files taken, filed, duplicate, failed, postponed.
+        with suppress(ServiceUnavailable):  # Redis being down is already reported above
+            body["watched_folders"] = read_counters(settings)
     return body, 200 if ready else 503

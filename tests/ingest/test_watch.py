@@ -3,7 +3,6 @@ files are stable and a fake callback files them."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -174,6 +173,11 @@ def files_under(directory: Path) -> list[str]:
     )
 
 
+def test_a_drop_shows_its_origin_without_control_characters():
+    assert Drop(Path("/s/.processing/urgent/a.pdf"), "urgent").origin == "urgent/a.pdf"
+    assert Drop(Path("/s/.processing/bell\x07.pdf"), "").origin == "bell\\x07.pdf"
+
+
 def test_a_stable_file_is_claimed_filed_then_moved_to_done_of_the_day(tmp_path):
     station = Station(tmp_path)
     station.drop("scan.pdf")
@@ -339,15 +343,13 @@ def test_prepare_folder_refuses_subfolder_names_it_could_not_keep_apart(tmp_path
         prepare_folder(tmp_path, (name,))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes everywhere")
-def test_prepare_folder_names_a_folder_it_cannot_write(tmp_path):
-    root = tmp_path / "readonly"
+def test_prepare_folder_names_a_working_folder_it_cannot_create(tmp_path):
+    # A file where done/ should be: the same refusal as a folder without write access,
+    # and one that root meets too (permission bits do not stop root).
+    root = tmp_path / "scans"
     root.mkdir()
-    root.chmod(0o555)
-    try:
-        with pytest.raises(
-            FolderProblem, match=r"readonly: cannot list and write .*needs read and write access"
-        ):
-            prepare_folder(root, ())
-    finally:
-        root.chmod(0o755)
+    (root / "done").write_text("not a folder")
+    with pytest.raises(
+        FolderProblem, match=r"scans: cannot list and write .*done.*needs read and write access"
+    ):
+        prepare_folder(root, ())

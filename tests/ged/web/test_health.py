@@ -82,3 +82,12 @@ def test_readyz_turns_503_when_opensearch_stops(make_settings, throwaway):
     assert response.json["checks"]["opensearch"]["ok"] is False
     assert response.json["checks"]["redis"]["ok"] is True
     assert "opensearch" in response.json["detail"]
+
+
+def test_readyz_shows_the_watched_folders_counters(make_settings, tmp_path):
+    inbox = tmp_path / "scans"
+    settings = make_settings(watch={"folders": f'[{{"path": "{inbox}", "station": "scanner"}}]'})
+    response = readiness(settings)
+    assert response.status_code == 200, response.json
+    counters = response.json["watched_folders"][str(inbox)]
+    assert counters["taken"] == 0 and counters["failed"] == 0
