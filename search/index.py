@@ -21,9 +21,6 @@ from search.errors import translate_errors
 # recognised (it is recorded in the index's _meta) and rebuilt with `ged reindex`.
 MAPPING_VERSION = 1
 
-# Highlight fragments are cut around this many characters.
-FRAGMENT_SIZE = 160
-
 # French articles elided before a vowel: "l'arrêté" must index as "arrêté".
 _ELIDED_ARTICLES = [
     "l",

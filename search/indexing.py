@@ -5,6 +5,19 @@ Every write carries the document's revision as an external version
 workers racing, or a rebuild replaying an older snapshot can never replace a
 newer revision with an older one. OpenSearch answers such a write with a version
 conflict, which here means "already newer", not an error.
+
+A document is a plain dict, as the database side builds it::
+
+    {"id": 12, "revision": 1732800000123456,  # grows with every change
+     "title": "Arrêté n° 2026-114 …", "document_type": "arrete" | None, "unit": "Voirie" | None,
+     "tags": ["circulation"], "mime_type": "application/pdf", "status": "active",
+     "document_date": "2026-03-12" | None, "created_at": "2026-03-12T10:00:00Z",
+     "acl": ["user:4", "group:2"],  # principals who may read it
+     "pages": [{"number": 1, "text": "…"}],
+     "metadata": {"siret": [], "siren": [], "iban": [], "tva": [], "references": [],
+                  "amounts": [{"value": "1234.56", "currency": "EUR", "kind": "TTC"}], …}}
+
+Other keys (version, metadata dates, organisations) are accepted and not indexed.
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ _IDENTIFIER_KEYS = ("siret", "siren", "iban", "tva", "references")
 
 
 def to_source(document: Document) -> dict[str, Any]:
-    """The indexed body of a document given as the plain dict described in search/README."""
+    """The indexed body of a document (the dict described above)."""
     metadata = document.get("metadata") or {}
     identifiers = [value for key in _IDENTIFIER_KEYS for value in metadata.get(key) or []]
     identifiers += [amount["value"] for amount in metadata.get("amounts") or []]

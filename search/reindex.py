@@ -111,7 +111,11 @@ def _finish_bulk_load(client: OpenSearch, name: str) -> None:
             },
         )
         client.indices.refresh(index=name)
-        client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+        client.cluster.health(
+            index=name,
+            params={"wait_for_status": "yellow", "timeout": "60s"},
+            request_timeout=70,
+        )
 
 
 def _swap(client: OpenSearch, prefix: str, new: str) -> list[str]:

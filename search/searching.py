@@ -9,7 +9,12 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
 from ged.errors import DocumentNotFound
-from search.body import build_similar_body, readable_filter, search_body
+from search.body import (
+    build_highlight_body,
+    build_similar_body,
+    readable_filter,
+    search_request,
+)
 from search.errors import SearchUnavailable, translate_errors
 from search.index import alias_name
 
@@ -33,7 +38,9 @@ def search_documents(
     Raises InvalidQuery for parameters a person must change, SearchUnavailable when
     OpenSearch does not answer.
     """
-    body = search_body(q=q, acl=acl, filters=filters or {}, sort=sort, page=page, size=size)
+    query, body = search_request(
+        q=q, acl=acl, filters=filters or {}, sort=sort, page=page, size=size
+    )
     answer = run_search(client, prefix, body)
     if answer is None:
         return {
@@ -43,11 +50,22 @@ def search_documents(
             "hits": [],
             "facets": {f: [] for f in FACETS},
         }
+    hits = [_hit(hit) | {"highlights": _highlights(hit)} for hit in answer["hits"]["hits"]]
+    # Hits scoring nothing matched only through fuzzy matches, which the search leaves
+    # out of its highlights (see body._pages_with_highlights); they get them from a
+    # second, small request. Hits that score but have none matched on their title or an
+    # identifier: their pages have nothing to show. (Sorted by date, hits carry no
+    # score, so every hit without highlights is asked for.)
+    bare = {hit["id"]: hit for hit in hits if not hit["highlights"] and not hit["score"]}
+    if bare and query.include:
+        extra = run_search(client, prefix, build_highlight_body(query, list(bare), acl=acl))
+        for hit in extra["hits"]["hits"] if extra else []:
+            bare[hit["_source"]["id"]]["highlights"] = _highlights(hit)
     return {
         "total": answer["hits"]["total"]["value"],
         "page": page,
         "size": size,
-        "hits": [_hit(hit) | {"highlights": _highlights(hit)} for hit in answer["hits"]["hits"]],
+        "hits": hits,
         "facets": _facets(answer["aggregations"]),
     }
 
@@ -88,7 +106,7 @@ def run_search(client: OpenSearch, prefix: str, body: dict[str, Any]) -> dict[st
         try:
             # A failed shard must fail the search: partial results would be silently wrong
             # totals and facets.
-            answer = client.search(
+            answer: dict[str, Any] = client.search(
                 index=alias_name(prefix),
                 body=body,
                 params={"allow_partial_search_results": "false"},

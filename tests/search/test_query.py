@@ -85,7 +85,7 @@ def test_numbers_that_make_no_identifier_stay_apart():
 
 
 def test_an_unbalanced_quote_says_where_the_phrase_starts():
-    with pytest.raises(InvalidQuery, match='character 8 is never closed') as caught:
+    with pytest.raises(InvalidQuery, match="character 8 is never closed") as caught:
         parse_query('arrêté "conseil municipal')
     assert caught.value.field == "q"
 
@@ -118,7 +118,9 @@ def test_filters_accept_one_value_or_several_and_ignore_empty_ones():
 
 
 def test_an_unknown_filter_is_named_with_the_known_ones():
-    with pytest.raises(InvalidQuery, match="unknown filter 'author'; the filters are document_type") as caught:
+    with pytest.raises(
+        InvalidQuery, match="unknown filter 'author'; the filters are document_type"
+    ) as caught:
         check_filters({"author": "Dupont"})
     assert caught.value.field == "author"
 

@@ -1,0 +1,295 @@
+"""Indexing throughput and search latency on a generated corpus of French administrative documents.
+
+1. Generates N documents (Faker fr_FR: titles per document type, a few paragraphs
+   over one to four pages mixing administrative phrasing and Faker sentences,
+   names, companies, SIRETs, IBANs, amounts, references, some OCR-style misreadings;
+   types, units, tags, dates and ACLs varied), then builds the index with
+   search.reindex (bulk) and prints documents per second.
+2. For a set of realistic queries, as a user who may read about one document in
+   five, measures the latency of search_documents (ACL filter, highlights, facets)
+   and of the very same body sent with client.search, alternating the two, and
+   prints p50/p95 of both and their ratio: what the parsing, building and shaping
+   around the OpenSearch request cost.
+
+The bench index is deleted at the end.
+
+Usage: .venv/bin/python bench/bench_search.py [--docs 100000] [--rounds 20] [--url URL]
+Without --url it starts the test OpenSearch (scripts/services.py ensure --profile test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from faker import Faker
+
+from search.body import search_request
+from search.client import make_client
+from search.index import alias_name
+from search.reindex import reindex
+from search.searching import run_search, search_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20260312
+
+UNITS = [
+    "Voirie", "Urbanisme", "Finances", "Ressources humaines", "Affaires générales", "Culture",
+    "Sports", "Éducation", "État civil", "Environnement", "Police municipale", "Services techniques",
+]  # fmt: skip
+TAGS = [
+    "circulation", "stationnement", "budget", "eau", "assainissement", "école", "cantine",
+    "association", "travaux", "marché public", "urgent", "élections", "personnel", "formation",
+    "subvention", "patrimoine", "éclairage", "déchets", "espaces verts", "sécurité", "festival",
+    "bibliothèque", "piscine", "cimetière", "logement", "transport", "numérique", "archives",
+]  # fmt: skip
+SUBJECTS = [
+    "la réglementation de la circulation", "le stationnement des véhicules", "la fermeture temporaire de la voie",
+    "l'attribution d'une subvention à l'association", "le budget primitif de l'exercice",
+    "la création d'un poste d'agent territorial", "les tarifs de la restauration scolaire",
+    "les travaux de réfection de la chaussée", "l'occupation du domaine public",
+    "la convention de mise à disposition des locaux", "le règlement intérieur du conseil municipal",
+    "la délégation du service public de l'eau potable", "l'acquisition d'une parcelle communale",
+    "le renouvellement de l'éclairage public", "la collecte des déchets ménagers",
+]  # fmt: skip
+TYPES = {
+    "arrete": "Arrêté n° {year}-{number:03d} portant {subject}",
+    "deliberation": "Délibération n° {year}-{number:03d} relative à {subject}",
+    "facture": "Facture {reference} — {company}",
+    "courrier": "Courrier de {name} concernant {subject}",
+    "contrat": "Contrat avec {company} pour {subject}",
+    "marche_public": "Marché public {reference} : {subject}",
+    "rapport": "Rapport annuel sur {subject}",
+    "proces_verbal": "Procès-verbal de la séance du conseil municipal du {date}",
+    "permis_construire": "Permis de construire PC {reference} — {address}",
+    "convention": "Convention relative à {subject}",
+}
+PHRASES = [
+    "Le maire de la commune, vu le code général des collectivités territoriales,",
+    "Considérant la nécessité d'assurer la sécurité des usagers sur la voie publique,",
+    "Après en avoir délibéré, le conseil municipal décide à l'unanimité :",
+    "Le présent arrêté sera affiché en mairie et publié au recueil des actes administratifs.",
+    "Le montant total s'élève à {amount} euros TTC, payable à trente jours.",
+    "Le titulaire du marché est la société {company}, SIRET {siret}.",
+    "Règlement par virement sur le compte IBAN {iban}.",
+    "Référence du dossier : {reference}. Affaire suivie par {name}.",
+    "Le stationnement est interdit rue {street} du {date} au {date2}.",
+    "Le permis de construire est accordé pour l'extension d'une maison individuelle au {address}.",
+    "Les crédits nécessaires sont inscrits au budget primitif de la commune.",
+    "Madame, Monsieur, j'ai l'honneur de solliciter votre bienveillance concernant {subject}.",
+]
+# OCR misreadings, applied to a few words of some documents.
+MISREADINGS = [("m", "rn"), ("l", "1"), ("é", "e"), ("o", "0"), ("e", "c")]
+QUERIES: list[tuple[str, dict[str, Any]]] = [
+    ("arrêté circulation", {}),
+    ("délibération conseil municipal", {}),
+    ("facture", {"date_from": "2024-01-01", "date_to": "2024-12-31"}),
+    ("marché public travaux voirie", {}),
+    ('"permis de construire"', {}),
+    ("subvention association -sport", {}),
+    ("type:facture eau", {}),
+    ("stationnement unit:Voirie", {}),
+    ("rnunicipal", {}),
+    ("budget primitif", {"tag": "budget"}),
+    ("", {"document_type": "arrete"}),
+]
+
+
+def generate(count: int, rng: random.Random, fake: Faker) -> list[dict[str, Any]]:
+    sentences = [fake.sentence(nb_words=rng.randint(8, 18)) for _ in range(4000)]
+    documents = []
+    for number in range(1, count + 1):
+        year = rng.randint(2015, 2026)
+        day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        values = {
+            "year": year,
+            "number": rng.randint(1, 400),
+            "subject": rng.choice(SUBJECTS),
+            "company": fake.company(),
+            "name": fake.name(),
+            "address": fake.street_address() + ", " + fake.city(),
+            "street": fake.street_name(),
+            "reference": f"{year}-{rng.randint(1, 9999):04d}",
+            "siret": fake.siret(),
+            "iban": fake.iban(),
+            "amount": f"{rng.randint(50, 250_000)},{rng.randint(0, 99):02d}",
+            "date": day,
+            "date2": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        }
+        document_type = rng.choice(list(TYPES))
+        pages = []
+        for page in range(1, rng.choice([1, 1, 2, 2, 3, 4]) + 1):
+            paragraphs = []
+            for _ in range(rng.randint(1, 3)):
+                chosen = [rng.choice(PHRASES).format(**values) for _ in range(rng.randint(1, 3))]
+                chosen += rng.sample(sentences, rng.randint(2, 5))
+                rng.shuffle(chosen)
+                paragraphs.append(" ".join(chosen))
+            text = "\n\n".join(paragraphs)
+            if rng.random() < 0.1:
+                text = _misread(text, rng)
+            pages.append({"number": page, "text": text})
+        unit_index = rng.randrange(len(UNITS))
+        acl = [f"group:{unit_index + 1}"] + [
+            f"user:{rng.randint(1, 500)}" for _ in range(rng.randint(0, 2))
+        ]
+        documents.append(
+            {
+                "id": number,
+                "revision": 1,
+                "title": TYPES[document_type].format(**values),
+                "document_type": document_type,
+                "unit": UNITS[unit_index],
+                "tags": rng.sample(TAGS, rng.randint(0, 3)),
+                "mime_type": rng.choice(
+                    ["application/pdf", "application/pdf", "image/tiff", "image/jpeg"]
+                ),
+                "status": "active",
+                "document_date": day if rng.random() < 0.9 else None,
+                "created_at": f"{day}T{rng.randint(7, 18):02d}:{rng.randint(0, 59):02d}:00Z",
+                "version": 1,
+                "acl": acl,
+                "pages": pages,
+                "metadata": {
+                    "siret": [values["siret"].replace(" ", "")],
+                    "iban": [values["iban"]] if document_type in ("facture", "contrat") else [],
+                    "references": [values["reference"]],
+                    "amounts": [
+                        {
+                            "value": values["amount"].replace(",", "."),
+                            "currency": "EUR",
+                            "kind": "TTC",
+                        }
+                    ],
+                },
+            }
+        )
+    return documents
+
+
+def _misread(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 20)):
+        position = rng.randrange(len(words))
+        wrong, right = rng.choice(MISREADINGS)
+        words[position] = words[position].replace(wrong, right, 1)
+    return " ".join(words)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def opensearch_url() -> str:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "services.py"),
+            "ensure",
+            "--profile",
+            "test",
+            "opensearch",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)["opensearch_url"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000, help="documents to index (100000)")
+    parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query (20)")
+    parser.add_argument("--url", help="an OpenSearch to use instead of the test one")
+    args = parser.parse_args()
+
+    rng = random.Random(SEED)
+    fake = Faker("fr_FR")
+    fake.seed_instance(SEED)
+    client = make_client([args.url or opensearch_url()], timeout=60)
+    prefix = f"ged-bench-{uuid.uuid4().hex[:8]}"
+    try:
+        start = time.perf_counter()
+        documents = generate(args.docs, rng, fake)
+        generated = time.perf_counter() - start
+        characters = sum(len(page["text"]) for d in documents for page in d["pages"])
+        print(
+            f"generated {args.docs} documents in {generated:.1f}s "
+            f"({characters / args.docs:.0f} characters of text each on average)"
+        )
+        start = time.perf_counter()
+        reindex(client, prefix, documents, total=args.docs)
+        indexed = time.perf_counter() - start
+        stats = client.indices.stats(index=alias_name(prefix), metric="store")["_all"]["primaries"]
+        print(
+            f"indexed in {indexed:.1f}s: {args.docs / indexed:.0f} docs/s "
+            f"(bulk of 500, refresh off until the end; index {stats['store']['size_in_bytes'] / 1e6:.0f} MB)"
+        )
+
+        # A user of two units with a few direct grants: reads about one document in five.
+        acl = ["user:17", "group:3", "group:7"]
+        # The SIRET of a document that user may read, typed with its spaces.
+        siret = next(d["metadata"]["siret"][0] for d in documents if set(d["acl"]) & set(acl))
+        queries = [*QUERIES, (f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}", {})]
+        del documents
+        ours: dict[str, list[float]] = {q: [] for q, _ in queries}
+        raw: dict[str, list[float]] = {q: [] for q, _ in queries}
+        totals = {}
+        for round_number in range(args.rounds + 3):  # the first three warm caches up
+            for q, filters in queries:
+                _, body = search_request(
+                    q=q, acl=acl, filters=filters, sort="relevance", page=1, size=20
+                )
+
+                def through_ged(q: str = q, filters: dict[str, Any] = filters) -> None:
+                    totals[q] = search_documents(client, prefix, q=q, acl=acl, filters=filters)[
+                        "total"
+                    ]
+
+                def direct(body: dict[str, Any] = body) -> None:
+                    run_search(client, prefix, body)
+
+                first, second = (through_ged, direct) if round_number % 2 else (direct, through_ged)
+                times = {action: timed(action) for action in (first, second)}
+                if round_number >= 3:
+                    ours[q].append(times[through_ged])
+                    raw[q].append(times[direct])
+
+        print(
+            f"\nsearch latency over {args.rounds} runs per query, ACL {acl}, highlights and facets, size 20"
+        )
+        print(
+            f"{'query':42}{'hits':>8}{'ged p50':>10}{'raw p50':>10}{'ged p95':>10}{'raw p95':>10}  ms"
+        )
+        for q, _ in queries:
+            (g50, g95), (r50, r95) = percentiles(ours[q]), percentiles(raw[q])
+            print(f"{q[:41]:42}{totals[q]:8}{g50:10.1f}{r50:10.1f}{g95:10.1f}{r95:10.1f}")
+        all_ours = [t for samples in ours.values() for t in samples]
+        all_raw = [t for samples in raw.values() for t in samples]
+        (g50, g95), (r50, r95) = percentiles(all_ours), percentiles(all_raw)
+        print(f"{'all queries':42}{'':8}{g50:10.1f}{r50:10.1f}{g95:10.1f}{r95:10.1f}")
+        print(f"search_documents / raw client.search: p50 {g50 / r50:.2f}, p95 {g95 / r95:.2f}")
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        client.close()
+
+
+if __name__ == "__main__":
+    main()
