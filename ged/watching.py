@@ -1,9 +1,10 @@
 """``ged watch``: what scanner stations drop into watched folders becomes documents, filed as
 the station through the same service as an API upload, then queued for the pipeline.
 
-The filesystem side (stability, claims, done/ and failed/) is ``ingest.watch``; this module
-supplies what it cannot know: the station's identity, the folder's defaults, the database,
-and counters that the web process reads from Redis (``read_counters``).
+The filesystem side (stability, claims, done/ and failed/) is ``ingest.watch`` and
+``ingest.watch_files``; this module supplies what it cannot know: the station's identity,
+the folder's defaults, the database, and counters that the web process reads from Redis
+(``ged.watch_counters``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,10 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import BinaryIO
 
-from redis import Redis, RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,26 +34,24 @@ from ged.errors import (
 from ged.models import DocumentType, Group, Unit, User
 from ged.services.documents import Metadata, Upload, create_document, document_with_content
 from ged.storage import BlobStore, hash_stream, make_blob_store
+from ged.watch_counters import Counters
+
+# Re-exported: ged.web.ui.admin_tokens imports read_counters from here.
+from ged.watch_counters import read_counters as read_counters
 from ingest.watch import (
-    Drop,
     Filed,
     FileDocument,
-    FolderProblem,
     FolderWatcher,
     Postponed,
     Refused,
     Report,
     Result,
-    prepare_folder,
 )
+from ingest.watch_files import Drop, FolderProblem, prepare_folder
 from workers.queue import enqueue_versions
 
 log = logging.getLogger("ged.watch")
 
-COUNTER_FIELDS = ("taken", "filed", "duplicate", "failed", "postponed")
-#: after Redis refused a counter update, wait this long before trying again, so that an
-#: outage does not slow every file down by a connection timeout
-COUNTER_RETRY_SECONDS = 30.0
 TYPE_PREFIX = "type:"
 
 
@@ -352,67 +347,3 @@ def describe(result: Result, folder: WatchedFolder) -> str:
     if result.outcome == "failed":
         return f"{head} failed: {result.reason} -> {where}"
     return f"{head} postponed: {result.reason}; kept claimed, retried in {folder.poll_seconds} s"
-
-
-def counter_key(settings: Settings, folder: Path) -> str:
-    """The queue name prefixes the key, as it tells this ged's data apart in a shared Redis."""
-    return f"{settings.redis.queue}:watch:{folder}"
-
-
-class Counters:
-    """Totals per folder, in Redis where the web process reads them. Increments wait in
-    memory while Redis is unreachable and go with the next ones."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._client = Redis.from_url(
-            settings.redis.url, socket_connect_timeout=1, socket_timeout=2
-        )
-        self._pending: Counter[tuple[Path, str]] = Counter()
-        self._lock = threading.Lock()
-        self._retry_at = 0.0
-
-    def add(self, folder: Path, outcome: str) -> None:
-        with self._lock:
-            self._pending[folder, outcome] += 1
-            if time.monotonic() >= self._retry_at:
-                self._send()
-
-    def close(self) -> None:
-        """Send what is pending (a last try), then close the connection."""
-        with self._lock:
-            self._send()
-        self._client.close()
-
-    def _send(self) -> None:
-        try:
-            with self._client.pipeline() as pipe:
-                for (folder, outcome), count in self._pending.items():
-                    pipe.hincrby(counter_key(self._settings, folder), outcome, count)
-                pipe.execute()
-        except RedisError as exc:
-            if not self._retry_at:
-                log.warning("redis unavailable, watch counters kept in memory: %s", exc)
-            self._retry_at = time.monotonic() + COUNTER_RETRY_SECONDS
-            return
-        self._pending.clear()
-        self._retry_at = 0.0
-
-
-def read_counters(settings: Settings) -> dict[str, dict[str, int]]:
-    """Files taken, filed, duplicate, failed and postponed per configured folder, since
-    counting began. Raises ServiceUnavailable when Redis does not answer."""
-    client = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        return {
-            str(folder.path): _totals(client.hgetall(counter_key(settings, folder.path)))
-            for folder in settings.watch.folders
-        }
-    except RedisError as exc:
-        raise ServiceUnavailable("redis", str(exc)) from None
-    finally:
-        client.close()
-
-
-def _totals(stored: dict[bytes, bytes]) -> dict[str, int]:
-    return {field: int(stored.get(field.encode(), 0)) for field in COUNTER_FIELDS}

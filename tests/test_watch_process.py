@@ -27,7 +27,8 @@ from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import Document, Grant, Group, Unit, User, Version
 from ged.services.users import create_user
-from ged.watching import folder_problem, read_counters
+from ged.watch_counters import read_counters
+from ged.watching import folder_problem
 from tests.test_up import free_port
 
 STATION = "scanner"

@@ -9,7 +9,7 @@ from flask import current_app
 
 from ged.errors import ServiceUnavailable
 from ged.health import check_readiness
-from ged.watching import read_counters
+from ged.watch_counters import read_counters
 from ged.web.auth import public
 
 bp = APIBlueprint("health", __name__, tag="Health")

@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 
 from ingest.watch import (
-    Drop,
     Filed,
-    FolderProblem,
     FolderWatcher,
     Postponed,
     Refused,
     Result,
-    Signature,
     StabilityTracker,
+)
+from ingest.watch_files import (
+    Drop,
+    FolderProblem,
+    Signature,
     claim,
     free_name,
     is_temporary_name,
