@@ -1,4 +1,4 @@
-"""What text extraction returns: plain, immutable values the worker stores as they are."""
+"""Plain values of text extraction: what the worker stores, and what page processes exchange."""
 
 from __future__ import annotations
 
@@ -50,3 +50,59 @@ class Extraction:
     def text(self) -> str:
         """The whole document's text, pages separated by form feeds as pdftotext does."""
         return "\f".join(page.text for page in self.pages)
+
+
+# ---------------------------------------------------------------- between text and page processes
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    languages: str = "fra+eng"
+    dpi: int = 300
+    #: seconds tesseract may spend on one page, all its runs together
+    page_timeout: float = 180.0
+    #: images larger than this are refused as decompression bombs; also caps a rendered page
+    max_image_pixels: int = 200_000_000
+
+
+#: a PDF, whose pages pdfium rasterises, or an image file, whose frames Pillow reads
+ImageKind = Literal["pdf", "image"]
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """Where a page process finds its page: a file, and a 0-based page or TIFF frame index."""
+
+    path: str
+    kind: ImageKind
+    index: int
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str
+    confidence: float | None
+    #: why there is no text ("blank page", "OCR timed out"), for people
+    note: str | None = None
+    #: the page could not be read (as opposed to read and found blank)
+    failed: bool = False
+    #: the page went through tesseract
+    ocr_ran: bool = False
+    tesseract_cpu: float = 0.0
+    worker_cpu: float = 0.0
+
+
+@dataclass(frozen=True)
+class PdfProbe:
+    """What pdfium sees in a PDF: its pages, how much of each page images cover, its text layer."""
+
+    page_count: int
+    coverage: dict[int, float]
+    texts: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A call whose process did not return a value: it crashed or overran its time."""
+
+    reason: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,27 +32,21 @@ def french_paragraphs(count: int, seed: int = 0) -> list[str]:
 
 
 def _draw_lines(canvas: Canvas, lines: Sequence[str], font_size: float) -> None:
-    width, height = A4
-    text = canvas.beginText(60, height - 80)
+    """The first line as a title, in bold and larger, the way documents head their pages."""
+    text = canvas.beginText(60, A4[1] - 80)
+    title, *body = lines
+    text.setFont("Helvetica-Bold", font_size * 1.4)
+    text.setLeading(font_size * 2)
+    text.textLine(title)
     text.setFont("Helvetica", font_size)
     text.setLeading(font_size * 1.4)
-    for line in lines:
+    for line in body:
         text.textLine(line)
     canvas.drawText(text)
 
 
 def _wrap(paragraphs: Sequence[str], width: int = 60) -> list[str]:
-    lines: list[str] = []
-    for paragraph in paragraphs:
-        line = ""
-        for word in paragraph.split():
-            if line and len(line) + 1 + len(word) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        lines.extend([line, ""])
-    return lines
+    return [line for paragraph in paragraphs for line in (*textwrap.wrap(paragraph, width), "")]
 
 
 def page_lines(title: str, seed: int = 0, paragraphs: int = 2) -> list[str]:
@@ -60,7 +55,7 @@ def page_lines(title: str, seed: int = 0, paragraphs: int = 2) -> list[str]:
 
 
 def born_digital_pdf(path: Path, pages: Sequence[Sequence[str]], font_size: float = 11) -> Path:
-    """A PDF with a real text layer, one page per list of lines (Helvetica covers French accents)."""
+    """A PDF with a real text layer, a page per list of lines (Helvetica has French accents)."""
     canvas = Canvas(str(path), pagesize=A4)
     for lines in pages:
         _draw_lines(canvas, lines, font_size)
@@ -74,7 +69,7 @@ def french_born_digital_pdf(path: Path) -> Path:
     return born_digital_pdf(
         path,
         [
-            page_lines("Arrêté municipal n° 2024-117 : réglementation de la circulation", seed=1),
+            page_lines("Arrêté n° 2024-117 : réglementation de la circulation", seed=1),
             page_lines(f"{DISTINCTIVE_WORDS[0]} du conseil — {DISTINCTIVE_WORDS[1]}", seed=2),
         ],
     )
@@ -89,7 +84,7 @@ def scan_image(
     font_size: float = 14,
     seed: int = 0,
 ) -> Image.Image:
-    """A greyscale A4 "scan" of the lines: rasterised, speckled, then turned by ``rotation`` degrees."""
+    """A greyscale A4 "scan" of the lines: rasterised, speckled, turned by ``rotation`` degrees."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     _draw_lines(canvas, lines, font_size)

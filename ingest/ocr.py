@@ -1,0 +1,423 @@
+"""OCR of page images: rasterised in-process with pypdfium2, read by tesseract, a process a page.
+
+Every call that touches an untrusted file with C code (pdfium, image decoders,
+tesseract) runs in a forked child of the caller, so a page that crashes,
+exhausts memory or hangs takes down its own process only, never the worker.
+Children receive a path and a page index, never pixels: nothing big is pickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import multiprocessing
+import os
+import resource
+import shutil
+import signal
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import TypeVar
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytesseract
+from PIL import Image, ImageOps
+
+from ingest.pages import OcrOptions, OcrResult, PageImage, PdfProbe, Stopped
+
+T = TypeVar("T")
+
+#: below this mean word confidence the page is read again with orientation detection (psm 1):
+#: upright text scores 80-95, text read upside down or sideways 30-40
+LOW_CONFIDENCE = 60.0
+#: a page whose dark pixels are fewer than this fraction is blank (a page number alone is, too)
+BLANK_INK = 0.0002
+BLANK_PAGE = "blank page"
+#: resolution tags below this are placeholders, not a scanner's setting
+MIN_TRUSTED_DPI = 100
+#: tesseract cannot scale images smaller than this many pixels on a side
+MIN_SIDE = 3
+#: seconds a page process may take to exit once it has sent its result
+EXIT_GRACE = 5.0
+#: beyond page_timeout (tesseract's budget), the time a page process may take before it is killed
+RENDER_GRACE = 30.0
+
+
+class PageRefused(Exception):
+    """A page that must not be read, with the reason for people."""
+
+
+# ---------------------------------------------------------------- page images
+
+
+def bomb_reason(width: int, height: int) -> str:
+    return f"image of {width}×{height} pixels exceeds the limit (decompression bomb?)"
+
+
+def render_pdf_page(page: pdfium.PdfPage, dpi: int, max_pixels: int) -> Image.Image:
+    """The page as a greyscale image at ``dpi``, refusing images inside it that are bombs."""
+    for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+        width, height = image.get_px_size()
+        if width * height > max_pixels:
+            raise PageRefused(bomb_reason(width, height))
+    # A poster-sized page at full resolution would be a bomb of our own making: scale it down.
+    points = page.get_width() * page.get_height()
+    scale = min(dpi / 72, math.sqrt(max_pixels / points)) if points > 0 else dpi / 72
+    # Into a grey bitmap, without pdfium's grayscale flag: same pixels, a quarter of the CPU.
+    bitmap = page.render(scale=scale, force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
+    image = bitmap.to_pil()
+    image.info["dpi"] = (scale * 72, scale * 72)
+    return image
+
+
+def image_coverage(page: pdfium.PdfPage) -> float:
+    """Fraction of the page that images cover (0-1): near 1 for a scan, small for a logo."""
+    width, height = page.get_width(), page.get_height()
+    if width <= 0 or height <= 0:
+        return 0.0
+    covered = 0.0
+    for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(
+            0.0, min(top, height) - max(bottom, 0.0)
+        )
+    return min(1.0, covered / (width * height))
+
+
+def load_image_frame(path: str, index: int, max_pixels: int) -> Image.Image:
+    """Frame ``index`` of an image file, upright per its EXIF tag, in a mode tesseract reads."""
+    image = _open_without_pillow_limit(path)
+    image.seek(index)
+    width, height = image.size
+    if width * height > max_pixels:
+        raise PageRefused(bomb_reason(width, height))
+    return to_ocr_mode(ImageOps.exif_transpose(image))
+
+
+def count_frames(path: Path) -> int:
+    """Pages of an image file (several in a multi-page TIFF), from its headers only."""
+    with _open_without_pillow_limit(str(path)) as image:
+        return getattr(image, "n_frames", 1)
+
+
+def _open_without_pillow_limit(path: str) -> Image.Image:
+    # Pillow's built-in limit (a warning, an error at twice the size) would stand in for the
+    # configured one: it is lifted while the header is read, and ours is checked right after.
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        return Image.open(path)
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def to_ocr_mode(image: Image.Image) -> Image.Image:
+    """Black and white or greyscale: what tesseract works on, at a third of the bytes of colour."""
+    if image.mode in ("1", "L"):
+        return image
+    if image.mode.startswith(("I", "F")):
+        # 16-bit and float scans: Pillow's conversion to 8 bits clips rather than scales.
+        maximum = image.getextrema()[1] or 1
+        return image.convert("F").point(lambda value: value * 255 / maximum).convert("L")
+    if "A" in image.getbands() or image.mode == "P" and "transparency" in image.info:
+        # Transparent areas are paper: flatten on white, not on black.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, "white")
+        return Image.alpha_composite(background, rgba).convert("L")
+    if image.mode in ("RGB", "CMYK", "P"):
+        return image.convert("L")
+    return image.convert("RGB").convert("L")  # colour spaces Pillow turns grey only via RGB
+
+
+def is_blank(image: Image.Image) -> bool:
+    """Next to no ink: for "1" and "L" images, whose histograms both start at black."""
+    # One pixel in 16 estimates the share of ink as well as all of them, 8 times faster.
+    sample = image.resize(
+        (max(1, image.width // 4), max(1, image.height // 4)), Image.Resampling.NEAREST
+    )
+    return sum(sample.histogram()[:128]) < BLANK_INK * sample.width * sample.height
+
+
+# ---------------------------------------------------------------- tesseract
+
+
+def words_to_text(data: dict[str, list]) -> tuple[str, float | None]:
+    """Text (lines and paragraphs kept) and mean word confidence from tesseract's TSV words."""
+    lines: list[str] = []
+    confidences: list[float] = []
+    current, words = None, []
+    for word, conf, *position in zip(
+        data["text"],
+        data["conf"],
+        data["block_num"],
+        data["par_num"],
+        data["line_num"],
+        strict=True,
+    ):
+        word = word.strip()
+        if not word or float(conf) < 0:
+            continue
+        if position != current and words:
+            lines.append(" ".join(words))
+            words = []
+            if current is not None and position[:2] != current[:2]:
+                lines.append("")  # a new paragraph
+        current = position
+        words.append(word)
+        confidences.append(float(conf))
+    if words:
+        lines.append(" ".join(words))
+    confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return "\n".join(lines), confidence
+
+
+def run_tesseract(
+    image_path: str, languages: str, *, psm: int, dpi: int | None, timeout: float
+) -> tuple[str, float | None]:
+    config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "")
+    data = pytesseract.image_to_data(
+        image_path,
+        lang=languages,
+        config=config,
+        timeout=max(timeout, 0.1),
+        output_type=pytesseract.Output.DICT,
+    )
+    return words_to_text(data)
+
+
+def ocr_image(
+    image: Image.Image, options: OcrOptions, workdir: Path, *, dpi: int | None, deadline: float
+) -> tuple[str, float | None]:
+    """Text and mean confidence of an image, read as it stands and, when that reading is
+    poor, read again with orientation detection, for pages scanned sideways or upside down.
+
+    Orientation detection (OSD) costs a tesseract run: done on every page it would add a
+    fifth to upright pages, the usual case, to save a run on turned ones, which read as
+    poor text (confidence 30-40 against 80-95) and so are caught by the first reading.
+    """
+    # BMP: no compression to pay for on either side; PNG costs 60 ms a page to write for nothing.
+    path = str(workdir / "page.bmp")
+    image.save(path, "BMP")
+    upright = run_tesseract(
+        path, options.languages, psm=3, dpi=dpi, timeout=deadline - time.monotonic()
+    )
+    if upright[1] is not None and upright[1] >= LOW_CONFIDENCE:
+        return upright
+    turned = run_tesseract(
+        path, options.languages, psm=1, dpi=dpi, timeout=deadline - time.monotonic()
+    )
+    return max(upright, turned, key=lambda reading: reading[1] or 0.0)
+
+
+# ---------------------------------------------------------------- one page, in its own process
+
+
+def read_page(page: PageImage, options: OcrOptions, workdir: Path) -> OcrResult:
+    """OCR one page; never raises for a bad page, says why in the result's note."""
+    deadline = time.monotonic() + options.page_timeout
+    try:
+        image, dpi = _load(page, options)
+        if min(image.size) < MIN_SIDE:
+            return _finish(
+                note=f"image too small to hold text ({image.width}×{image.height} pixels)"
+            )
+        if is_blank(image):
+            return _finish(note=BLANK_PAGE)
+        text, confidence = ocr_image(image, options, workdir, dpi=dpi, deadline=deadline)
+    except PageRefused as refusal:
+        return _finish(note=str(refusal), failed=True)
+    except RuntimeError as error:
+        if "timeout" not in str(error):  # how pytesseract says it killed tesseract
+            raise
+        return _finish(note=f"OCR stopped after {options.page_timeout:g} s", failed=True)
+    except MemoryError:
+        return _finish(note="the page needs more memory than there is to read it", failed=True)
+    except (pytesseract.TesseractError, OSError, EOFError, ValueError, pdfium.PdfiumError) as error:
+        return _finish(note=f"the page could not be read: {error}", failed=True)
+    return _finish(text, confidence, note=None if text else "no text found", ocr_ran=True)
+
+
+def _load(page: PageImage, options: OcrOptions) -> tuple[Image.Image, int | None]:
+    if page.kind == "pdf":
+        document = pdfium.PdfDocument(page.path)
+        document.init_forms()  # so that filled-in form fields are drawn, as on paper
+        image = render_pdf_page(document[page.index], options.dpi, options.max_image_pixels)
+    else:
+        image = load_image_frame(page.path, page.index, options.max_image_pixels)
+    # Trust a scanner's resolution tag, not the 72 or 96 that software writes when it does
+    # not know (cameras, screenshots): tesseract then estimates it from the text.
+    dpi = round(image.info.get("dpi", (0, 0))[0])
+    return image, dpi if dpi >= MIN_TRUSTED_DPI else None
+
+
+def _finish(
+    text: str = "",
+    confidence: float | None = None,
+    *,
+    note: str | None,
+    failed: bool = False,
+    ocr_ran: bool = False,
+) -> OcrResult:
+    # A forked child starts with zero usage: what it has used is what this page cost.
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    tesseract = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return OcrResult(
+        text,
+        confidence,
+        note,
+        failed,
+        ocr_ran,
+        tesseract_cpu=tesseract.ru_utime + tesseract.ru_stime,
+        worker_cpu=own.ru_utime + own.ru_stime,
+    )
+
+
+def probe_pdf(path: str, indexes: Sequence[int] | None) -> PdfProbe:
+    """Page count, image coverage and pdfium's text of the given pages (all when None)."""
+    document = pdfium.PdfDocument(path)
+    coverage: dict[int, float] = {}
+    texts: dict[int, str] = {}
+    for index in range(len(document)) if indexes is None else indexes:
+        try:
+            page = document[index]
+            coverage[index] = image_coverage(page)
+            texts[index] = page.get_textpage().get_text_bounded().replace("\r\n", "\n")
+        except pdfium.PdfiumError:
+            continue  # a damaged page: the others are still worth reading
+    return PdfProbe(len(document), coverage, texts)
+
+
+# ---------------------------------------------------------------- processes
+
+
+def default_processes() -> int:
+    """One per core this process may run on (cgroup CPU quotas aside)."""
+    return len(os.sched_getaffinity(0))
+
+
+def run_isolated(
+    calls: Sequence[Callable[[Path], T]], *, processes: int, timeout: float
+) -> list[T | Stopped]:
+    """Run each call in its own forked process, ``processes`` at a time, in order of the list.
+
+    Each call gets a scratch directory, removed when its process ends however it ends,
+    so temporary images never pile up. A call that overruns ``timeout`` seconds is
+    killed with everything it started. If the caller is interrupted (an RQ job timeout
+    raises in it), the processes still running are killed before the exception goes on.
+    """
+    context = multiprocessing.get_context("fork")  # measured: 5 ms a page; spawn costs 200 ms
+    results: list[T | Stopped] = [Stopped("not run")] * len(calls)
+    waiting = deque(range(len(calls)))
+    running: dict[int, _Child] = {}
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, processes):
+                index = waiting.popleft()
+                running[index] = _Child.start(context, calls[index], timeout)
+            wait(
+                [c.reader for c in running.values()]
+                + [c.process.sentinel for c in running.values()],
+                timeout=max(0.0, min(c.deadline for c in running.values()) - time.monotonic()),
+            )
+            for index, child in list(running.items()):
+                outcome = child.outcome()
+                if outcome is not _Child.RUNNING:
+                    results[index] = outcome
+                    del running[index]
+    finally:
+        for child in running.values():
+            child.stop()
+    return results
+
+
+class _Child:
+    RUNNING = object()
+
+    def __init__(
+        self, process: BaseProcess, reader: Connection, deadline: float, workdir: Path
+    ) -> None:
+        self.process, self.reader, self.deadline, self.workdir = process, reader, deadline, workdir
+
+    @classmethod
+    def start(cls, context: ForkContext, call: Callable[[Path], object], timeout: float) -> _Child:
+        workdir = Path(tempfile.mkdtemp(prefix="ged-ocr-"))
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child_main, args=(call, workdir, writer, os.getpid()), daemon=True
+        )
+        process.start()
+        writer.close()  # the child's end: once it exits, reading gives EOF instead of blocking
+        # As the child does, so that the group exists whichever runs first; an error means
+        # the child did it already, or is gone.
+        with contextlib.suppress(OSError):
+            os.setpgid(process.pid, process.pid)
+        return cls(process, reader, time.monotonic() + timeout, workdir)
+
+    def outcome(self) -> object:
+        if self.reader.poll():
+            try:
+                value = self.reader.recv()
+            except EOFError:
+                self.process.join()
+                value = Stopped(_death(self.process.exitcode))
+            self._cleanup()
+            return value
+        if time.monotonic() >= self.deadline:
+            self.stop()
+            return Stopped("took too long and was stopped")
+        return self.RUNNING
+
+    def stop(self) -> None:
+        self._kill()
+        self._cleanup()
+
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            self.process.kill()
+
+    def _cleanup(self) -> None:
+        self.process.join(EXIT_GRACE)
+        if self.process.is_alive():  # sent its result but does not exit: it has nothing more
+            self._kill()
+            self.process.join()
+        self.reader.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"the process reading it died ({signal.Signals(-exitcode).name})"
+    return f"the process reading it exited with status {exitcode}"
+
+
+def _child_main(
+    call: Callable[[Path], object], workdir: Path, writer: Connection, parent: int
+) -> None:
+    _detach(parent)
+    tempfile.tempdir = str(workdir)  # pytesseract's own temporary files go there too
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one page per core: tesseract must not spread
+    try:
+        result = call(workdir)
+    except Exception as error:  # an unforeseen bug on a strange page: report it, as text
+        result = Stopped(f"{type(error).__name__}: {error}")
+    writer.send(result)
+
+
+def _detach(parent: int) -> None:
+    """Own process group, killed with the caller: no tesseract outlives the job that wanted it."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the caller died before prctl took effect
+        os.killpg(0, signal.SIGKILL)
