@@ -7,8 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng
-          libmagic1 acl curl unzip)
+PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-osd
+          libmagic1 acl curl unzip
+          chromium fonts-dejavu-core)  # the web UI's browser tests (Playwright drives it)
 # OpenSearch needs a JDK; keep whatever java the machine already has.
 command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)
 # Debian splits venv/ensurepip out of the interpreter.

@@ -24,6 +24,7 @@ from ingest.classify import (
     train_model,
 )
 from ingest.classify_rules import DEFAULT_RULES, rules_or_default
+from tests.corpus import CORPUS
 from tests.ingest.corpus_generator import TYPES, garble, generate
 
 THRESHOLD = ClassificationSettings().threshold
@@ -115,15 +116,13 @@ def test_nonsense_is_left_to_review(text, model):
 
 #: sample texts written by others (README of ../shared/corpus), none of them administrative
 SHARED_TEXTS = [
-    Path(__file__).resolve().parents[3] / "shared" / "corpus" / name
+    CORPUS / name
     for name in ("tesseract-test/eurotext.txt", "tesseract-test/phototest.txt", "ocrmypdf/linn.txt")
 ]
 
 
 @pytest.mark.parametrize("path", SHARED_TEXTS, ids=lambda path: path.name)
 def test_real_texts_that_are_not_administrative_are_left_to_review(path: Path, model):
-    if not path.exists():
-        pytest.skip(f"{path} is not present")
     text = path.read_text(encoding="utf-8", errors="replace")
     assert (
         classify(text, rules=DEFAULT_RULES, threshold=THRESHOLD, model=model).document_type is None

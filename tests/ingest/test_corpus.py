@@ -20,8 +20,8 @@ import pytest
 from ingest.detect import HEAD_SIZE, detect_mime
 from ingest.pages import Extraction
 from ingest.text import EMPTY, ENCRYPTED, extract
+from tests.corpus import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file()) if CORPUS.is_dir() else []
 LIMITS = {"dpi": 200, "max_pages": 2, "page_timeout": 20.0}
 #: seconds a file may take: two pages of 20 s each, and rasterising
@@ -72,8 +72,6 @@ SCANNED = {
     "tesseract-test/phototest-rotated-L.png": "quick brown dog",
     "tesseract-test/phototest-rotated-R.png": "quick brown dog",
 }
-
-pytestmark = pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")
 
 
 def name(path: Path) -> str:

@@ -24,9 +24,9 @@ from ingest.text import (
     needs_ocr,
     restore_pdf_end,
 )
+from tests.corpus import CORPUS
 from tests.ingest import samples
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 ENCRYPTED_PDF = (
     CORPUS / "py-pdf-sample-files/005-libreoffice-writer-password/libreoffice-writer-password.pdf"
 )

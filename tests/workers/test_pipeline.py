@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 
+from tests.corpus import CORPUS
 from tests.ingest.corpus_generator import generate
 from tests.ingest.samples import born_digital_pdf, save_tiff, scan_image
 from tests.processes import run_worker_burst, wait_until
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 def upload(api, content: bytes, filename: str, **fields) -> int:
