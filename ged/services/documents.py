@@ -260,9 +260,14 @@ def _new_version(
 
 def _record_blob(session: Session, blob: Blob) -> None:
     """Insert the blob row unless a concurrent upload of the same bytes already did."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Blob).values(sha256=blob.sha256, size=blob.size)
+    statement = _insert(session, Blob).values(sha256=blob.sha256, size=blob.size)
     session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
+
+
+def _insert(session: Session, model):
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _next_version_number(session: Session, document_id: int) -> tuple[Document, int]:
@@ -323,15 +328,19 @@ def _type_coded(session: Session, code: str | None) -> DocumentType | None:
 
 
 def _tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
-    tags = []
-    for name in dict.fromkeys(name.strip() for name in names if name.strip()):
+    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    for name in names:
         if len(name) > MAX_TAG:
             raise InvalidInput(
                 f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
             )
-        tag = session.scalars(select(Tag).where(Tag.name == name)).one_or_none()
-        tags.append(tag or Tag(name=name))
-    return tags
+    if not names:
+        return []
+    # Insert-if-absent, so two uploads creating the same new tag at once both succeed.
+    statement = _insert(session, Tag).values([{"name": name} for name in names])
+    session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+    found = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    return [found[name] for name in names]
 
 
 def _clean_title(title: str) -> str:

@@ -29,6 +29,7 @@ class Case:
     json: dict | Callable[[str], dict] | None = None
     upload: bool = False
     deleted_first: bool = False
+    indexed_first: bool = False
     form: dict = field(default_factory=dict)
 
 
@@ -121,6 +122,10 @@ RULES: dict[tuple[str, str], Case] = {
         admins_only(200, archivist=200),
         json={"grants": [{"principal": "group:urbanisme", "permission": "write"}]},
     ),
+    ("search.search", "GET"): Case("/api/v1/search?q=pdf", everyone(200)),
+    ("search.similar_documents", "GET"): Case(
+        "/api/v1/documents/{doc}/similar", by_permission(200), indexed_first=True
+    ),
     ("admin.list_users", "GET"): Case("/api/v1/admin/users", admins_only(200)),
     ("admin.create_user", "POST"): Case(
         "/api/v1/admin/users",
@@ -156,6 +161,19 @@ PUBLIC_DOCUMENTATION = {
 }
 
 
+def index_now(settings, document_id: int) -> None:
+    """Put the document in the search index at once, as the pipeline's last step would."""
+    from search.client import client_for
+    from workers import runtime
+    from workers.search import index_current
+
+    runtime.configure(settings)
+    index_current(document_id)
+    client = client_for(settings.opensearch)
+    client.indices.refresh(index=f"{settings.opensearch.index_prefix}-documents")
+    client.close()
+
+
 def app_routes() -> set[tuple[str, str]]:
     from ged.config import load_settings
 
@@ -163,7 +181,8 @@ def app_routes() -> set[tuple[str, str]]:
     routes = {
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint not in PUBLIC_DOCUMENTATION
+        # the web UI's pages have their own matrix: tests/ui/test_ui_authorization.py
+        if rule.endpoint not in PUBLIC_DOCUMENTATION and not rule.endpoint.startswith("ui.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     app.extensions["ged"]["engine"].dispose()
@@ -186,6 +205,8 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         sqlite_api.add_version(document_id, PDF + b"v2", who="agent")
         if case.deleted_first:
             sqlite_api.delete(f"/api/v1/documents/{document_id}", "agent")
+        if case.indexed_first:
+            index_now(sqlite_api.settings, document_id)
         token_id = sqlite_api.client.post(
             "/api/v1/admin/tokens",
             headers=sqlite_api.headers("admin"),

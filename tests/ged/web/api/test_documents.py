@@ -185,3 +185,26 @@ def test_other_apps_on_the_same_data_see_the_same_documents(api):
     )
     other.extensions["ged"]["engine"].dispose()
     assert response.data == content
+
+
+def test_concurrent_uploads_creating_the_same_new_tag_both_succeed(api):
+    app = api.client.application
+    statuses: list[int] = []
+
+    def upload(n: int) -> None:
+        from io import BytesIO
+
+        response = app.test_client().post(
+            "/api/v1/documents",
+            headers=api.headers("agent"),
+            data={"file": (BytesIO(pdf(f"tag {n}")), f"t{n}.pdf"), "tags": "nouveau-tag"},
+            content_type="multipart/form-data",
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [202] * 8

@@ -1,0 +1,60 @@
+"""The web UI: server-rendered pages for agents, archivists, administrators and auditors.
+
+One parent blueprint carries what every page shares (security headers, friendly
+error pages, language, static files); each area of the UI is a child blueprint
+in its own module. The pages call the same services as the JSON API.
+"""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import g
+
+from ged.web.ui import (
+    account,
+    admin_pages,
+    admin_tokens,
+    audit_pages,
+    document_access,
+    document_page,
+    document_versions,
+    errors,
+    formatting,
+    i18n,
+    review_page,
+    search_page,
+    security,
+    static_files,
+    upload_page,
+)
+
+# APIBlueprints (here and in every module) only because APIFlask asks each blueprint
+# whether it belongs in the OpenAPI description; the pages do not.
+bp = APIBlueprint("ui", __name__, template_folder="templates", enable_openapi=False)
+
+for child in (
+    static_files.bp,
+    i18n.bp,
+    account.bp,
+    search_page.bp,
+    document_page.bp,
+    document_versions.bp,
+    document_access.bp,
+    upload_page.bp,
+    review_page.bp,
+    admin_pages.bp,
+    admin_tokens.bp,
+    audit_pages.bp,
+):
+    bp.register_blueprint(child)
+
+security.init_blueprint(bp)
+errors.init_blueprint(bp)
+i18n.init_blueprint(bp)
+formatting.init_blueprint(bp)
+
+
+@bp.context_processor
+def caller():
+    # None on the login page; templates show the navigation only to someone logged in.
+    return {"caller": g.get("principal")}

@@ -1,0 +1,99 @@
+"""Logging in and out with a password, and changing it: the browser session of the UI.
+
+The session holds what /api/v1/session puts there (user id and password stamp), so
+the UI's pages and its scripts' API calls share one login.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apiflask import APIBlueprint
+from flask import flash, redirect, render_template, request, session, url_for
+
+from ged.errors import InvalidInput
+from ged.passwords import MIN_LENGTH
+from ged.services import logins
+from ged.services.logins import AccountLocked, LoginRefused, session_stamp
+from ged.web.auth import csrf, public
+from ged.web.context import db, principal, settings
+from ged.web.ui.i18n import safe_next
+from ged.web.ui.i18n import translate as _
+
+bp = APIBlueprint("account", __name__, enable_openapi=False)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@public
+def login():
+    target = safe_next(request.values.get("next"), url_for("ui.search.page"))
+    if request.method == "GET":
+        return render_template("ui/login.html", next=target, errors={}, username="")
+    # Nobody is logged in yet, so authentication did not check the token: a forged
+    # login would otherwise sign the victim into the attacker's account.
+    csrf.protect()
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    errors = {}
+    if not username:
+        errors["username"] = _("Saisissez votre identifiant.")
+    if not password:
+        errors["password"] = _("Saisissez votre mot de passe.")
+    if not errors:
+        web = settings().web
+        try:
+            user = logins.login(
+                db(),
+                username,
+                password,
+                max_failed=web.max_failed_logins,
+                lockout=timedelta(minutes=web.lockout_minutes),
+            )
+        except LoginRefused:
+            errors["password"] = _("Identifiant ou mot de passe incorrect.")
+        except AccountLocked as locked:
+            errors["password"] = _(
+                "Trop d'échecs : ce compte est verrouillé jusqu'à {time} UTC. Réessayez ensuite ou contactez un administrateur.",
+                time=f"{locked.until:%H:%M}",
+            )
+        else:
+            session.clear()  # a new session for a new login: no fixation
+            session["user_id"] = user.id
+            session["stamp"] = session_stamp(user)
+            return redirect(target)
+    return render_template("ui/login.html", next=target, errors=errors, username=username), 400
+
+
+@bp.post("/deconnexion")
+def logout():
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("ui.account.login"))
+
+
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+def password():
+    if request.method == "GET":
+        return render_template("ui/password.html", errors={}, min_length=MIN_LENGTH)
+    form = request.form
+    current, new = form.get("current_password", ""), form.get("new_password", "")
+    errors = {}
+    if len(new) < MIN_LENGTH:
+        errors["new_password"] = _(
+            "Le nouveau mot de passe doit compter au moins {n} caractères.", n=MIN_LENGTH
+        )
+    elif new != form.get("confirm_password", ""):
+        errors["confirm_password"] = _("La confirmation ne correspond pas au nouveau mot de passe.")
+    elif new == current:
+        errors["new_password"] = _("Le nouveau mot de passe doit différer de l'actuel.")
+    if not errors:
+        try:
+            user = logins.change_password(db(), principal().user_id, current, new)
+        except InvalidInput as refused:
+            # The service checks the current password; the other fields were checked above.
+            errors[refused.field or "current_password"] = _("Le mot de passe actuel est incorrect.")
+        else:
+            session["stamp"] = session_stamp(user)
+            flash(_("Mot de passe modifié. Vos autres sessions sont fermées."), "success")
+            return redirect(url_for("ui.search.page"))
+    return render_template("ui/password.html", errors=errors, min_length=MIN_LENGTH), 400

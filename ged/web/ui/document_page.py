@@ -1,0 +1,159 @@
+"""The document page: metadata (editable by writers), preview, text, versions, status,
+extracted metadata, similar documents, and the ACL for managers."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import flash, redirect, render_template, request, send_file, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from ged.access import has_permission, may_file_into_unit
+from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
+from ged.models import Document
+from ged.services import documents as service
+from ged.services.acl import document_acl
+from ged.web.api.serialize import version_status
+from ged.web.context import close_db, db, principal, settings, store
+from ged.web.ui import forms, queries, security
+from ged.web.ui.formatting import is_final, status_label
+from ged.web.ui.i18n import translate as _
+from search.client import client_for
+from search.searching import similar
+from workers.queue import enqueue_index
+
+bp = APIBlueprint("documents", __name__, url_prefix="/documents", enable_openapi=False)
+
+#: what the browser may show inside the page, by kind of preview
+PREVIEWS = {
+    "application/pdf": "pdf",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "text/plain": "text",
+}
+
+
+@bp.get("/<int:document_id>")
+def show(document_id: int):
+    return render_document(document_id)
+
+
+@bp.post("/<int:document_id>")
+def edit(document_id: int):
+    session, caller = db(), principal()
+    document = service.find_version(session, caller, document_id).document
+    types = {kind.code for kind in queries.document_types(session)}
+    metadata, errors = forms.read_metadata(request.form, types, set(queries.unit_names(session)))
+    changed = forms.changed_fields(document, metadata)
+    moved_to = metadata.unit if "unit" in changed and "unit" not in errors else None
+    if moved_to and not may_file_into_unit(session, caller, queries.unit_id(session, moved_to)):
+        errors["unit"] = _("Vous ne pouvez pas classer de documents dans ce service.")
+    if errors:
+        return render_document(document_id, form=request.form, errors=errors), 400
+    if changed:
+        service.update_metadata(session, caller, document_id, metadata, changed)
+        enqueue_index(settings(), [document_id])
+        flash(_("Modifications enregistrées."), "success")
+    else:
+        flash(_("Aucune modification."), "info")
+    return redirect(url_for("ui.documents.show", document_id=document_id))
+
+
+@bp.get("/<int:document_id>/etat")
+def status(document_id: int):
+    """The pipeline state in words, polled by the upload page and the document page."""
+    version = service.find_version(db(), principal(), document_id)
+    return {
+        "status": version_status(version),
+        "label": status_label(version),
+        "error": version.error,
+        "final": is_final(version),
+    }
+
+
+@bp.get("/<int:document_id>/apercu")
+def preview(document_id: int):
+    """The bytes for the inline preview: only types the browser shows itself, in a
+    sandbox of their own origin, so a crafted file cannot act as a page of ged."""
+    number = request.args.get("version", type=int)
+    version = service.find_version(db(), principal(), document_id, number)
+    if version.mime_type not in PREVIEWS:
+        raise NotFound(f"no preview for {version.mime_type}")
+    sha256, size, mime_type, filename = (
+        version.blob_sha256,
+        version.size,
+        version.mime_type,
+        version.filename,
+    )
+    close_db()  # a large PDF takes a while to read; do not hold a database connection
+    handle = store().open(sha256)
+    response = send_file(
+        handle, mimetype=mime_type, download_name=filename, etag=sha256, conditional=False
+    )
+    response.content_length = size
+    response.cache_control.private = True
+    response.headers["Content-Security-Policy"] = security.PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    try:
+        # The PDF viewer asks for ranges; send_file only handles them for paths.
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
+
+
+def render_document(document_id: int, form: MultiDict | None = None, errors=None):
+    """The page, with a form's values and errors when it is drawn again after one."""
+    session, caller = db(), principal()
+    version = service.find_version(session, caller, document_id)
+    document = version.document
+    may_manage = has_permission(session, caller, document, "manage")
+    return render_template(
+        "ui/document.html",
+        document=document,
+        version=version,
+        versions=list(reversed(service.list_versions(session, caller, document_id))),
+        values=form or _current_values(document),
+        errors=errors or {},
+        may_write=has_permission(session, caller, document, "write"),
+        may_manage=may_manage,
+        acl=document_acl(session, caller, document_id) if may_manage else None,
+        grant_principals=queries.grant_principals(session) if may_manage else [],
+        type_options=[(kind.code, kind.label) for kind in queries.document_types(session)],
+        type_labels=queries.type_labels(session),
+        unit_options=[(name, name) for name in queries.unit_names(session)],
+        preview=PREVIEWS.get(version.mime_type),
+        similar=_similar(document_id),
+        final=is_final(version),
+    )
+
+
+def _current_values(document: Document) -> dict[str, str]:
+    return {
+        "title": document.title,
+        "document_type": document.document_type.code if document.document_type else "",
+        "unit": document.unit.name if document.unit else "",
+        "tags": ", ".join(tag.name for tag in document.tags),
+        "document_date": document.document_date.isoformat() if document.document_date else "",
+    }
+
+
+def _similar(document_id: int) -> list[dict] | None:
+    """Similar readable documents; [] when this one is not indexed yet, None when the
+    index does not answer (the rest of the page is still useful then)."""
+    caller = principal()
+    client = client_for(settings().opensearch)
+    try:
+        return similar(
+            client,
+            settings().opensearch.index_prefix,
+            document_id,
+            None if caller.sees_everything else caller.acl_keys,
+            size=5,
+        )
+    except DocumentNotFound:
+        return []
+    except ServiceUnavailable:
+        return None
+    finally:
+        client.close()

@@ -1,0 +1,75 @@
+"""The upload page: several files at once, by drag and drop or the file picker.
+
+With scripts on, static/upload.js sends each file to POST /api/v1/documents with a
+progress bar and then follows its pipeline status; without them, the form posts
+here and the files are filed one after the other.
+"""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import flash, redirect, render_template, request, url_for
+
+from ged.access import may_file_into_unit
+from ged.errors import InvalidInput, PermissionDenied
+from ged.services import documents as service
+from ged.services.documents import Upload
+from ged.web.context import db, principal, settings, store
+from ged.web.ui import forms, queries
+from ged.web.ui.i18n import translate as _
+from workers.queue import enqueue_versions
+
+bp = APIBlueprint("upload", __name__, enable_openapi=False)
+
+
+@bp.get("/deposer")
+def page():
+    session, caller = db(), principal()
+    # Only the units this person may file into: choosing another would fail every file.
+    units = [
+        (name, name)
+        for name in queries.unit_names(session)
+        if may_file_into_unit(session, caller, queries.unit_id(session, name))
+    ]
+    return render_template(
+        "ui/upload.html",
+        unit_options=units,
+        type_options=[(kind.code, kind.label) for kind in queries.document_types(session)],
+        recent=queries.recent_uploads(session, caller),
+        max_upload_mb=settings().web.max_upload_mb,
+    )
+
+
+@bp.post("/deposer")
+def upload():
+    form = request.form
+    files = [file for file in request.files.getlist("file") if file.filename]
+    if not files:
+        flash(_("Choisissez au moins un fichier."), "error")
+        return redirect(url_for("ui.upload.page"))
+    filed, refused = 0, []
+    for file in files:
+        metadata = service.Metadata(
+            document_type=form.get("document_type") or None,
+            unit=form.get("unit") or None,
+            tags=forms.split_tags(form.get("tags", "")),
+        )
+        try:
+            version = service.create_document(
+                db(),
+                store(),
+                principal(),
+                Upload(stream=file.stream, filename=file.filename),
+                metadata,
+                settings().web.max_upload_mb * 1024 * 1024,
+            )
+        except (InvalidInput, PermissionDenied) as reason:
+            refused.append(f"{file.filename} : {reason}")
+            continue
+        enqueue_versions(settings(), [version.id])
+        filed += 1
+    if filed:
+        flash(_("{n} document(s) déposé(s) ; leur traitement commence.", n=filed), "success")
+    for reason in refused:
+        flash(_("Refusé : {reason}", reason=reason), "error")
+    return redirect(url_for("ui.upload.page"))

@@ -1,0 +1,184 @@
+"""A real ged for the browser tests: `ged serve` and `ged worker` processes on this module's
+own data, seeded with a few documents, and headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+
+from ged.config import Settings, load_settings
+from ged.db import make_engine, make_session_factory
+from ged.migrate import upgrade
+from ged.models import Document
+from ged.web import create_app
+from search.client import make_client
+from tests.apiclient import seed_accounts
+from tests.ingest.samples import born_digital_pdf, page_lines
+from tests.processes import ged_environment, kill_group, start_worker, wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: where the run leaves screenshots of the main pages, for people to look at
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "ui-screenshots"
+#: a word no generated text contains, so searching it finds exactly the seeded documents
+WORD = "Kerfeunteuniennes"
+
+
+@dataclass
+class LiveGed:
+    url: str
+    settings: Settings
+    #: seeded document ids by role in the tests
+    documents: dict[str, int]
+
+    def set_needs_review(self, document_id: int) -> None:
+        engine = make_engine(self.settings.database)
+        with make_session_factory(engine)() as session:
+            session.get(Document, document_id).needs_review = True
+            session.commit()
+        engine.dispose()
+
+
+def pdf_bytes(directory: Path, name: str, title: str, seed: int) -> bytes:
+    return born_digital_pdf(directory / name, [page_lines(title, seed=seed)]).read_bytes()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_settings(tmp_path_factory, service_urls, redis_url) -> Iterator[Settings]:
+    """Like the ``settings`` fixture, but for every test of a module: they share one server."""
+    data = tmp_path_factory.mktemp("ged-ui")
+    unique = uuid.uuid4().hex[:10]
+    settings = load_settings(
+        None,
+        environ={
+            "GED_DATABASE__URL": f"sqlite:///{data / 'ged.sqlite3'}",
+            "GED_STORAGE__PATH": str(data / "blobs"),
+            "GED_WEB__SECRET_KEY_FILE": str(data / "secret_key"),
+            "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
+            "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
+            "GED_REDIS__URL": redis_url,
+            "GED_REDIS__QUEUE": f"ged-test-{unique}",
+        },
+    )
+    yield settings
+    client: OpenSearch = make_client(settings.opensearch.urls)
+    client.indices.delete(index=f"{settings.opensearch.index_prefix}-*", ignore_unavailable=True)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def live_ged(live_settings: Settings, tmp_path_factory) -> Iterator[LiveGed]:
+    upgrade(live_settings.database.url)
+    tokens = seed_accounts(live_settings)
+    port = free_port()
+    # The server's own log, kept beside its data: the first place to look when a page fails.
+    log = (tmp_path_factory.getbasetemp() / f"serve-{port}.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ged", "serve", "--port", str(port)],
+        env=ged_environment(live_settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = start_worker(live_settings)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_server(url, server)
+        documents = _seed_documents(live_settings, tokens["agent"], tmp_path_factory.mktemp("pdf"))
+        yield LiveGed(url, live_settings, documents)
+    finally:
+        kill_group(server)
+        kill_group(worker)
+        log.close()
+
+
+def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "ged serve exited early"
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"ged serve did not answer within {timeout}s")
+
+
+def _seed_documents(settings: Settings, token: str, directory: Path) -> dict[str, int]:
+    """Filed through the API (in this process, on the same database and queue), then
+    processed by the live worker until they are searchable."""
+    app = create_app(settings)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    wanted = {
+        "arrete": ("Arrêté de circulation", "arrete", 1),
+        "facture": ("Facture de voirie", "facture", 2),
+        "edit": ("Courrier à corriger", "courrier", 3),
+        "review": ("Note à classer", "courrier", 4),
+    }
+    documents = {}
+    for key, (title, kind, seed) in wanted.items():
+        content = pdf_bytes(directory, f"{key}.pdf", f"{title} {WORD}", seed)
+        data = {
+            "file": (BytesIO(content), f"{key}.pdf"),
+            "title": title,
+            "document_type": kind,
+            "unit": "Urbanisme",
+        }
+        response = client.post("/api/v1/documents", data=data, headers=headers, buffered=True)
+        assert response.status_code == 202, response.json
+        documents[key] = response.json["id"]
+
+    def searchable() -> bool:
+        found = client.get(f"/api/v1/search?q={WORD}", headers=headers).json
+        return found["total"] == len(documents)
+
+    wait_until(searchable, 120, "the seeded documents to be indexed", every=0.5)
+    app.extensions["ged"]["engine"].dispose()
+    return documents
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_ged):
+    """A fresh browser profile (no cookies) on the live server, in French by default."""
+    context = chromium.new_context(
+        base_url=live_ged.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

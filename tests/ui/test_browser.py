@@ -1,0 +1,239 @@
+"""The web UI in a real browser (Debian's Chromium, headless) against a running ged:
+`ged serve` and a `ged worker` on real OpenSearch and Redis (see conftest.py)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.apiclient import PASSWORD
+from tests.ui.conftest import SCREENSHOTS, WORD, pdf_bytes
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+def log_in(page, username="agent", password=PASSWORD):
+    page.goto("/connexion")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_login_says_what_is_wrong_then_lets_the_agent_in(page):
+    page.goto("/deposer")
+    assert page.url.endswith("/connexion?next=/deposer%3F") or "/connexion" in page.url
+    log_in(page, password="pas le bon mot de passe")
+    error = page.locator("#password-error")
+    assert "Identifiant ou mot de passe incorrect." in error.inner_text()
+    assert page.get_by_label("Mot de passe").get_attribute("aria-invalid") == "true"
+    log_in(page)
+    page.wait_for_url("**/recherche")
+    assert page.locator(".account .who").inner_text().startswith("agent")
+
+
+def test_search_keeps_the_query_in_the_url_and_facets_narrow_it(page, live_ged):
+    log_in(page)
+    page.get_by_label("Rechercher dans les archives").fill(WORD)
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    page.wait_for_url(re.compile(rf"/recherche\?q={WORD}$"))
+    assert page.get_by_role("heading", name="4 documents").is_visible()
+    assert page.locator(".snippet mark").first.inner_text().lower() == WORD.lower()
+    assert "p. 1" in page.locator(".snippet").first.inner_text()
+
+    page.locator(".facets").get_by_role("link", name=re.compile(r"^Facture \(1\)")).click()
+    page.wait_for_url(re.compile(r"document_type=facture"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"q": [WORD], "document_type": ["facture"]}
+    assert page.get_by_role("heading", name="1 document").is_visible()
+    assert page.locator(".hit h3").all_inner_texts() == ["Facture de voirie"]
+    # The URL is the search: opened afresh, it gives the same page.
+    page.goto(page.url)
+    assert page.locator(".hit h3").all_inner_texts() == ["Facture de voirie"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "search.png", full_page=True)
+
+    page.get_by_role("link", name=re.compile("Type : Facture")).click()
+    page.get_by_label("Rechercher dans les archives").fill("introuvablissime")
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    assert "Aucun document ne correspond" in page.locator(".results").inner_text()
+
+
+def test_someone_without_rights_sees_neither_the_documents_nor_their_counts(page):
+    log_in(page, "outsider")
+    page.goto(f"/recherche?q={WORD}")
+    assert page.get_by_role("heading", name="0 document").is_visible()
+    assert page.locator(".facets").count() == 0 or page.locator(".facets li").count() == 0
+
+
+def drop_files(page, selector: str, files: list[tuple[str, bytes]]) -> None:
+    """What a drag and drop from the desktop delivers: a drop event carrying File objects."""
+    payload = [{"name": name, "data": base64.b64encode(data).decode()} for name, data in files]
+    transfer = page.evaluate_handle(
+        """files => {
+            const transfer = new DataTransfer();
+            for (const file of files) {
+                const bytes = Uint8Array.from(atob(file.data), c => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], file.name, {type: "application/pdf"}));
+            }
+            return transfer;
+        }""",
+        payload,
+    )
+    page.dispatch_event(selector, "dragover", {"dataTransfer": transfer})
+    page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
+
+
+def test_two_files_dropped_upload_with_progress_and_reach_done(page, tmp_path):
+    log_in(page)
+    page.goto("/deposer")
+    page.get_by_label("Service").select_option("Urbanisme")
+    page.get_by_label("Étiquettes").fill("dépôt navigateur")
+    files = [
+        ("premier.pdf", pdf_bytes(tmp_path, "1.pdf", "Délibération Plouzévédéenne", 11)),
+        ("second.pdf", pdf_bytes(tmp_path, "2.pdf", "Arrêté Plouzévédéenne", 12)),
+    ]
+    drop_files(page, "#drop-zone", files)
+    items = page.locator(".upload-item")
+    items.nth(1).wait_for()
+    assert items.count() == 2
+    for index in range(2):
+        item = items.nth(index)
+        assert (
+            item.get_by_role("progressbar")
+            .get_attribute("aria-label")
+            .startswith("Progression de l'envoi de")
+        )
+        # Final when the pipeline is over: text read, classified, indexed.
+        page.wait_for_selector(f".upload-item:nth-child({index + 1})[data-final]", timeout=90_000)
+        assert item.get_attribute("data-status") == "done", item.inner_text()
+        assert item.locator("progress").evaluate("bar => bar.value") == 100
+        assert "Terminé" in item.locator(".upload-status").inner_text()
+    assert {name for name in items.locator(".upload-name").all_inner_texts()} == {
+        "premier.pdf — Ouvrir le document",
+        "second.pdf — Ouvrir le document",
+    }
+    items.first.get_by_role("link", name="Ouvrir le document").click()
+    assert page.get_by_label("Étiquettes").input_value() == "dépôt navigateur"
+
+
+def test_editing_a_document_shows_the_error_next_to_the_field(page, live_ged):
+    log_in(page)
+    document_id = live_ged.documents["edit"]
+    page.goto(f"/documents/{document_id}")
+    assert "Terminé" in page.get_by_role("status").first.inner_text()
+    page.get_by_label("Titre").fill("")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    error = page.locator("#title-error")
+    assert "Le titre est obligatoire." in error.inner_text()
+    assert page.get_by_label("Titre").get_attribute("aria-describedby") == "title-error"
+    summary = page.locator(".error-summary")
+    assert "Le titre est obligatoire." in summary.inner_text()
+
+    page.get_by_label("Titre").fill("Courrier du maire")
+    page.get_by_label("Type de document").select_option("deliberation")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    assert "Modifications enregistrées." in page.locator(".flash").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Courrier du maire"
+    assert "Type choisi par une personne." in page.locator(".classification").inner_text()
+
+
+def test_review_queue_confirms_a_type_in_one_click(page, live_ged):
+    document_id = live_ged.documents["review"]
+    live_ged.set_needs_review(document_id)
+    log_in(page)
+    page.goto("/a-verifier")
+    item = page.locator(f"#document-{document_id}")
+    item.get_by_label("Type de « Note à classer »").select_option("compte_rendu")
+    item.get_by_role("button", name="Valider ce type").click()
+    assert "« Note à classer » classé comme Compte rendu." in page.locator(".flash").inner_text()
+    assert page.locator(f"#document-{document_id}").count() == 0
+
+
+def test_logout_ends_the_session(page):
+    log_in(page)
+    page.wait_for_url("**/recherche")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert "Vous êtes déconnecté." in page.locator(".flash").inner_text()
+    page.goto("/deposer")
+    assert "/connexion" in page.url
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(page):
+    log_in(page)
+    page.wait_for_url("**/recherche")
+    response = page.request.post("/deconnexion", form={})
+    assert response.status == 400
+    assert "Le formulaire a expiré" in response.text()
+    page.goto("/deposer")
+    assert page.url.endswith("/deposer")  # still logged in
+
+
+PAGES = {
+    "agent": [
+        "/recherche?q=" + WORD,
+        "/documents/{arrete}",
+        "/deposer",
+        "/a-verifier",
+        "/compte/mot-de-passe",
+    ],
+    "admin": ["/admin/utilisateurs", "/admin/jetons", "/admin/dossiers"],
+    "auditor": ["/audit", "/audit/verification"],
+}
+
+
+def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_headers(page, live_ged):
+    """And passes axe-core's checks with no serious or critical violation."""
+    axe = Axe()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    checked = []
+    for who, paths in [(None, ["/connexion"]), *PAGES.items()]:
+        page.context.clear_cookies()
+        if who:
+            log_in(page, who)
+        for path in paths:
+            response = page.goto(path.format(**live_ged.documents))
+            assert response.status == 200, path
+            headers = response.headers
+            for name, value in SECURITY_HEADERS.items():
+                assert headers[name] == value, (path, name)
+            policy = headers["content-security-policy"]
+            assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+            assert page.locator("html").get_attribute("lang") == "fr"
+            assert page.locator("main").count() == 1
+            unlabelled = page.evaluate(
+                """() => [...document.querySelectorAll('input, select, textarea')]
+                    .filter(e => e.type !== 'hidden')
+                    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+                    .map(e => e.name || e.id)"""
+            )
+            assert unlabelled == [], (path, unlabelled)
+            results = axe.run(page)
+            serious = [
+                f"{v['id']} ({v['impact']}): {v['help']}"
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert serious == [], (path, serious)
+            checked.append(path)
+            shot = {"/documents/{arrete}": "document", "/audit": "audit"}.get(path)
+            if shot:
+                # The PDF viewer draws its toolbar a moment after the page has loaded.
+                page.wait_for_timeout(1500)
+                page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
+    assert len(checked) == 11
+
+
+def test_english_is_one_click_away(page):
+    page.goto("/connexion")
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Log in"
+    log_in_button = page.get_by_role("button", name="Log in")
+    assert log_in_button.is_visible()

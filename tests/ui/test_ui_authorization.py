@@ -1,0 +1,155 @@
+"""Every page and form of the web UI, for every role and for someone not logged in.
+
+Like tests/ged/web/test_authorization_matrix.py for the API: the routes come from
+the app's URL map, so a new UI route without a rule here fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import pytest
+
+from ged.config import load_settings
+from ged.web import create_app
+from tests.apiclient import PASSWORD, Api
+from tests.ui.pages import csrf_token, log_in
+
+#: stations have no password: they never use the UI
+CALLERS = ("admin", "archivist", "agent", "auditor", "outsider", "anonymous")
+PDF = b"%PDF-1.4\n%%EOF\n"
+LOGIN = 302  # not logged in: sent to the login page
+
+
+@dataclass
+class Case:
+    path: str  # formatted with {doc} (a fresh document per caller) and {token} (a token id)
+    expected: dict[str, int]
+    form: dict[str, str] = field(default_factory=dict)  # values formatted with {who}
+    upload: bool = False
+
+
+def everyone(status: int, anonymous: int = LOGIN) -> dict[str, int]:
+    return {**dict.fromkeys(CALLERS[:-1], status), "anonymous": anonymous}
+
+
+def readers(status: int) -> dict[str, int]:
+    """The agent filed the document (manage); archive roles see all; others nothing."""
+    return {**everyone(status), "auditor": 404, "outsider": 404}
+
+
+def only(status: int, *roles: str, others: int = 403) -> dict[str, int]:
+    return {**everyone(others), **dict.fromkeys(roles, status)}
+
+
+NEW_PASSWORD = "un nouveau mot de passe"
+RULES: dict[tuple[str, str], Case] = {
+    ("ui.static.asset", "GET"): Case("/ui/static/ged.css", everyone(200, anonymous=200)),
+    ("ui.lang.switch", "GET"): Case("/langue/en", everyone(302, anonymous=302)),
+    ("ui.account.login", "GET"): Case("/connexion", everyone(200, anonymous=200)),
+    ("ui.account.login", "POST"): Case(
+        "/connexion", everyone(302, anonymous=302), {"username": "agent", "password": PASSWORD}
+    ),
+    ("ui.account.logout", "POST"): Case("/deconnexion", everyone(302)),
+    ("ui.account.password", "GET"): Case("/compte/mot-de-passe", everyone(200)),
+    ("ui.account.password", "POST"): Case(
+        "/compte/mot-de-passe",
+        everyone(302),
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    ),
+    ("ui.search.home", "GET"): Case("/", everyone(302)),
+    ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
+    ("ui.documents.show", "GET"): Case("/documents/{doc}", readers(200)),
+    ("ui.documents.edit", "POST"): Case("/documents/{doc}", readers(302), {"title": "Autre"}),
+    ("ui.documents.status", "GET"): Case("/documents/{doc}/etat", readers(200)),
+    ("ui.documents.preview", "GET"): Case("/documents/{doc}/apercu", readers(200)),
+    ("ui.versions.add", "POST"): Case("/documents/{doc}/versions", readers(302), upload=True),
+    ("ui.versions.restore", "POST"): Case("/documents/{doc}/versions/1/restaurer", readers(302)),
+    ("ui.access.replace", "POST"): Case(
+        "/documents/{doc}/acces",
+        readers(302),
+        {"inherit": "1", "principal": "user:agent", "permission": "manage"},
+    ),
+    ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
+    ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
+    # Refusals (an auditor may not file) are said on the page it sends back to.
+    ("ui.upload.upload", "POST"): Case("/deposer", everyone(302), upload=True),
+    ("ui.review.page", "GET"): Case("/a-verifier", everyone(200)),
+    ("ui.review.confirm", "POST"): Case(
+        "/a-verifier/{doc}", readers(302), {"document_type": "facture"}
+    ),
+    ("ui.admin.users_page", "GET"): Case("/admin/utilisateurs", only(200, "admin")),
+    ("ui.admin.create_user", "POST"): Case(
+        "/admin/utilisateurs",
+        only(302, "admin"),
+        {"username": "nouveau", "role": "agent", "password": NEW_PASSWORD},
+    ),
+    ("ui.admin.user_page", "GET"): Case("/admin/utilisateurs/outsider", only(200, "admin")),
+    ("ui.admin.user_page", "POST"): Case(
+        "/admin/utilisateurs/outsider", only(302, "admin"), {"role": "agent", "is_active": "1"}
+    ),
+    ("ui.admin.groups_page", "GET"): Case("/admin/groupes", only(200, "admin")),
+    ("ui.admin.create_group", "POST"): Case("/admin/groupes", only(302, "admin"), {"name": "g"}),
+    ("ui.admin.units", "GET"): Case("/admin/services", only(200, "admin", "archivist")),
+    ("ui.admin.create_unit", "POST"): Case(
+        "/admin/services", only(302, "admin", "archivist"), {"name": "Voirie {who}"}
+    ),
+    ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", only(200, "admin")),
+    ("ui.admin_tokens.create", "POST"): Case(
+        "/admin/jetons", only(201, "admin"), {"username": "outsider", "label": "t"}
+    ),
+    ("ui.admin_tokens.revoke", "POST"): Case("/admin/jetons/{token}/revoquer", only(302, "admin")),
+    ("ui.admin_tokens.folders", "GET"): Case("/admin/dossiers", only(200, "admin")),
+    ("ui.audit.events", "GET"): Case("/audit", only(200, "admin", "auditor")),
+    ("ui.audit.verify", "GET"): Case("/audit/verification", only(200, "admin", "auditor")),
+}
+
+
+def ui_routes() -> set[tuple[str, str]]:
+    app = create_app(load_settings(None, environ={"GED_DATABASE__URL": "sqlite://"}))
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("ui.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    app.extensions["ged"]["engine"].dispose()
+    return routes
+
+
+def test_every_ui_route_has_a_rule():
+    routes = ui_routes()
+    assert routes - set(RULES) == set(), "UI routes without an authorization rule"
+    assert set(RULES) - routes == set(), "rules for UI routes that no longer exist"
+
+
+@pytest.mark.parametrize("route", sorted(RULES), ids=lambda route: f"{route[1]} {route[0]}")
+def test_ui_route_answers_each_caller_as_expected(sqlite_api: Api, route):
+    endpoint, method = route
+    case = RULES[route]
+    got = {}
+    for who in CALLERS:
+        document_id = sqlite_api.upload(PDF, who="agent", unit="Urbanisme").json["id"]
+        sqlite_api.add_version(document_id, PDF + b"v2", who="agent")
+        token_id = sqlite_api.client.post(
+            "/api/v1/admin/tokens",
+            headers=sqlite_api.headers("admin"),
+            json={"username": "outsider", "label": "t"},
+        ).json["id"]
+        client = sqlite_api.client.application.test_client()
+        if who != "anonymous":
+            assert log_in(client, who).status_code == 302, who
+        form = {name: value.format(who=who) for name, value in case.form.items()}
+        if method == "POST":
+            form["csrf_token"] = csrf_token(client)
+        if case.upload:
+            form["file"] = (BytesIO(PDF + who.encode()), "f.pdf")
+        url = case.path.format(doc=document_id, token=token_id)
+        response = client.open(url, method=method, data=form or None, buffered=True)
+        got[who] = response.status_code
+    assert got == case.expected
