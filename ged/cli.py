@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ged.cli_audit import audit
 from ged.config import Settings, load_settings
 from ged.db import check_database, make_engine, make_session_factory
 from ged.errors import GedError
@@ -293,6 +294,9 @@ def reconcile(ctx: click.Context) -> None:
     with database_session(ctx) as session:
         count = requeue_unfinished(session, settings_from(ctx))
     click.echo(f"{count} unfinished version(s) queued", err=True)
+
+
+cli.add_command(audit)
 
 
 def main() -> None:

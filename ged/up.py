@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ged.audit_seal import generate_key
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.health import check_readiness
@@ -25,6 +26,10 @@ def run_everything(settings: Settings, config_path: str | None, workers: int | N
     upgrade(settings.database.url)
     password_file = settings.web.secret_key_file.parent / "initial-admin-password"
     ensure_first_admin(settings, password_file)
+    if not settings.audit.key_file.exists():
+        # One machine: the signing key lives beside the data; production keeps it elsewhere.
+        generate_key(settings.audit.key_file)
+        click.echo(f"Audit signing key created: {settings.audit.key_file}", err=True)
     report_dependencies(settings)
     env = dict(os.environ)
     if config_path:

@@ -107,6 +107,7 @@ def make_settings(
             "GED_DATABASE__URL": f"sqlite:///{tmp_path / 'ged.sqlite3'}",
             "GED_STORAGE__PATH": str(tmp_path / "blobs"),
             "GED_WEB__SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+            "GED_AUDIT__KEY_FILE": str(tmp_path / "audit-signing.key"),
             "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
             "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
             "GED_REDIS__URL": redis_url,

@@ -16,6 +16,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import and_, or_, select
 
+from ged.audit_purge import purge
+from ged.audit_seal import seal_if_due
 from ged.models import Version
 from workers import runtime
 from workers.pipeline import stale_after
@@ -61,8 +63,22 @@ def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
         return None
 
 
+def audit_housekeeping(connection: Redis) -> None:
+    """Seal an audit checkpoint when one is due, and purge expired events once a day."""
+    settings = runtime.settings()
+    if not settings.audit.key_file.exists():
+        return  # reported once at worker start (see run_worker)
+    with runtime.database() as session:
+        seal_if_due(session, settings)
+    daily = f"ged:{settings.redis.queue}:audit-purge"
+    if settings.audit.retention_days and connection.set(daily, "1", nx=True, ex=86_400):
+        with runtime.database() as session:
+            purge(session, settings)
+
+
 def start_recovery_thread(connection: Redis) -> threading.Event:
-    """Run recover_once periodically in the background; set the returned event to stop."""
+    """Run recover_once and audit_housekeeping periodically in the background; set the
+    returned event to stop."""
     stop = threading.Event()
     every = runtime.settings().pipeline.recovery_seconds
     lock = f"ged:{runtime.settings().redis.queue}:recovery-lock"
@@ -73,6 +89,7 @@ def start_recovery_thread(connection: Redis) -> threading.Event:
             if connection.set(lock, "1", nx=True, px=max(int(every * 1000) - 100, 100)):
                 try:
                     recover_once(connection)
+                    audit_housekeeping(connection)
                 except Exception:  # noqa: BLE001 - the sweep must outlive a bad round
                     log.exception("recovery sweep failed; trying again in %ss", every)
 

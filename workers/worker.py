@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from redis import Redis
@@ -12,6 +13,8 @@ from ged.health import check_redis
 from workers import runtime
 from workers.recovery import start_recovery_thread
 
+log = logging.getLogger(__name__)
+
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     check_redis(settings.redis.url)
@@ -19,6 +22,12 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     # Tesseract's OpenMP threads fight each other on a loaded machine; parallelism comes
     # from one page per process instead (see ingest.ocr).
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if not settings.audit.key_file.exists():
+        log.warning(
+            "no audit signing key at %s: checkpoints are not sealed, so a cut tail of the "
+            "audit trail would go unnoticed; create it with `ged audit keygen`",
+            settings.audit.key_file,
+        )
     connection = Redis.from_url(settings.redis.url)
     queue = Queue(settings.redis.queue, connection=connection)
     stop_recovery = None if burst else start_recovery_thread(connection)

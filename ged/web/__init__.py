@@ -12,7 +12,7 @@ from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
 from ged.storage import make_blob_store
 from ged.web import auth, context, health, problems, ui
-from ged.web.api import acl, admin, documents, search, session
+from ged.web.api import acl, admin, audit, documents, search, session
 from ged.web.requests import GedRequest
 
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(session.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(ui.bp)
     return app
 

@@ -62,6 +62,10 @@ def admins_only(status: int, archivist: int = 403) -> dict[str, int]:
     }
 
 
+def auditors_only(status: int) -> dict[str, int]:
+    return {**dict.fromkeys(CALLERS[:-1], 403), "admin": status, "auditor": status, "anonymous": 401}
+
+
 RULES: dict[tuple[str, str], Case] = {
     ("health.healthz", "GET"): Case("/healthz", everyone(200, anonymous=200)),
     ("health.readyz", "GET"): Case("/readyz", everyone(200, anonymous=200)),
@@ -126,6 +130,9 @@ RULES: dict[tuple[str, str], Case] = {
     ("search.similar_documents", "GET"): Case(
         "/api/v1/documents/{doc}/similar", by_permission(200), indexed_first=True
     ),
+    ("audit.list_events", "GET"): Case("/api/v1/audit/events", auditors_only(200)),
+    ("audit.export", "GET"): Case("/api/v1/audit/export?format=jsonl", auditors_only(200)),
+    ("audit.verify", "GET"): Case("/api/v1/audit/verify", auditors_only(200)),
     ("admin.list_users", "GET"): Case("/api/v1/admin/users", admins_only(200)),
     ("admin.create_user", "POST"): Case(
         "/api/v1/admin/users",

@@ -1,0 +1,232 @@
+"""Exports of the audit trail: CSV, JSON Lines, and verifiable bundles.
+
+Every row carries seq, prev_hash and hash, and every other field exactly as hashed,
+so anyone can recompute each row's hash (``ged audit verify --file``). A filtered
+export (by actor, action, document, outcome) skips rows: each row still proves
+itself, but the file cannot show that none is missing. Hence bundles are always
+an unbroken range of the chain (seq a to b, narrowed by period or seq only), with
+the checkpoints from a-1 to b and the public key, so the range is verified from
+the prev_hash of row a, anchored when a is 1 or a checkpoint seals a-1, and up
+to the last checkpoint inside it proven by signature; rows after that checkpoint
+are chained but not yet signed.
+
+Bundle layout (zip): events.jsonl, checkpoints.jsonl, public-key.pem (when a key
+is configured), and manifest.json written last with the range and the SHA-256 of
+each other file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from ged.access import Principal
+from ged.audit import EVENT_FIELDS, format_ts, record
+from ged.audit_query import EventFilters, iter_events, seq_bounds
+from ged.audit_seal import all_checkpoints, key_id, public_key_pem
+from ged.errors import InvalidInput
+
+FORMATS = ("csv", "jsonl", "bundle")
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl", "bundle": "application/zip"}
+BUNDLE_FORMAT = "ged-audit-bundle"
+EVENTS_FILE, CHECKPOINTS_FILE, KEY_FILE, MANIFEST_FILE = (
+    "events.jsonl",
+    "checkpoints.jsonl",
+    "public-key.pem",
+    "manifest.json",
+)
+
+# Spreadsheets run a cell starting with one of these as a formula; such cells get a
+# leading quote, and so does any cell already starting with one, so that reading
+# back (drop one leading quote) gives exactly what was hashed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_TEXT_COLUMNS = frozenset(EVENT_FIELDS) - {"seq", "ts", "details", "prev_hash", "hash"}
+#: characters gathered before a streamed chunk is handed on
+_CHUNK = 64 * 1024
+
+
+def start_export(
+    session: Session, principal: Principal | None, filters: EventFilters, fmt: str
+) -> None:
+    """Check the request and record the export in its own committed transaction, before a
+    single row leaves: an export that fails half-way has still been recorded."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
+    if fmt == "bundle" and not filters.selects_a_range:
+        raise InvalidInput(
+            "a bundle is an unbroken range of the chain: narrow it by period or seq only "
+            "(export CSV or JSON Lines to filter by actor, action, document or outcome)",
+            field="format",
+        )
+    record(session, principal, "audit.export", details={"format": fmt, **filters.as_details()})
+    session.commit()
+
+
+# --- CSV and JSON Lines ------------------------------------------------------------------------
+
+
+def jsonl_chunks(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return _batched(json.dumps(event, ensure_ascii=False) + "\n" for event in events)
+
+
+def csv_chunks(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    # The byte order mark makes spreadsheets read the file as UTF-8 (accents in names).
+    return _batched(_csv_lines(events), first="\ufeff")
+
+
+def _csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EVENT_FIELDS)
+    for event in events:
+        writer.writerow(_csv_cell(field, event[field]) for field in EVENT_FIELDS)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _csv_cell(field: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if field == "details":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if field in _TEXT_COLUMNS and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def read_jsonl(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        if line.strip():
+            yield json.loads(line)
+
+
+def read_csv(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Rows of a CSV export back as events (empty cells are null: ged stores no empty text)."""
+    for row in csv.DictReader(lines):
+        event: dict[str, Any] = {}
+        for field in EVENT_FIELDS:
+            value = row[field]
+            if field in _TEXT_COLUMNS and value.startswith("'"):
+                value = value[1:]
+            event[field] = value or None
+        event["seq"] = int(event["seq"])
+        event["details"] = json.loads(event["details"] or "{}")
+        yield event
+
+
+def _batched(pieces: Iterable[str], first: str = "") -> Iterator[str]:
+    """Join small pieces into chunks of about _CHUNK characters: one write per row would
+    make a million tiny writes to the socket or file."""
+    gathered, size = [first], len(first)
+    for piece in pieces:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            yield "".join(gathered)
+            gathered, size = [], 0
+    yield "".join(gathered)
+
+
+# --- bundles -----------------------------------------------------------------------------------
+
+
+class _Sink(io.RawIOBase):
+    """Where the zip is written: collects bytes until the stream takes them."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        taken = b"".join(self.parts)
+        self.parts.clear()
+        return taken
+
+
+def bundle_chunks(
+    session: Session, filters: EventFilters, public_key: Ed25519PublicKey | None
+) -> Iterator[bytes]:
+    """A bundle of the events filters selects (a range), streamed as zip bytes.
+
+    The range is fixed before the first row, so events recorded meanwhile (the
+    export's own among them) do not blur its end.
+    """
+    bounds = seq_bounds(session, filters)
+    sink = _Sink()
+    sums: dict[str, str] = {}
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        count = 0
+        if bounds is not None:
+            range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
+            digest = hashlib.sha256()
+            with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
+                for chunk in jsonl_chunks(iter_events(session, range_filters)):
+                    data = chunk.encode("utf-8")
+                    digest.update(data)
+                    member.write(data)
+                    count += chunk.count("\n")  # one line per event: JSON escapes newlines
+                    if sink.parts:
+                        yield sink.take()
+            sums[EVENTS_FILE] = digest.hexdigest()
+        else:
+            sums[EVENTS_FILE] = _add(bundle, EVENTS_FILE, b"")
+        covering = [
+            checkpoint
+            for checkpoint in all_checkpoints(session)
+            if bounds is not None and bounds[0] - 1 <= checkpoint["seq"] <= bounds[1]
+        ]
+        lines = "".join(json.dumps(checkpoint) + "\n" for checkpoint in covering)
+        sums[CHECKPOINTS_FILE] = _add(bundle, CHECKPOINTS_FILE, lines.encode("utf-8"))
+        if public_key is not None:
+            sums[KEY_FILE] = _add(bundle, KEY_FILE, public_key_pem(public_key))
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "version": 1,
+            "created_at": format_ts(datetime.now(UTC)),
+            "first_seq": bounds[0] if bounds else None,
+            "last_seq": bounds[1] if bounds else None,
+            "events": count,
+            "checkpoints": len(covering),
+            "key_id": key_id(public_key) if public_key else None,
+            "files": sums,
+        }
+        _add(bundle, MANIFEST_FILE, json.dumps(manifest, indent=2).encode("utf-8"))
+    yield sink.take()
+
+
+def _add(bundle: zipfile.ZipFile, name: str, data: bytes) -> str:
+    bundle.writestr(name, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bundle_manifest(bundle: zipfile.ZipFile) -> dict[str, Any]:
+    try:
+        manifest = json.loads(bundle.read(MANIFEST_FILE))
+    except KeyError:
+        raise InvalidInput(f"this zip has no {MANIFEST_FILE}: it is not an audit bundle") from None
+    if manifest.get("format") != BUNDLE_FORMAT:
+        raise InvalidInput("this zip is not a ged audit bundle")
+    return manifest
+
+
+def file_sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(block)
+    return digest.hexdigest()

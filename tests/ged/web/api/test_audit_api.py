@@ -1,0 +1,190 @@
+"""/api/v1/audit: auditors and administrators only, every call audited, exports streamed."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ged.audit import head
+from ged.audit_seal import generate_key, seal_checkpoint
+from ged.audit_verify import verify_file
+from ged.db import make_engine, make_session_factory
+from ged.migrate import upgrade
+from ged.models import AuditEvent
+from ged.web import create_app
+from tests.apiclient import Api, seed_accounts
+from tests.ged.test_audit_export import insert_chain
+
+URLS = ("/api/v1/audit/events", "/api/v1/audit/verify", "/api/v1/audit/export?format=jsonl")
+#: what a 100,000-event export may hold in Python memory at its peak
+FLAT = 10 * 1024 * 1024
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request, make_settings, tmp_path) -> Iterator[Api]:
+    """The app with a signing key, on each database."""
+    audit_settings = {"key_file": tmp_path / "audit.key"}
+    if request.param == "sqlite":
+        settings = make_settings(audit=audit_settings)
+        upgrade(settings.database.url)
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+        settings = make_settings(database={"url": url}, audit=audit_settings)
+    generate_key(settings.audit.key_file)
+    app = create_app(settings)
+    yield Api(app.test_client(), seed_accounts(settings), settings)
+    app.extensions["ged"]["engine"].dispose()
+
+
+def events(api: Api, **criteria) -> list[AuditEvent]:
+    engine = make_engine(api.settings.database)
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(AuditEvent).filter_by(**criteria).order_by(AuditEvent.seq)
+            return list(session.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def add_events(api: Api, count: int) -> int:
+    """Append ``count`` events; return the seq of the first (accounts may have some already)."""
+    engine = make_engine(api.settings.database)
+    try:
+        with make_session_factory(engine)() as session:
+            first = head(session)[0] + 1
+            insert_chain(session, count)
+            return first
+    finally:
+        engine.dispose()
+
+
+def test_only_auditors_and_administrators_read_the_log_and_refusals_are_recorded(api):
+    for url in URLS:
+        for who in ("auditor", "admin"):
+            assert api.get(url, who).status_code == 200, (url, who)
+        for who in ("archivist", "agent", "station", "outsider"):
+            refused = api.get(url, who)
+            assert refused.status_code == 403, (url, who)
+            assert refused.headers["Content-Type"] == "application/problem+json"
+        assert api.client.get(url).status_code == 401
+    denied = events(api, outcome="denied")
+    assert [(e.actor, e.action) for e in denied] == [
+        (who, action)
+        for action in ("audit.events", "audit.verify", "audit.export")
+        for who in ("archivist", "agent", "station", "outsider")
+    ]
+    allowed = [(e.actor, e.action) for e in events(api, outcome="allowed")]
+    assert allowed.count(("auditor", "audit.export")) == 1
+    assert allowed.count(("admin", "audit.verify")) == 1
+
+
+def test_events_are_filtered_paginated_and_the_consultation_recorded(api):
+    first = add_events(api, 120)  # actor agent3: events 3, 43, 83 of them
+    page = api.get("/api/v1/audit/events?actor=agent3&outcome=allowed&size=2&page=2", "auditor")
+    assert page.status_code == 200, page.json
+    assert page.json["total"] == 3 and (page.json["page"], page.json["size"]) == (2, 2)
+    assert [event["seq"] for event in page.json["events"]] == [first + 3]  # newest first
+    event = page.json["events"][0]
+    assert set(event) >= {"seq", "ts", "actor", "action", "object_type", "object_id", "outcome"}
+    assert set(event) >= {"ip", "user_agent", "details", "prev_hash", "hash"}
+
+    by_document = api.get("/api/v1/audit/events?document=7&action=acl.change", "admin")
+    assert [e["object_id"] for e in by_document.json["events"]] == ["7"]
+    consulted = events(api, action="audit.events")
+    assert [e.details["filters"] for e in consulted] == [
+        {"actor": "agent3", "outcome": "allowed"},
+        {"document_id": 7, "action": "acl.change"},
+    ]
+    assert consulted[0].actor == "auditor" and consulted[0].ip == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("documnet=3", "documnet"),
+        ("outcome=perhaps", "outcome"),
+        ("date_from=hier", "date_from"),
+        ("size=1000", "size"),
+    ],
+)
+def test_wrong_parameters_are_named(api, query, field):
+    answer = api.get(f"/api/v1/audit/events?{query}", "auditor")
+    assert answer.status_code == 400
+    assert answer.json["field"] == field
+
+
+def test_export_is_recorded_before_it_streams(api):
+    first = add_events(api, 10)
+    exported = api.get(f"/api/v1/audit/export?format=csv&seq_from={first}", "auditor")
+    assert exported.status_code == 200
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert exported.headers["Content-Disposition"].startswith('attachment; filename="audit-')
+    lines = exported.get_data(as_text=True).splitlines()
+    # the export's own event was committed before the first row: it is in the export
+    assert len(lines) == 1 + 10 + 1 and ",audit.export," in lines[-1]
+    recorded = events(api, action="audit.export")[0]
+    assert recorded.details == {"format": "csv", "seq_from": first}
+
+    refused = api.get("/api/v1/audit/export?format=bundle&actor=agent1", "auditor")
+    assert refused.status_code == 400 and "unbroken range" in refused.json["detail"]
+    assert api.get("/api/v1/audit/export?format=pdf", "auditor").status_code == 400
+
+
+def test_verify_answers_the_result_and_is_recorded(api):
+    add_events(api, 25)
+    answer = api.get("/api/v1/audit/verify", "auditor")
+    assert answer.status_code == 200
+    assert answer.json["ok"] is True and answer.json["reason"] is None
+    assert answer.json["checked"] >= 25 and answer.json["key_id"]
+    assert events(api, action="audit.verify")[0].details["ok"] is True
+
+
+def download(api: Api, url: str, target: Path) -> int:
+    """Stream an answer into a file; return the peak of Python memory meanwhile."""
+    tracemalloc.start()
+    try:
+        response = api.client.get(url, headers=api.headers("auditor"), buffered=False)
+        assert response.status_code == 200
+        with target.open("wb") as out:
+            for chunk in response.iter_encoded():
+                out.write(chunk)
+        response.close()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_export_of_100000_events_streams_in_flat_memory_and_verifies_offline(api, tmp_path, fmt):
+    add_events(api, 100_000)
+    target = tmp_path / f"audit.{fmt}"
+    peak = download(api, f"/api/v1/audit/export?format={fmt}", target)
+    assert target.stat().st_size > 30 * 1024 * 1024  # far more than the memory it took
+    assert peak < FLAT, f"peak {peak / 1e6:.1f} MB"
+    result = verify_file(target)
+    assert result.ok, result.detail
+    assert result.checked == result.last_seq >= 100_001  # all, the export's own event included
+
+
+def test_a_bundle_downloaded_from_the_api_verifies_offline(api, tmp_path):
+    first = add_events(api, 2000)
+    engine = make_engine(api.settings.database)
+    try:
+        with make_session_factory(engine)() as session:
+            sealed = seal_checkpoint(session, api.settings).seq
+    finally:
+        engine.dispose()
+    target = tmp_path / "audit.zip"
+    download(api, f"/api/v1/audit/export?format=bundle&seq_from={first}", target)
+    with zipfile.ZipFile(target) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+    assert (manifest["first_seq"], manifest["last_seq"]) == (first, sealed + 1)
+    result = verify_file(target)
+    assert result.ok, result.detail
+    assert (result.checked, result.sealed_seq) == (2001, sealed)
