@@ -170,3 +170,12 @@ def _clean(value: str | None, limit: int) -> str | None:
     if not value:
         return None
     return value[:limit]
+
+
+def record_access(
+    session: Session, principal: Principal | None, action: str, **fields: Any
+) -> None:
+    """Record a read (a view, a download, a search) and commit it: reads change nothing
+    else, so the event is the whole transaction."""
+    record(session, principal, action, **fields)
+    session.commit()

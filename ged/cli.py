@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +121,14 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
         engine.dispose()
     upgrade(settings.database.url, revision)
     click.echo(f"database is at revision {revision}", err=True)
+
+
+def audit_command(ctx: click.Context, action: str, details: dict) -> None:
+    """Administrators' commands leave their trace like web actions do, named after the OS account."""
+    from ged.audit import record_access
+
+    with database_session(ctx) as session:
+        record_access(session, None, action, actor=f"cli:{getpass.getuser()}", details=details)
 
 
 @contextmanager
@@ -243,7 +252,9 @@ def fsck(ctx: click.Context) -> None:
     from ged.maintenance import run_fsck
 
     with database_session(ctx) as session:
-        sys.exit(run_fsck(session, settings_from(ctx)))
+        status = run_fsck(session, settings_from(ctx))
+    audit_command(ctx, "cli.fsck", {"exit_status": status})
+    sys.exit(status)
 
 
 @cli.group()
@@ -260,6 +271,7 @@ def classifier_train(ctx: click.Context) -> None:
     path = settings_from(ctx).classification.model_path
     with database_session(ctx) as session:
         counts = train(session, path)
+    audit_command(ctx, "cli.classifier.train", {"documents": counts})
     summary = ", ".join(f"{code}: {count}" for code, count in sorted(counts.items()))
     click.echo(
         f"model trained on {sum(counts.values())} document(s) ({summary}), saved to {path}",
@@ -282,6 +294,7 @@ def reindex(ctx: click.Context) -> None:
             bar.update(done - bar.n)
 
         result = rebuild_index(settings_from(ctx), progress)
+    audit_command(ctx, "cli.reindex", result)
     click.echo(f"{result['indexed']} document(s) indexed into {result['index']}", err=True)
 
 
@@ -293,6 +306,7 @@ def reconcile(ctx: click.Context) -> None:
 
     with database_session(ctx) as session:
         count = requeue_unfinished(session, settings_from(ctx))
+    audit_command(ctx, "cli.reconcile", {"queued": count})
     click.echo(f"{count} unfinished version(s) queued", err=True)
 
 

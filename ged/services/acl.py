@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, has_permission, require_document
+from ged.audit import record
 from ged.errors import InvalidInput, NotFound, PermissionDenied
 from ged.models import PERMISSIONS, Document, Grant, Group, Unit, User
 
@@ -28,7 +29,14 @@ def describe(grant: Grant) -> GrantSpec:
 
 
 def document_acl(session: Session, principal: Principal, document_id: int) -> dict:
+    """The document's grants for a manager to see (the viewing is audited)."""
     document = require_document(session, principal, document_id, "manage")
+    record(session, principal, "acl.view", object_type="document", object_id=document_id)
+    session.commit()
+    return describe_document_acl(session, document)
+
+
+def describe_document_acl(session: Session, document: Document) -> dict:
     return {
         "document_id": document.id,
         "inherit": document.inherit_acl,
@@ -49,6 +57,10 @@ def replace_document_acl(
 ) -> Document:
     """Replace the document's own grants and its inheritance flag in one commit."""
     document = require_document(session, principal, document_id, "manage")
+    before = {
+        "inherit": document.inherit_acl,
+        "grants": _grants_on(session, Grant.document_id == document.id),
+    }
     resolved = [_resolve(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.document_id == document.id))
     for user, group, permission in resolved:
@@ -62,12 +74,27 @@ def replace_document_acl(
             "for yourself or one of your groups, or ask an archivist",
             field="grants",
         )
+    after = {"inherit": inherit, "grants": _grants_on(session, Grant.document_id == document.id)}
+    record(
+        session,
+        principal,
+        "acl.change",
+        object_type="document",
+        object_id=document_id,
+        details={"before": before, "after": after},
+    )
     session.commit()
     return document
 
 
 def unit_acl(session: Session, principal: Principal, unit_name: str) -> dict:
     unit = _unit_for_admin(session, principal, unit_name)
+    record(session, principal, "acl.view", object_type="unit", object_id=unit.name)
+    session.commit()
+    return describe_unit_acl(session, unit)
+
+
+def describe_unit_acl(session: Session, unit: Unit) -> dict:
     return {"unit": unit.name, "grants": _grants_on(session, Grant.unit_id == unit.id)}
 
 
@@ -75,10 +102,20 @@ def replace_unit_acl(
     session: Session, principal: Principal, unit_name: str, grants: list[GrantSpec]
 ) -> Unit:
     unit = _unit_for_admin(session, principal, unit_name)
+    before = _grants_on(session, Grant.unit_id == unit.id)
     resolved = [_resolve(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, unit_id=unit.id))
+    session.flush()
+    record(
+        session,
+        principal,
+        "acl.change",
+        object_type="unit",
+        object_id=unit.name,
+        details={"before": before, "after": _grants_on(session, Grant.unit_id == unit.id)},
+    )
     session.commit()
     return unit
 

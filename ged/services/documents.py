@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
+from ged.audit import record
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, DocumentType, Grant, Group, Tag, Unit, Version
 from ged.storage import BlobStore
@@ -86,6 +87,15 @@ def create_document(
     for group, permission in _groups_granted(session, group_grants or {}):
         session.add(Grant(permission=permission, group=group, document=document))
     version = _new_version(session, document, 1, blob, mime_type, filename, "", principal)
+    session.flush()
+    record(
+        session,
+        principal,
+        "document.upload",
+        object_type="document",
+        object_id=document.id,
+        details={**_version_details(version), "title": title},
+    )
     session.commit()
     return version
 
@@ -104,6 +114,14 @@ def add_version(
     blob, mime_type = _store(store, upload.stream, max_size)
     document, number = _next_version_number(session, document_id)
     version = _new_version(session, document, number, blob, mime_type, filename, comment, principal)
+    record(
+        session,
+        principal,
+        "document.version.add",
+        object_type="document",
+        object_id=document_id,
+        details={**_version_details(version), "comment": comment},
+    )
     session.commit()
     return version
 
@@ -127,6 +145,36 @@ def restore_version(
         created_by_id=principal.user_id,
     )
     session.add(version)
+    record(
+        session,
+        principal,
+        "document.version.restore",
+        object_type="document",
+        object_id=document_id,
+        details={"restored": number, "version": new_number},
+    )
+    session.commit()
+    return version
+
+
+def read_version(
+    session: Session,
+    principal: Principal,
+    document_id: int,
+    action: str,
+    number: int | None = None,
+) -> Version:
+    """A version for the caller to see (``action``: document.view, document.text,
+    document.download, document.preview…), the access written to the audit trail."""
+    version = find_version(session, principal, document_id, number)
+    record(
+        session,
+        principal,
+        action,
+        object_type="document",
+        object_id=document_id,
+        details={"version": version.number},
+    )
     session.commit()
     return version
 
@@ -156,6 +204,7 @@ def update_metadata(
 ) -> Document:
     """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it)."""
     document = require_document(session, principal, document_id, "write")
+    before = _metadata_of(document)
     if "title" in fields:
         if changes.title is None:
             raise InvalidInput("a document must keep a title", field="title")
@@ -174,6 +223,19 @@ def update_metadata(
     if "document_date" in fields:
         document.document_date = changes.document_date
     document.updated_at = datetime.now(UTC)
+    after = _metadata_of(document)
+    changed = sorted(key for key in after if after[key] != before[key])
+    record(
+        session,
+        principal,
+        "document.update",
+        object_type="document",
+        object_id=document_id,
+        details={
+            "before": {key: before[key] for key in changed},
+            "after": {key: after[key] for key in changed},
+        },
+    )
     session.commit()
     return document
 
@@ -186,6 +248,8 @@ def delete_document(session: Session, principal: Principal, document_id: int) ->
     document.status = "deleted"
     document.deleted_at = datetime.now(UTC)
     document.deleted_by_id = principal.user_id
+    document.updated_at = datetime.now(UTC)
+    record(session, principal, "document.delete", object_type="document", object_id=document_id)
     session.commit()
     return document
 
@@ -198,8 +262,31 @@ def undelete_document(session: Session, principal: Principal, document_id: int) 
     document.status = "active"
     document.deleted_at = None
     document.deleted_by_id = None
+    document.updated_at = datetime.now(UTC)
+    record(session, principal, "document.undelete", object_type="document", object_id=document_id)
     session.commit()
     return document
+
+
+def _version_details(version: Version) -> dict:
+    return {
+        "version": version.number,
+        "filename": version.filename,
+        "sha256": version.blob_sha256,
+        "size": version.size,
+        "mime_type": version.mime_type,
+    }
+
+
+def _metadata_of(document: Document) -> dict:
+    """The editable fields as the audit trail shows them before and after a change."""
+    return {
+        "title": document.title,
+        "document_type": document.document_type.code if document.document_type else None,
+        "unit": document.unit.name if document.unit else None,
+        "tags": sorted(tag.name for tag in document.tags),
+        "document_date": document.document_date.isoformat() if document.document_date else None,
+    }
 
 
 def _require_active(document: Document) -> None:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ged.access import Principal, principal_for
+from ged.audit import record
 from ged.errors import GedError, InvalidInput
 from ged.models import User
 from ged.passwords import MIN_LENGTH, hash_password, verify_password
@@ -37,32 +39,54 @@ class AccountLocked(GedError):
 
 
 def login(
-    session: Session, username: str, password: str, *, max_failed: int, lockout: timedelta
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    max_failed: int,
+    lockout: timedelta,
+    ip: str | None = None,
+    user_agent: str | None = None,
 ) -> User:
+    """Check a password login; every attempt, refused or not, is in the audit trail."""
+
+    def refuse(error: Exception, reason: str) -> Exception:
+        record(
+            session,
+            None,
+            "login.failed",
+            outcome="denied",
+            actor=username[:150],
+            ip=ip,
+            user_agent=user_agent,
+            details={"reason": reason},
+        )
+        session.commit()
+        return error
+
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or user.password_hash is None:
         verify_password(_DUMMY_HASH, password)
-        raise LoginRefused()
+        raise refuse(LoginRefused(), "unknown account")
     now = datetime.now(UTC)
     if user.locked_until is not None and aware(user.locked_until) > now:
-        raise AccountLocked(aware(user.locked_until))
+        raise refuse(AccountLocked(aware(user.locked_until)), "account locked")
     if not verify_password(user.password_hash, password) or not user.is_active:
         user.failed_logins += 1
         if user.failed_logins >= max_failed:
             user.locked_until = now + lockout
             user.failed_logins = 0
-            session.commit()
-            raise AccountLocked(user.locked_until)
-        session.commit()
-        raise LoginRefused()
+            raise refuse(AccountLocked(user.locked_until), "wrong password: account now locked")
+        raise refuse(LoginRefused(), "wrong password" if user.is_active else "account disabled")
     user.failed_logins = 0
     user.locked_until = None
+    record(session, principal_for(user, None, ip, user_agent), "login")
     session.commit()
     return user
 
 
-def change_password(session: Session, user_id: int, current: str, new: str) -> User:
-    user = session.get(User, user_id)
+def change_password(session: Session, principal: Principal, current: str, new: str) -> User:
+    user = session.get(User, principal.user_id)
     if (
         user is None
         or user.password_hash is None
@@ -78,6 +102,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> U
             "the new password must differ from the current one", field="new_password"
         )
     user.password_hash = hash_password(new)
+    record(session, principal, "password.change", object_type="user", object_id=user.username)
     session.commit()
     return user
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ged.access import Principal
+from ged.audit import record
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
@@ -19,7 +21,12 @@ class InvalidUser(InvalidInput):
 
 
 def create_user(
-    session: Session, username: str, role: str, password: str | None, groups: tuple[str, ...] = ()
+    session: Session,
+    username: str,
+    role: str,
+    password: str | None,
+    groups: tuple[str, ...] = (),
+    actor: Principal | None = None,
 ) -> User:
     """Create an account; stations may have no password (they use API tokens)."""
     username = username.strip()
@@ -40,6 +47,15 @@ def create_user(
         groups=groups_named(session, groups),
     )
     session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=user.username,
+        details={"role": role, "groups": sorted(groups)},
+    )
     session.commit()
     return user
 
@@ -48,7 +64,7 @@ def has_admin(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
 
 
-def create_group(session: Session, name: str) -> Group:
+def create_group(session: Session, name: str, actor: Principal | None = None) -> Group:
     name = name.strip()
     if not name or len(name) > 150:
         raise InvalidUser("a group name must have 1 to 150 characters")
@@ -56,6 +72,7 @@ def create_group(session: Session, name: str) -> Group:
         raise UserExists(f"a group named {name!r} already exists")
     group = Group(name=name)
     session.add(group)
+    record(session, actor, "group.create", object_type="group", object_id=name)
     session.commit()
     return group
 
@@ -68,7 +85,7 @@ def groups_named(session: Session, names: tuple[str, ...]) -> list[Group]:
     return groups
 
 
-def create_unit(session: Session, name: str) -> Unit:
+def create_unit(session: Session, name: str, actor: Principal | None = None) -> Unit:
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise InvalidUser("a unit name must have 1 to 200 characters")
@@ -76,6 +93,7 @@ def create_unit(session: Session, name: str) -> Unit:
         raise UserExists(f"a unit named {name!r} already exists")
     unit = Unit(name=name)
     session.add(unit)
+    record(session, actor, "unit.create", object_type="unit", object_id=name)
     session.commit()
     return unit
 
@@ -88,9 +106,11 @@ def update_user(
     is_active: bool | None = None,
     groups: tuple[str, ...] | None = None,
     display_name: str | None = None,
+    actor: Principal | None = None,
 ) -> User:
     """Change an account; accounts are disabled, never deleted, so the audit trail keeps its actors."""
     user = user_named(session, username)
+    before = _account_of(user)
     if role is not None:
         if role not in ROLES:
             raise InvalidUser(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
@@ -101,8 +121,30 @@ def update_user(
         user.groups = groups_named(session, groups)
     if display_name is not None:
         user.display_name = display_name.strip()[:200]
+    after = _account_of(user)
+    changed = sorted(key for key in after if after[key] != before[key])
+    record(
+        session,
+        actor,
+        "user.update",
+        object_type="user",
+        object_id=user.username,
+        details={
+            "before": {key: before[key] for key in changed},
+            "after": {key: after[key] for key in changed},
+        },
+    )
     session.commit()
     return user
+
+
+def _account_of(user: User) -> dict:
+    return {
+        "role": user.role,
+        "is_active": user.is_active,
+        "groups": sorted(group.name for group in user.groups),
+        "display_name": user.display_name,
+    }
 
 
 def user_named(session: Session, username: str) -> User:

@@ -49,7 +49,7 @@ def authenticate() -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-        found = authenticate_token(db(), token.strip())
+        found = authenticate_token(db(), token.strip(), *_origin())
         if found is None:
             raise _unauthorized("this API token is unknown, revoked, or its account is disabled")
         g.principal = principal_for(found.user, found.label, *_origin())

@@ -5,12 +5,16 @@ Domain errors (ged.errors) are mapped to statuses here, once; views never catch 
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from apiflask import APIFlask, HTTPError
+from flask import current_app, g, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ged.audit import record
 from ged.errors import (
     Conflict,
     GedError,
@@ -21,6 +25,9 @@ from ged.errors import (
     TooLarge,
 )
 from ged.services.logins import AccountLocked, LoginRefused
+from ged.web.context import close_db
+
+log = logging.getLogger(__name__)
 
 STATUS_OF = {
     LoginRefused: 401,
@@ -65,11 +72,45 @@ def register(app: APIFlask) -> None:
 
     @app.errorhandler(GedError)
     def domain_error(error: GedError):
-        status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 500)
+        status = status_of(error)
+        record_denied(status, error)
         extra = {}
         if isinstance(error, InvalidInput) and error.field:
             extra["field"] = error.field
         return problem(status, str(error), **extra)
+
+
+def status_of(error: GedError) -> int:
+    return next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 500)
+
+
+def record_denied(status: int, error: GedError) -> None:
+    """Write a refused access (403, or 404 on something the caller may not see) to the audit
+    trail, in a transaction of its own: the refused action's own is rolled back."""
+    caller = g.get("principal")
+    if status not in (403, 404) or caller is None:
+        return
+    close_db()  # its rollback also releases SQLite's write lock before we write
+    object_id = (request.view_args or {}).get("document_id")
+    with current_app.extensions["ged"]["sessions"]() as session:
+        try:
+            record(
+                session,
+                caller,
+                "access.denied",
+                object_type="document" if object_id is not None else None,
+                object_id=object_id,
+                outcome="denied",
+                details={
+                    "endpoint": request.endpoint,
+                    "method": request.method,
+                    "status": status,
+                    "reason": str(error),
+                },
+            )
+            session.commit()
+        except SQLAlchemyError:
+            log.exception("could not record a refused access in the audit trail")
 
 
 def _title(status: int) -> str:

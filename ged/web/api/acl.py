@@ -31,9 +31,9 @@ def replace_document_acl(document_id: int):
     inherit = body.get("inherit", True)
     if not isinstance(inherit, bool):
         raise InvalidInput("inherit must be true or false", field="inherit")
-    service.replace_document_acl(db(), principal(), document_id, inherit, _grants(body))
+    document = service.replace_document_acl(db(), principal(), document_id, inherit, _grants(body))
     enqueue_index(settings(), [document_id])
-    return service.document_acl(db(), principal(), document_id)
+    return service.describe_document_acl(db(), document)
 
 
 @bp.get("/units/<unit_name>/acl")
@@ -47,7 +47,7 @@ def read_unit_acl(unit_name: str):
 def replace_unit_acl(unit_name: str):
     unit = service.replace_unit_acl(db(), principal(), unit_name, _grants(json_object()))
     enqueue_index(settings(), service.documents_of_unit(db(), unit))
-    return service.unit_acl(db(), principal(), unit_name)
+    return service.describe_unit_acl(db(), unit)
 
 
 def _grants(body: dict) -> list[GrantSpec]:

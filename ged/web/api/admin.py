@@ -48,6 +48,7 @@ def create_user():
         string_field(body, "role"),
         password,
         tuple(_names(body, "groups")),
+        actor=principal(),
     )
     return _user_json(user), 201
 
@@ -70,6 +71,7 @@ def update_user(username: str):
         is_active=body.get("is_active"),
         groups=tuple(_names(body, "groups")) if "groups" in body else None,
         display_name=body.get("display_name"),
+        actor=principal(),
     )
     return _user_json(user)
 
@@ -88,7 +90,7 @@ def list_groups():
 @bp.post("/groups")
 @bp.doc(summary='Create a group: JSON {"name"}')
 def create_group():
-    group = users.create_group(db(), string_field(json_object(), "name"))
+    group = users.create_group(db(), string_field(json_object(), "name"), actor=principal())
     return {"name": group.name, "members": []}, 201
 
 
@@ -103,7 +105,7 @@ def list_units():
 @bp.post("/units")
 @bp.doc(summary='Create a unit: JSON {"name"}')
 def create_unit():
-    unit = users.create_unit(db(), string_field(json_object(), "name"))
+    unit = users.create_unit(db(), string_field(json_object(), "name"), actor=principal())
     return {"name": unit.name}, 201
 
 
@@ -119,7 +121,7 @@ def list_tokens():
 def create_token():
     body = json_object()
     created, clear = tokens.create_token(
-        db(), string_field(body, "username"), string_field(body, "label")
+        db(), string_field(body, "username"), string_field(body, "label"), actor=principal()
     )
     return {**_token_json(created), "token": clear}, 201
 
@@ -127,7 +129,7 @@ def create_token():
 @bp.delete("/tokens/<int:token_id>")
 @bp.doc(summary="Revoke a token at once")
 def revoke_token(token_id: int):
-    tokens.revoke_token(db(), token_id)
+    tokens.revoke_token(db(), token_id, actor=principal())
     return "", 204
 
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from apiflask import APIBlueprint
 from flask import Response, request, stream_with_context
 
-from ged.audit import record
 from ged.audit_export import MEDIA_TYPES, bundle_chunks, csv_chunks, jsonl_chunks, start_export
 from ged.audit_query import EventFilters, iter_events, parse_moment, search_events
 from ged.audit_seal import load_public_key
@@ -45,8 +44,7 @@ def only_auditors():
     if caller.role in READERS:
         return
     # Trying to read the audit log is itself worth knowing about.
-    record(db(), caller, ACTIONS[request.endpoint], outcome="denied")
-    db().commit()
+    # Recorded as denied by the central error handler (ged.web.problems.record_denied).
     raise PermissionDenied("the audit log is reserved to auditors and administrators")
 
 

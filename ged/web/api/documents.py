@@ -45,7 +45,7 @@ def create():
 @bp.get("/<int:document_id>")
 @bp.doc(summary="Metadata, current version and pipeline status of a document")
 def read(document_id: int):
-    version = service.find_version(db(), principal(), document_id)
+    version = service.read_version(db(), principal(), document_id, "document.view")
     return document_json(version.document, version)
 
 
@@ -78,9 +78,9 @@ def edit(document_id: int):
         tags=tuple(tags or ()),
         document_date=parse_date(body.get("document_date"), "document_date"),
     )
-    service.update_metadata(db(), principal(), document_id, changes, set(body))
+    document = service.update_metadata(db(), principal(), document_id, changes, set(body))
     enqueue_index(settings(), [document_id])
-    return read(document_id)
+    return _document_as_is(document.id)
 
 
 @bp.delete("/<int:document_id>")
@@ -96,12 +96,13 @@ def delete(document_id: int):
 def undelete(document_id: int):
     service.undelete_document(db(), principal(), document_id)
     enqueue_index(settings(), [document_id])
-    return read(document_id)
+    return _document_as_is(document_id)
 
 
 @bp.get("/<int:document_id>/versions")
 @bp.doc(summary="Version history, oldest first")
 def versions(document_id: int):
+    service.read_version(db(), principal(), document_id, "document.versions")
     found = service.list_versions(db(), principal(), document_id)
     return {"versions": [version_json(version) for version in found]}
 
@@ -136,7 +137,7 @@ def restore_version(document_id: int, number: int):
 )
 def content(document_id: int):
     number = parse_positive_int(request.args.get("version"), "version")
-    version = service.find_version(db(), principal(), document_id, number)
+    version = service.read_version(db(), principal(), document_id, "document.download", number)
     sha256, size, mime_type, filename = (
         version.blob_sha256,
         version.size,
@@ -169,8 +170,14 @@ def content(document_id: int):
 @bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
 def text(document_id: int):
     number = parse_positive_int(request.args.get("version"), "version")
-    version = service.find_version(db(), principal(), document_id, number)
+    version = service.read_version(db(), principal(), document_id, "document.text", number)
     return text_json(version)
+
+
+def _document_as_is(document_id: int):
+    """The document after a change: the change is audited, not a view of it."""
+    version = service.find_version(db(), principal(), document_id)
+    return document_json(version.document, version)
 
 
 def _accepted(version):

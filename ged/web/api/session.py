@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from apiflask import APIBlueprint
-from flask import session
+from flask import request, session
 from flask_wtf.csrf import generate_csrf
 
+from ged.audit import record_access
 from ged.services.logins import change_password, login, session_stamp
 from ged.web.api.inputs import json_object, string_field
 from ged.web.auth import public
@@ -33,6 +34,8 @@ def create():
         password,
         max_failed=web.max_failed_logins,
         lockout=timedelta(minutes=web.lockout_minutes),
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
     )
     session.clear()  # a new session id for a new login: no fixation
     session["user_id"] = user.id
@@ -51,6 +54,7 @@ def read():
 @bp.delete("")
 @bp.doc(summary="Log out")
 def delete():
+    record_access(db(), principal(), "logout")
     session.clear()
     return "", 204
 
@@ -63,6 +67,6 @@ def delete():
 def password():
     body = json_object()
     current, new = string_field(body, "current_password"), string_field(body, "new_password")
-    user = change_password(db(), principal().user_id, current, new)
+    user = change_password(db(), principal(), current, new)
     session["stamp"] = session_stamp(user)
     return "", 204

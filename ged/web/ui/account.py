@@ -11,6 +11,7 @@ from datetime import timedelta
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, session, url_for
 
+from ged.audit import record_access
 from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
@@ -48,6 +49,8 @@ def login():
                 password,
                 max_failed=web.max_failed_logins,
                 lockout=timedelta(minutes=web.lockout_minutes),
+                ip=request.remote_addr,
+                user_agent=request.headers.get("User-Agent"),
             )
         except LoginRefused:
             errors["password"] = _("Identifiant ou mot de passe incorrect.")
@@ -66,6 +69,7 @@ def login():
 
 @bp.post("/deconnexion")
 def logout():
+    record_access(db(), principal(), "logout")
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("ui.account.login"))
@@ -88,7 +92,7 @@ def password():
         errors["new_password"] = _("Le nouveau mot de passe doit différer de l'actuel.")
     if not errors:
         try:
-            user = logins.change_password(db(), principal().user_id, current, new)
+            user = logins.change_password(db(), principal(), current, new)
         except InvalidInput as refused:
             # The service checks the current password; the other fields were checked above.
             errors[refused.field or "current_password"] = _("Le mot de passe actuel est incorrect.")

@@ -62,7 +62,9 @@ def create_user():
         )
     if not errors:
         try:
-            users.create_user(db(), username, role, password, tuple(form.getlist("groups")))
+            users.create_user(
+                db(), username, role, password, tuple(form.getlist("groups")), actor=principal()
+            )
         except Conflict:
             errors["username"] = _("Ce nom d'utilisateur existe déjà.")
         except InvalidInput as refused:
@@ -89,6 +91,7 @@ def user_page(username: str):
                 is_active="is_active" in form,
                 groups=tuple(form.getlist("groups")),
                 display_name=form.get("display_name", ""),
+                actor=principal(),
             )
             flash(_("Compte « {name} » modifié.", name=username), "success")
             return redirect(url_for("ui.admin.users_page"))
@@ -111,7 +114,7 @@ def groups_page(error: str | None = None, status: int = 200):
 def create_group():
     name = request.form.get("name", "")
     try:
-        users.create_group(db(), name)
+        users.create_group(db(), name, actor=principal())
     except Conflict:
         return groups_page(_("Ce groupe existe déjà."), 400)
     except InvalidInput:
@@ -131,7 +134,7 @@ def units(error: str | None = None, status: int = 200):
 def create_unit():
     name = request.form.get("name", "")
     try:
-        users.create_unit(db(), name)
+        users.create_unit(db(), name, actor=principal())
     except Conflict:
         return units(_("Ce service existe déjà."), 400)
     except InvalidInput:

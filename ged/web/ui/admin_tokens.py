@@ -10,7 +10,7 @@ from ged.errors import InvalidInput, NotFound, ServiceUnavailable
 from ged.models import ApiToken
 from ged.services import tokens
 from ged.watching import read_counters
-from ged.web.context import db, settings
+from ged.web.context import db, principal, settings
 from ged.web.ui import queries
 from ged.web.ui.admin_pages import only_administrators
 from ged.web.ui.i18n import translate as _
@@ -36,7 +36,9 @@ def page(created: tuple[ApiToken, str] | None = None, error: str | None = None, 
 def create():
     form = request.form
     try:
-        created = tokens.create_token(db(), form.get("username", ""), form.get("label", ""))
+        created = tokens.create_token(
+            db(), form.get("username", ""), form.get("label", ""), actor=principal()
+        )
     except NotFound:
         return page(error=_("Choisissez un compte existant."), status=400)
     except InvalidInput:
@@ -47,7 +49,7 @@ def create():
 
 @bp.post("/jetons/<int:token_id>/revoquer")
 def revoke(token_id: int):
-    tokens.revoke_token(db(), token_id)
+    tokens.revoke_token(db(), token_id, actor=principal())
     flash(_("Jeton révoqué : il est refusé dès maintenant."), "success")
     return redirect(url_for("ui.admin_tokens.page"))
 

@@ -12,14 +12,13 @@ from ged.access import has_permission, may_file_into_unit
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
 from ged.models import Document
 from ged.services import documents as service
-from ged.services.acl import document_acl
+from ged.services.acl import describe_document_acl
+from ged.services.searching import similar_documents
 from ged.web.api.serialize import version_status
 from ged.web.context import close_db, db, principal, settings, store
 from ged.web.ui import forms, queries, security
 from ged.web.ui.formatting import is_final, status_label
 from ged.web.ui.i18n import translate as _
-from search.client import client_for
-from search.searching import similar
 from workers.queue import enqueue_index
 
 bp = APIBlueprint("documents", __name__, url_prefix="/documents", enable_openapi=False)
@@ -76,7 +75,7 @@ def preview(document_id: int):
     """The bytes for the inline preview: only types the browser shows itself, in a
     sandbox of their own origin, so a crafted file cannot act as a page of ged."""
     number = request.args.get("version", type=int)
-    version = service.find_version(db(), principal(), document_id, number)
+    version = service.read_version(db(), principal(), document_id, "document.preview", number)
     if version.mime_type not in PREVIEWS:
         raise NotFound(f"no preview for {version.mime_type}")
     sha256, size, mime_type, filename = (
@@ -105,7 +104,7 @@ def preview(document_id: int):
 def render_document(document_id: int, form: MultiDict | None = None, errors=None):
     """The page, with a form's values and errors when it is drawn again after one."""
     session, caller = db(), principal()
-    version = service.find_version(session, caller, document_id)
+    version = service.read_version(session, caller, document_id, "document.view")
     document = version.document
     may_manage = has_permission(session, caller, document, "manage")
     return render_template(
@@ -117,7 +116,7 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         errors=errors or {},
         may_write=has_permission(session, caller, document, "write"),
         may_manage=may_manage,
-        acl=document_acl(session, caller, document_id) if may_manage else None,
+        acl=describe_document_acl(session, document) if may_manage else None,
         grant_principals=queries.grant_principals(session) if may_manage else [],
         type_options=[(kind.code, kind.label) for kind in queries.document_types(session)],
         type_labels=queries.type_labels(session),
@@ -141,19 +140,9 @@ def _current_values(document: Document) -> dict[str, str]:
 def _similar(document_id: int) -> list[dict] | None:
     """Similar readable documents; [] when this one is not indexed yet, None when the
     index does not answer (the rest of the page is still useful then)."""
-    caller = principal()
-    client = client_for(settings().opensearch)
     try:
-        return similar(
-            client,
-            settings().opensearch.index_prefix,
-            document_id,
-            None if caller.sees_everything else caller.acl_keys,
-            size=5,
-        )
+        return similar_documents(principal(), settings().opensearch, document_id, size=5)
     except DocumentNotFound:
         return []
     except ServiceUnavailable:
         return None
-    finally:
-        client.close()

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ged.errors import GedError, ServiceUnavailable
-from ged.web.problems import STATUS_OF
+from ged.web.problems import record_denied, status_of
 from ged.web.ui.i18n import translate as _
 
 #: status -> (title, explanation); the texts are translated when the page is drawn
@@ -74,7 +74,8 @@ def init_blueprint(bp: Blueprint) -> None:
 
     @bp.errorhandler(GedError)
     def domain_error(error: GedError):
-        status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 500)
+        status = status_of(error)
+        record_denied(status, error)
         if status == 500:
             raise error  # a bug: let it propagate (and be seen) rather than dress it up
         # A 404 says nothing more: the document's existence must not leak.

@@ -13,14 +13,12 @@ from apiflask import APIBlueprint
 from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ged.access import Principal
 from ged.errors import InvalidInput, ServiceUnavailable
+from ged.services.searching import search
 from ged.web.context import db, principal, settings
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.queries import type_labels
-from search.client import client_for
 from search.query import MAX_RESULT_WINDOW
-from search.searching import search_documents
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
 
@@ -58,7 +56,16 @@ def page():
         filters = {name: args.getlist(name) for name in FACET_PARAMS}
         filters.update(date_from=args.get("date_from"), date_to=args.get("date_to"))
         try:
-            results = _search(principal(), q, filters, sort, number)
+            results = search(
+                db(),
+                principal(),
+                settings().opensearch,
+                q=q,
+                filters=filters,
+                sort=sort,
+                page=number,
+                size=PAGE_SIZE,
+            )
         except InvalidInput as refused:
             # Shown next to the field when the page has it, else under the search box.
             field = refused.field if refused.field in ("date_from", "date_to") else "q"
@@ -84,24 +91,6 @@ def page():
         page_count=page_count,
         url_with=_url_with,
     ), 503 if unavailable else 200
-
-
-def _search(caller: Principal, q: str, filters: dict, sort: str, number: int) -> dict:
-    client = client_for(settings().opensearch)
-    try:
-        return search_documents(
-            client,
-            settings().opensearch.index_prefix,
-            q=q,
-            # As in the API: archive roles search everything, others what grants let them read.
-            acl=None if caller.sees_everything else caller.acl_keys,
-            filters=filters,
-            sort=sort,
-            page=number,
-            size=PAGE_SIZE,
-        )
-    finally:
-        client.close()
 
 
 def _page_number(value: str | None) -> int:

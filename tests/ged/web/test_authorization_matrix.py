@@ -126,8 +126,8 @@ RULES: dict[tuple[str, str], Case] = {
         admins_only(200, archivist=200),
         json={"grants": [{"principal": "group:urbanisme", "permission": "write"}]},
     ),
-    ("search.search", "GET"): Case("/api/v1/search?q=pdf", everyone(200)),
-    ("search.similar_documents", "GET"): Case(
+    ("search.search_view", "GET"): Case("/api/v1/search?q=pdf", everyone(200)),
+    ("search.similar_view", "GET"): Case(
         "/api/v1/documents/{doc}/similar", by_permission(200), indexed_first=True
     ),
     ("audit.list_events", "GET"): Case("/api/v1/audit/events", auditors_only(200)),
