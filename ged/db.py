@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -64,6 +65,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     ``session.commit()`` rolls back (closing ends the transaction), so a unit of work
     commits only what it says it commits."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def dialect_insert(session: Session, model):
+    """The database's own INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL):
+    for rows several requests may create at once (a blob, a tag)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def check_database(engine: Engine) -> None:

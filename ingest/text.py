@@ -19,15 +19,7 @@ import pytesseract
 from pypdf import PageObject, PasswordType, PdfReader
 
 from ingest.detect import SUPPORTED_TYPES
-from ingest.ocr import (
-    BLANK_PAGE,
-    RENDER_GRACE,
-    count_frames,
-    default_processes,
-    probe_pdf,
-    read_page,
-    run_isolated,
-)
+from ingest.ocr import BLANK_PAGE, RENDER_GRACE, count_frames, probe_pdf, read_page
 from ingest.pages import (
     Extraction,
     ImageKind,
@@ -39,6 +31,7 @@ from ingest.pages import (
     PdfProbe,
     Stopped,
 )
+from ingest.processes import default_processes, run_isolated
 
 ENCRYPTED = "the PDF is encrypted with a password; send an unprotected copy"
 EMPTY = "the file is empty"

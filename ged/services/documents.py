@@ -8,26 +8,29 @@ unreferenced blob (reported by ``ged fsck``), never a version without bytes.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import BinaryIO
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
 from ged.audit import record
+from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
-from ged.models import PERMISSIONS, Blob, Document, DocumentType, Grant, Group, Tag, Unit, Version
+from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
+from ged.services.document_fields import (
+    clean_filename,
+    clean_title,
+    tags_named,
+    title_from,
+    type_coded,
+    unit_named,
+)
 from ged.storage import BlobStore
 from ingest.detect import HEAD_SIZE, detect_mime
-
-MAX_FILENAME = 255
-MAX_TITLE = 500
-MAX_TAG = 100
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,13 @@ def create_document(
     ``group_grants`` maps group names to a permission given on the document
     (a watched folder's owner group, for instance)."""
     filename = clean_filename(upload.filename)
-    unit = _unit_named(session, metadata.unit)
+    unit = unit_named(session, metadata.unit)
     if not may_file_into_unit(session, principal, unit.id if unit else None):
         where = f"unit {unit.name!r}" if unit else "the archive"
         raise PermissionDenied(f"you may not file documents into {where}")
-    document_type = _type_coded(session, metadata.document_type)
-    tags = _tags_named(session, metadata.tags or ())
-    title = _clean_title(metadata.title) if metadata.title is not None else _title_from(filename)
+    document_type = type_coded(session, metadata.document_type)
+    tags = tags_named(session, metadata.tags or ())
+    title = clean_title(metadata.title) if metadata.title is not None else title_from(filename)
 
     blob, mime_type = _store(store, upload.stream, max_size)
     document = Document(
@@ -208,18 +211,18 @@ def update_metadata(
     if "title" in fields:
         if changes.title is None:
             raise InvalidInput("a document must keep a title", field="title")
-        document.title = _clean_title(changes.title)
+        document.title = clean_title(changes.title)
     if "document_type" in fields:
-        document.document_type = _type_coded(session, changes.document_type)
+        document.document_type = type_coded(session, changes.document_type)
         document.classification_source = "manual" if document.document_type else None
         document.needs_review = False
     if "unit" in fields:
-        unit = _unit_named(session, changes.unit)
+        unit = unit_named(session, changes.unit)
         if not may_file_into_unit(session, principal, unit.id if unit else None):
             raise PermissionDenied(f"you may not move documents into unit {changes.unit!r}")
         document.unit = unit
     if "tags" in fields:
-        document.tags = _tags_named(session, changes.tags or ())
+        document.tags = tags_named(session, changes.tags or ())
     if "document_date" in fields:
         document.document_date = changes.document_date
     document.updated_at = datetime.now(UTC)
@@ -294,23 +297,6 @@ def _require_active(document: Document) -> None:
         raise Conflict(f"document {document.id} is deleted; restore it before adding versions")
 
 
-def clean_filename(name: str | None) -> str:
-    """The original name as a label: refuse what could be a path or hide characters."""
-    if not name or not name.strip():
-        raise InvalidInput("the file has no name", field="file")
-    if "\ufffd" in name:
-        raise InvalidInput("the file name is not valid UTF-8", field="file")
-    if "/" in name or "\\" in name:
-        raise InvalidInput("the file name must not contain / or \\", field="file")
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in name):
-        raise InvalidInput("the file name contains control characters", field="file")
-    if len(name) > MAX_FILENAME:
-        raise InvalidInput(f"the file name is longer than {MAX_FILENAME} characters", field="file")
-    if name in (".", ".."):
-        raise InvalidInput("the file name is not a name", field="file")
-    return unicodedata.normalize("NFC", name.strip())
-
-
 def _store(store: BlobStore, stream: BinaryIO, max_size: int) -> tuple[Blob, str]:
     stored = store.put(stream, max_size=max_size)
     if stored.size == 0:
@@ -347,14 +333,8 @@ def _new_version(
 
 def _record_blob(session: Session, blob: Blob) -> None:
     """Insert the blob row unless a concurrent upload of the same bytes already did."""
-    statement = _insert(session, Blob).values(sha256=blob.sha256, size=blob.size)
+    statement = dialect_insert(session, Blob).values(sha256=blob.sha256, size=blob.size)
     session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
-
-
-def _insert(session: Session, model):
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
 
 
 def _next_version_number(session: Session, document_id: int) -> tuple[Document, int]:
@@ -392,53 +372,3 @@ def _groups_granted(session: Session, grants: Mapping[str, str]) -> list[tuple[G
             raise InvalidInput(f"unknown group {name!r}", field="group")
         found.append((group, permission))
     return found
-
-
-def _unit_named(session: Session, name: str | None) -> Unit | None:
-    if name is None or not name.strip():
-        return None
-    unit = session.scalars(select(Unit).where(Unit.name == name.strip())).one_or_none()
-    if unit is None:
-        raise InvalidInput(f"unknown unit {name!r}", field="unit")
-    return unit
-
-
-def _type_coded(session: Session, code: str | None) -> DocumentType | None:
-    if code is None or not code.strip():
-        return None
-    document_type = session.scalars(
-        select(DocumentType).where(DocumentType.code == code.strip())
-    ).one_or_none()
-    if document_type is None:
-        raise InvalidInput(f"unknown document type {code!r}", field="document_type")
-    return document_type
-
-
-def _tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
-    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
-    for name in names:
-        if len(name) > MAX_TAG:
-            raise InvalidInput(
-                f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
-            )
-    if not names:
-        return []
-    # Insert-if-absent, so two uploads creating the same new tag at once both succeed.
-    statement = _insert(session, Tag).values([{"name": name} for name in names])
-    session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
-    found = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    return [found[name] for name in names]
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidInput("the title is empty", field="title")
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(f"the title is longer than {MAX_TITLE} characters", field="title")
-    return title
-
-
-def _title_from(filename: str) -> str:
-    stem = filename.rsplit(".", 1)[0] if "." in filename.strip(".") else filename
-    return stem[:MAX_TITLE] or filename[:MAX_TITLE]

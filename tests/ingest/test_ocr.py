@@ -18,8 +18,9 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from ingest.ocr import run_isolated, to_ocr_mode, words_to_text
+from ingest.ocr import to_ocr_mode, words_to_text
 from ingest.pages import Stopped
+from ingest.processes import run_isolated
 from ingest.text import extract
 from tests.ingest import samples
 from tests.ingest.samples import DISTINCTIVE_WORDS

@@ -11,7 +11,8 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from ged.models import Document
-from ged.services.documents import MAX_TAG, MAX_TITLE, Metadata
+from ged.services.document_fields import MAX_TAG, MAX_TITLE
+from ged.services.documents import Metadata
 from ged.web.ui.i18n import translate as _
 
 Errors = dict[str, str]
