@@ -172,6 +172,34 @@ def user_create(
         click.echo(f"created {created.role} {created.username} (id {created.id})")
 
 
+@user.command("update")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), help="New role.")
+@click.option("--group", "groups", multiple=True, help="Replace the user's groups (repeatable).")
+@click.option("--no-groups", is_flag=True, help="Remove the user from every group.")
+@click.option(
+    "--enable/--disable", "active", default=None, help="Allow or refuse logins and tokens."
+)
+@click.pass_context
+def user_update(
+    ctx: click.Context,
+    name: str,
+    role: str | None,
+    groups: tuple[str, ...],
+    no_groups: bool,
+    active: bool | None,
+) -> None:
+    """Change the role, groups or state of the account NAME (accounts are never deleted)."""
+    from ged.services.users import update_user
+
+    new_groups = () if no_groups else (groups or None)
+    with database_session(ctx) as session:
+        updated = update_user(session, name, role=role, is_active=active, groups=new_groups)
+        state = "active" if updated.is_active else "disabled"
+        names = ", ".join(group.name for group in updated.groups) or "no group"
+        click.echo(f"{updated.username}: {updated.role}, {state}, {names}")
+
+
 @cli.group()
 def group() -> None:
     """Groups of users."""

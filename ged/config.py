@@ -87,7 +87,7 @@ class PipelineSettings(_Section):
     #: seconds before a job is considered stuck and killed
     job_timeout: int = Field(3600, ge=10)
     #: a version whose worker sent no heartbeat for this long is taken up again
-    stale_seconds: float = Field(120.0, gt=0)
+    stale_seconds: float = Field(60.0, gt=0)
     #: how often each worker looks for such abandoned versions
     recovery_seconds: float = Field(30.0, gt=0)
 
@@ -108,6 +108,14 @@ class WebSettings(_Section):
 
 class WorkerSettings(_Section):
     count: int = Field(2, ge=1)
+
+
+class AccessSettings(_Section):
+    #: unit of a document filed without one (empty: none, only its uploader's grant applies)
+    default_unit: str = ""
+    #: group given default_group_permission on every document filed through the API or the UI
+    default_group: str = ""
+    default_group_permission: Literal["read", "write", "manage"] = "read"
 
 
 class LoggingSettings(_Section):
@@ -156,6 +164,7 @@ class Settings(_Section):
     pipeline: PipelineSettings = PipelineSettings()
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
+    access: AccessSettings = AccessSettings()
     logging: LoggingSettings = LoggingSettings()
     watch: WatchSettings = WatchSettings()
     audit: AuditSettings = AuditSettings()

@@ -167,3 +167,26 @@ def test_directory_and_token_commands(migrated_settings):
     engine.dispose()
     assert run_ged("token", "revoke", str(stored.id), env=env).returncode == 0
     assert run_ged("token", "create", "personne", env=env).returncode == 1
+
+
+def test_user_update_changes_role_groups_and_state(migrated_settings):
+    env = environment_of(migrated_settings)
+    run_ged("group", "create", "compta", env=env)
+    run_ged(
+        "user",
+        "create",
+        "paul",
+        "--role",
+        "agent",
+        "--password-stdin",
+        env=env,
+        stdin="un mot de passe solide\n",
+    )
+    result = run_ged(
+        "user", "update", "paul", "--role", "archivist", "--group", "compta", "--disable", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "paul: archivist, disabled, compta"
+    again = run_ged("user", "update", "paul", "--enable", "--no-groups", env=env)
+    assert again.stdout.strip() == "paul: archivist, active, no group"
+    assert run_ged("user", "update", "personne", "--enable", env=env).returncode == 1

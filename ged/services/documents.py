@@ -9,7 +9,7 @@ unreferenced blob (reported by ``ged fsck``), never a version without bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import BinaryIO
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
 from ged.audit import record
+from ged.config import Settings
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
@@ -101,6 +102,31 @@ def create_document(
     )
     session.commit()
     return version
+
+
+def file_upload(
+    session: Session,
+    store: BlobStore,
+    principal: Principal,
+    upload: Upload,
+    metadata: Metadata,
+    settings: Settings,
+) -> Version:
+    """An upload from the API or the web UI, with the configured defaults: the unit of a
+    document filed without one, and the group every such document is shared with."""
+    access = settings.access
+    if not (metadata.unit or "").strip() and access.default_unit:
+        metadata = replace(metadata, unit=access.default_unit)
+    grants = {access.default_group: access.default_group_permission} if access.default_group else {}
+    return create_document(
+        session,
+        store,
+        principal,
+        upload,
+        metadata,
+        settings.web.max_upload_mb * 1024 * 1024,
+        group_grants=grants,
+    )
 
 
 def add_version(

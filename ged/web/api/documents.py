@@ -36,9 +36,7 @@ def create():
         tags=_tags_from_form(),
         document_date=parse_date(form.get("document_date"), "document_date"),
     )
-    version = service.create_document(
-        db(), store(), principal(), upload, metadata, _max_upload_bytes()
-    )
+    version = service.file_upload(db(), store(), principal(), upload, metadata, settings())
     return _accepted(version)
 
 

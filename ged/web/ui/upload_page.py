@@ -55,13 +55,13 @@ def upload():
             tags=forms.split_tags(form.get("tags", "")),
         )
         try:
-            version = service.create_document(
+            version = service.file_upload(
                 db(),
                 store(),
                 principal(),
                 Upload(stream=file.stream, filename=file.filename),
                 metadata,
-                settings().web.max_upload_mb * 1024 * 1024,
+                settings(),
             )
         except (InvalidInput, PermissionDenied) as reason:
             refused.append(f"{file.filename} : {reason}")

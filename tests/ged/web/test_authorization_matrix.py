@@ -63,7 +63,12 @@ def admins_only(status: int, archivist: int = 403) -> dict[str, int]:
 
 
 def auditors_only(status: int) -> dict[str, int]:
-    return {**dict.fromkeys(CALLERS[:-1], 403), "admin": status, "auditor": status, "anonymous": 401}
+    return {
+        **dict.fromkeys(CALLERS[:-1], 403),
+        "admin": status,
+        "auditor": status,
+        "anonymous": 401,
+    }
 
 
 RULES: dict[tuple[str, str], Case] = {

@@ -1,0 +1,74 @@
+"""`ged reindex` and `ged classifier train` on real data, through the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ingest.classify import load_model
+from search.client import client_for
+from tests.ingest.corpus_generator import generate
+from tests.processes import ged_environment, run_worker_burst, wait_until
+
+
+def ged(settings, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ged", *args],
+        env=ged_environment(
+            settings, GED_CLASSIFICATION__MODEL_PATH=str(settings.classification.model_path)
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_reindex_swaps_the_alias_to_a_new_index_and_keeps_every_document(sqlite_api):
+    for n in range(3):
+        sqlite_api.upload(
+            f"Compte rendu numéro {n} de la commission voirie.".encode(), f"cr{n}.txt", who="admin"
+        )
+    run_worker_burst(sqlite_api.settings)
+    search = lambda: sqlite_api.get("/api/v1/search?q=commission", "admin").json["total"]  # noqa: E731
+    wait_until(lambda: search() == 3, 15, "indexing")
+    client = client_for(sqlite_api.settings.opensearch)
+    alias = f"{sqlite_api.settings.opensearch.index_prefix}-documents"
+    before = set(client.indices.get_alias(name=alias))
+
+    result = ged(sqlite_api.settings, "reindex")
+
+    assert result.returncode == 0, result.stderr
+    assert "3 document(s) indexed into" in result.stderr
+    after = set(client.indices.get_alias(name=alias))
+    assert after and after.isdisjoint(before)
+    assert not client.indices.exists(index=",".join(before))
+    client.close()
+    assert search() == 3
+
+
+def test_classifier_training_learns_from_confirmed_types(sqlite_api):
+    for seed in range(4):
+        for code in ("facture", "deliberation"):
+            document_id = sqlite_api.upload(
+                generate(code, seed).encode(), f"{code}{seed}.txt", who="admin"
+            ).json["id"]
+            # an agent confirms the type: the document becomes training data
+            sqlite_api.patch(
+                f"/api/v1/documents/{document_id}", "admin", json={"document_type": code}
+            )
+    run_worker_burst(sqlite_api.settings)
+
+    result = ged(sqlite_api.settings, "classifier", "train")
+
+    assert result.returncode == 0, result.stderr
+    assert "model trained on 8 document(s) (deliberation: 4, facture: 4)" in result.stderr
+    model = load_model(sqlite_api.settings.classification.model_path)
+    assert model is not None and set(model.types) == {"deliberation", "facture"}
+
+
+def test_training_without_enough_confirmed_documents_says_why(sqlite_api):
+    result = ged(sqlite_api.settings, "classifier", "train")
+    assert result.returncode == 1
+    assert "cannot train yet" in result.stderr
+    assert "Traceback" not in result.stderr
