@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask.testing import FlaskClient
@@ -98,3 +98,36 @@ def serve(settings) -> Iterator[Api]:
     app = create_app(settings)
     yield Api(app.test_client(), seed_accounts(settings), settings)
     app.extensions["ged"]["engine"].dispose()
+
+
+#: what every authorization matrix asks about: each role, and a caller without credentials
+CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
+
+
+def app_routes(keep: Callable[[str], bool]) -> set[tuple[str, str]]:
+    """(endpoint, method) of every route of the app whose endpoint ``keep`` accepts."""
+    from ged.config import load_settings
+
+    app = create_app(load_settings(None, environ={"GED_DATABASE__URL": "sqlite://"}))
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if keep(rule.endpoint)
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    app.extensions["ged"]["engine"].dispose()
+    return routes
+
+
+def matrix_objects(api: Api, content: bytes) -> tuple[int, int]:
+    """A fresh document (two versions, filed by 'agent' in unit Urbanisme) and a fresh
+    token of 'outsider', for one caller of a matrix row: earlier callers may have
+    deleted or changed theirs."""
+    document_id = api.upload(content, who="agent", unit="Urbanisme").json["id"]
+    api.add_version(document_id, content + b"v2", who="agent")
+    token_id = api.client.post(
+        "/api/v1/admin/tokens",
+        headers=api.headers("admin"),
+        json={"username": "outsider", "label": "t"},
+    ).json["id"]
+    return document_id, token_id

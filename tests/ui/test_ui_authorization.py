@@ -11,9 +11,7 @@ from io import BytesIO
 
 import pytest
 
-from ged.config import load_settings
-from ged.web import create_app
-from tests.apiclient import PASSWORD, Api
+from tests.apiclient import PASSWORD, Api, app_routes, matrix_objects
 from tests.ui.pages import csrf_token, log_in
 
 #: stations have no password: they never use the UI
@@ -110,20 +108,8 @@ RULES: dict[tuple[str, str], Case] = {
 }
 
 
-def ui_routes() -> set[tuple[str, str]]:
-    app = create_app(load_settings(None, environ={"GED_DATABASE__URL": "sqlite://"}))
-    routes = {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("ui.")
-        for method in rule.methods - {"HEAD", "OPTIONS"}
-    }
-    app.extensions["ged"]["engine"].dispose()
-    return routes
-
-
 def test_every_ui_route_has_a_rule():
-    routes = ui_routes()
+    routes = app_routes(lambda endpoint: endpoint.startswith("ui."))
     assert routes - set(RULES) == set(), "UI routes without an authorization rule"
     assert set(RULES) - routes == set(), "rules for UI routes that no longer exist"
 
@@ -134,13 +120,7 @@ def test_ui_route_answers_each_caller_as_expected(sqlite_api: Api, route):
     case = RULES[route]
     got = {}
     for who in CALLERS:
-        document_id = sqlite_api.upload(PDF, who="agent", unit="Urbanisme").json["id"]
-        sqlite_api.add_version(document_id, PDF + b"v2", who="agent")
-        token_id = sqlite_api.client.post(
-            "/api/v1/admin/tokens",
-            headers=sqlite_api.headers("admin"),
-            json={"username": "outsider", "label": "t"},
-        ).json["id"]
+        document_id, token_id = matrix_objects(sqlite_api, PDF)
         client = sqlite_api.client.application.test_client()
         if who != "anonymous":
             assert log_in(client, who).status_code == 302, who

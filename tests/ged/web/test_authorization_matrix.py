@@ -15,10 +15,8 @@ from io import BytesIO
 
 import pytest
 
-from ged.web import create_app
-from tests.apiclient import PASSWORD, Api
+from tests.apiclient import CALLERS, PASSWORD, Api, app_routes, matrix_objects
 
-CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -186,23 +184,11 @@ def index_now(settings, document_id: int) -> None:
     client.close()
 
 
-def app_routes() -> set[tuple[str, str]]:
-    from ged.config import load_settings
-
-    app = create_app(load_settings(None, environ={"GED_DATABASE__URL": "sqlite://"}))
-    routes = {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        # the web UI's pages have their own matrix: tests/ui/test_ui_authorization.py
-        if rule.endpoint not in PUBLIC_DOCUMENTATION and not rule.endpoint.startswith("ui.")
-        for method in rule.methods - {"HEAD", "OPTIONS"}
-    }
-    app.extensions["ged"]["engine"].dispose()
-    return routes
-
-
 def test_every_route_has_a_rule():
-    routes = app_routes()
+    # the web UI's pages have their own matrix: tests/ui/test_ui_authorization.py
+    routes = app_routes(
+        lambda endpoint: endpoint not in PUBLIC_DOCUMENTATION and not endpoint.startswith("ui.")
+    )
     assert routes - set(RULES) == set(), "routes without an authorization rule"
     assert set(RULES) - routes == set(), "rules for routes that no longer exist"
 
@@ -213,17 +199,11 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
     case = RULES[route]
     got = {}
     for who in CALLERS:
-        document_id = sqlite_api.upload(PDF, who="agent", unit="Urbanisme").json["id"]
-        sqlite_api.add_version(document_id, PDF + b"v2", who="agent")
+        document_id, token_id = matrix_objects(sqlite_api, PDF)
         if case.deleted_first:
             sqlite_api.delete(f"/api/v1/documents/{document_id}", "agent")
         if case.indexed_first:
             index_now(sqlite_api.settings, document_id)
-        token_id = sqlite_api.client.post(
-            "/api/v1/admin/tokens",
-            headers=sqlite_api.headers("admin"),
-            json={"username": "outsider", "label": "t"},
-        ).json["id"]
         url = case.path.format(doc=document_id, token=token_id)
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}
