@@ -154,8 +154,9 @@ def _seed_documents(settings: Settings, token: str, directory: Path) -> dict[str
         documents[key] = response.json["id"]
 
     def searchable() -> bool:
-        found = client.get(f"/api/v1/search?q={WORD}", headers=headers).json
-        return found["total"] == len(documents)
+        response = client.get(f"/api/v1/search?q={WORD}", headers=headers)
+        # 503 while the index the worker has just created has no shard ready yet.
+        return response.status_code == 200 and response.json["total"] == len(documents)
 
     wait_until(searchable, 120, "the seeded documents to be indexed", every=0.5)
     app.extensions["ged"]["engine"].dispose()
