@@ -172,6 +172,15 @@ def _clean(value: str | None, limit: int) -> str | None:
     return value[:limit]
 
 
+def edit_details(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Details of an edit: the fields that changed, as they were and as they are."""
+    changed = sorted(key for key in after if after[key] != before.get(key))
+    return {
+        "before": {key: before.get(key) for key in changed},
+        "after": {key: after[key] for key in changed},
+    }
+
+
 def record_access(
     session: Session, principal: Principal | None, action: str, **fields: Any
 ) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
-from ged.audit import record
+from ged.audit import edit_details, record
 from ged.config import Settings
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
@@ -252,18 +252,13 @@ def update_metadata(
     if "document_date" in fields:
         document.document_date = changes.document_date
     document.updated_at = datetime.now(UTC)
-    after = _metadata_of(document)
-    changed = sorted(key for key in after if after[key] != before[key])
     record(
         session,
         principal,
         "document.update",
         object_type="document",
         object_id=document_id,
-        details={
-            "before": {key: before[key] for key in changed},
-            "after": {key: after[key] for key in changed},
-        },
+        details=edit_details(before, _metadata_of(document)),
     )
     session.commit()
     return document

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import record
+from ged.audit import edit_details, record
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
@@ -65,16 +65,7 @@ def has_admin(session: Session) -> bool:
 
 
 def create_group(session: Session, name: str, actor: Principal | None = None) -> Group:
-    name = name.strip()
-    if not name or len(name) > 150:
-        raise InvalidUser("a group name must have 1 to 150 characters")
-    if session.scalar(select(Group.id).where(Group.name == name)) is not None:
-        raise UserExists(f"a group named {name!r} already exists")
-    group = Group(name=name)
-    session.add(group)
-    record(session, actor, "group.create", object_type="group", object_id=name)
-    session.commit()
-    return group
+    return _create_named(session, Group, "group", name, 150, actor)
 
 
 def groups_named(session: Session, names: tuple[str, ...]) -> list[Group]:
@@ -86,16 +77,23 @@ def groups_named(session: Session, names: tuple[str, ...]) -> list[Group]:
 
 
 def create_unit(session: Session, name: str, actor: Principal | None = None) -> Unit:
+    return _create_named(session, Unit, "unit", name, 200, actor)
+
+
+def _create_named(
+    session: Session, model, kind: str, name: str, limit: int, actor: Principal | None
+):
+    """A group or a unit: a unique name (spaces collapsed), audited."""
     name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InvalidUser("a unit name must have 1 to 200 characters")
-    if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
-        raise UserExists(f"a unit named {name!r} already exists")
-    unit = Unit(name=name)
-    session.add(unit)
-    record(session, actor, "unit.create", object_type="unit", object_id=name)
+    if not name or len(name) > limit:
+        raise InvalidUser(f"a {kind} name must have 1 to {limit} characters")
+    if session.scalar(select(model.id).where(model.name == name)) is not None:
+        raise UserExists(f"a {kind} named {name!r} already exists")
+    created = model(name=name)
+    session.add(created)
+    record(session, actor, f"{kind}.create", object_type=kind, object_id=name)
     session.commit()
-    return unit
+    return created
 
 
 def update_user(
@@ -121,18 +119,13 @@ def update_user(
         user.groups = groups_named(session, groups)
     if display_name is not None:
         user.display_name = display_name.strip()[:200]
-    after = _account_of(user)
-    changed = sorted(key for key in after if after[key] != before[key])
     record(
         session,
         actor,
         "user.update",
         object_type="user",
         object_id=user.username,
-        details={
-            "before": {key: before[key] for key in changed},
-            "after": {key: after[key] for key in changed},
-        },
+        details=edit_details(before, _account_of(user)),
     )
     session.commit()
     return user

@@ -7,6 +7,7 @@ the signed session cookie (web UI).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from apiflask import APIFlask, HTTPError
@@ -16,9 +17,9 @@ from sqlalchemy import select
 
 from ged.access import principal_for
 from ged.models import User
-from ged.services.logins import session_stamp
+from ged.services.logins import login, session_stamp
 from ged.services.tokens import authenticate_token
-from ged.web.context import db
+from ged.web.context import db, settings
 
 View = TypeVar("View", bound=Callable)
 
@@ -66,6 +67,26 @@ def authenticate() -> None:
         raise _unauthorized(
             "authentication required: log in or send 'Authorization: Bearer <token>'"
         )
+
+
+def log_in(username: str, password: str) -> User:
+    """Check a password login (lockout, audit) and start a fresh cookie session for it.
+    Raises LoginRefused or AccountLocked."""
+    web = settings().web
+    user = login(
+        db(),
+        username,
+        password,
+        max_failed=web.max_failed_logins,
+        lockout=timedelta(minutes=web.lockout_minutes),
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+    )
+    session.clear()  # a new session for a new login: no fixation
+    session["user_id"] = user.id
+    session["stamp"] = session_stamp(user)
+    session.permanent = False
+    return user
 
 
 def _origin() -> tuple[str | None, str | None]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint, HTTPError
-from flask import request, send_file, url_for
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from flask import request, url_for
 
 from ged.errors import InvalidInput
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
 from ged.web.api.inputs import json_object, parse_date, parse_positive_int
 from ged.web.api.serialize import document_json, text_json, version_json, version_status
-from ged.web.context import close_db, db, principal, settings, store
+from ged.web.blobs import send_version
+from ged.web.context import db, principal, settings, store
 from workers.queue import enqueue_index, enqueue_versions
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
@@ -136,32 +136,7 @@ def restore_version(document_id: int, number: int):
 def content(document_id: int):
     number = parse_positive_int(request.args.get("version"), "version")
     version = service.read_version(db(), principal(), document_id, "document.download", number)
-    sha256, size, mime_type, filename = (
-        version.blob_sha256,
-        version.size,
-        version.mime_type,
-        version.filename,
-    )
-    close_db()  # a download may last minutes; do not hold a database connection meanwhile
-    handle = store().open(sha256)
-    response = send_file(
-        handle,
-        mimetype=mime_type,
-        as_attachment=True,
-        download_name=filename,
-        etag=sha256,
-        conditional=False,
-        max_age=0,
-    )
-    response.content_length = size
-    response.cache_control.private = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    try:
-        # send_file only knows the length of a path, so conditional GET and Range are done here.
-        return response.make_conditional(request, accept_ranges=True, complete_length=size)
-    except RequestedRangeNotSatisfiable:
-        handle.close()
-        raise
+    return send_version(version, attachment=True)
 
 
 @bp.get("/<int:document_id>/text")

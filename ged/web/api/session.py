@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from apiflask import APIBlueprint
-from flask import request, session
+from flask import session
 from flask_wtf.csrf import generate_csrf
 
 from ged.audit import record_access
-from ged.services.logins import change_password, login, session_stamp
+from ged.services.logins import change_password, session_stamp
 from ged.web.api.inputs import json_object, string_field
-from ged.web.auth import public
-from ged.web.context import db, principal, settings
+from ged.web.auth import log_in, public
+from ged.web.context import db, principal
 
 bp = APIBlueprint("session", __name__, url_prefix="/api/v1/session", tag="Session")
 
@@ -26,21 +24,7 @@ bp = APIBlueprint("session", __name__, url_prefix="/api/v1/session", tag="Sessio
 )
 def create():
     body = json_object()
-    username, password = string_field(body, "username"), string_field(body, "password")
-    web = settings().web
-    user = login(
-        db(),
-        username,
-        password,
-        max_failed=web.max_failed_logins,
-        lockout=timedelta(minutes=web.lockout_minutes),
-        ip=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"),
-    )
-    session.clear()  # a new session id for a new login: no fixation
-    session["user_id"] = user.id
-    session["stamp"] = session_stamp(user)
-    session.permanent = False
+    user = log_in(string_field(body, "username"), string_field(body, "password"))
     return {"username": user.username, "role": user.role, "csrf_token": generate_csrf()}
 
 

@@ -6,8 +6,6 @@ the UI's pages and its scripts' API calls share one login.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, session, url_for
 
@@ -16,8 +14,8 @@ from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
 from ged.services.logins import AccountLocked, LoginRefused, session_stamp
-from ged.web.auth import csrf, public
-from ged.web.context import db, principal, settings
+from ged.web.auth import csrf, log_in, public
+from ged.web.context import db, principal
 from ged.web.ui.i18n import safe_next
 from ged.web.ui.i18n import translate as _
 
@@ -41,17 +39,8 @@ def login():
     if not password:
         errors["password"] = _("Saisissez votre mot de passe.")
     if not errors:
-        web = settings().web
         try:
-            user = logins.login(
-                db(),
-                username,
-                password,
-                max_failed=web.max_failed_logins,
-                lockout=timedelta(minutes=web.lockout_minutes),
-                ip=request.remote_addr,
-                user_agent=request.headers.get("User-Agent"),
-            )
+            log_in(username, password)
         except LoginRefused:
             errors["password"] = _("Identifiant ou mot de passe incorrect.")
         except AccountLocked as locked:
@@ -60,9 +49,6 @@ def login():
                 time=f"{locked.until:%H:%M}",
             )
         else:
-            session.clear()  # a new session for a new login: no fixation
-            session["user_id"] = user.id
-            session["stamp"] = session_stamp(user)
             return redirect(target)
     return render_template("ui/login.html", next=target, errors=errors, username=username), 400
 

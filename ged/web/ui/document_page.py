@@ -4,9 +4,8 @@ extracted metadata, similar documents, and the ACL for managers."""
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from ged.access import has_permission, may_file_into_unit
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
@@ -15,7 +14,8 @@ from ged.services import documents as service
 from ged.services.acl import describe_document_acl
 from ged.services.searching import similar_documents
 from ged.web.api.serialize import version_status
-from ged.web.context import close_db, db, principal, settings, store
+from ged.web.blobs import send_version
+from ged.web.context import db, principal, settings
 from ged.web.ui import forms, queries, security
 from ged.web.ui.formatting import is_final, status_label
 from ged.web.ui.i18n import translate as _
@@ -78,27 +78,15 @@ def preview(document_id: int):
     version = service.read_version(db(), principal(), document_id, "document.preview", number)
     if version.mime_type not in PREVIEWS:
         raise NotFound(f"no preview for {version.mime_type}")
-    sha256, size, mime_type, filename = (
-        version.blob_sha256,
-        version.size,
-        version.mime_type,
-        version.filename,
+    # Its own sandbox, and only our pages may frame it (the PDF viewer asks for ranges).
+    return send_version(
+        version,
+        attachment=False,
+        headers={
+            "Content-Security-Policy": security.PREVIEW_POLICY,
+            "X-Frame-Options": "SAMEORIGIN",
+        },
     )
-    close_db()  # a large PDF takes a while to read; do not hold a database connection
-    handle = store().open(sha256)
-    response = send_file(
-        handle, mimetype=mime_type, download_name=filename, etag=sha256, conditional=False
-    )
-    response.content_length = size
-    response.cache_control.private = True
-    response.headers["Content-Security-Policy"] = security.PREVIEW_POLICY
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    try:
-        # The PDF viewer asks for ranges; send_file only handles them for paths.
-        return response.make_conditional(request, accept_ranges=True, complete_length=size)
-    except RequestedRangeNotSatisfiable:
-        handle.close()
-        raise
 
 
 def render_document(document_id: int, form: MultiDict | None = None, errors=None):

@@ -1,0 +1,44 @@
+"""Serving a version's bytes: ETag = sha256, conditional GET and Range, never sniffed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Response, request, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from ged.models import Version
+from ged.web.context import close_db, store
+
+
+def send_version(
+    version: Version, *, attachment: bool, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The version's bytes as a download (attachment) or for an inline preview."""
+    sha256, size, mime_type, filename = (
+        version.blob_sha256,
+        version.size,
+        version.mime_type,
+        version.filename,
+    )
+    close_db()  # a download may last minutes; do not hold a database connection meanwhile
+    handle = store().open(sha256)
+    response = send_file(
+        handle,
+        mimetype=mime_type,
+        as_attachment=attachment,
+        download_name=filename,
+        etag=sha256,
+        conditional=False,
+        max_age=0,
+    )
+    response.content_length = size
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.update(headers or {})
+    try:
+        # send_file only knows the length of a path, so conditional GET and Range are done here.
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
