@@ -37,7 +37,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table,
 from sqlalchemy.engine import make_url
 
 from ged.access import principal_for
-from ged.audit import record
+from ged.audit.chain import record
 from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
@@ -231,7 +231,7 @@ def bench_views(
                 rate = requests_per_second(app, url, token, count, threads)
                 best[audited, threads] = max(best.get((audited, threads), 0.0), rate)
     for app in apps.values():
-        app.extensions["ged"]["engine"].dispose()
+        app.extensions["ged"].close()
     return best
 
 

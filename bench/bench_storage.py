@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ged.storage import CHUNK_SIZE, LocalBlobStore, read_chunks
+from ged.storage import CHUNK_SIZE, read_chunks
+from ged.storage.local import LocalBlobStore
 
 SIZE = 200 * 1024 * 1024
 BLOCK = os.urandom(CHUNK_SIZE)

@@ -12,11 +12,15 @@ Rules (deny by default):
   members;
 - a deleted document exists only for admins and archivists;
 - a document the caller may not read is reported as missing (404), never as
-  forbidden, so its existence does not leak.
+  forbidden, so its existence does not leak;
+- what is not about one document (administration, the audit log, maintenance) is
+  allowed by role, in one table, ``RULES``; services call ``authorize()`` with a rule
+  name, so the API, the UI and the command line obey the same line of that table.
 """
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
@@ -28,13 +32,56 @@ from ged.models import Document, Grant, User
 LEVELS = {"read": 1, "write": 2, "manage": 3}
 #: roles that manage every document whatever the grants say
 ARCHIVE_ROLES = frozenset({"admin", "archivist"})
+_ADMINS = frozenset({"admin"})
+_AUDITORS = frozenset({"admin", "auditor"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    #: said to whoever is refused
+    refusal: str
+
+
+_ADMINISTRATION = Rule(_ADMINS, "this is reserved to administrators")
+_UNITS = Rule(ARCHIVE_ROLES, "only an archivist or an administrator manages units")
+_AUDIT = Rule(_AUDITORS, "the audit log is reserved to auditors and administrators")
+_OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators")
+
+#: use case -> who may run it. Document use cases are decided by grants instead.
+RULES: dict[str, Rule] = {
+    "user.list": _ADMINISTRATION,
+    "user.create": _ADMINISTRATION,
+    "user.update": _ADMINISTRATION,
+    "group.list": _ADMINISTRATION,
+    "group.create": _ADMINISTRATION,
+    "token.list": _ADMINISTRATION,
+    "token.create": _ADMINISTRATION,
+    "token.revoke": _ADMINISTRATION,
+    "watch.counters": _ADMINISTRATION,
+    "unit.list": _UNITS,
+    "unit.create": _UNITS,
+    "unit.acl": Rule(
+        ARCHIVE_ROLES, "only an archivist or an administrator manages a unit's grants"
+    ),
+    "audit.events": _AUDIT,
+    "audit.export": _AUDIT,
+    "audit.verify": _AUDIT,
+    "audit.seal": _OPERATIONS,
+    "audit.purge": _OPERATIONS,
+    "index.rebuild": _OPERATIONS,
+    "pipeline.reconcile": _OPERATIONS,
+    "storage.check": _OPERATIONS,
+    "classifier.train": _OPERATIONS,
+}
 
 
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: resolved once per request (or job) and passed to every service."""
 
-    user_id: int
+    #: None for the command line, which acts as the operator of the server
+    user_id: int | None
     username: str
     role: str
     group_ids: frozenset[int]
@@ -52,6 +99,23 @@ class Principal:
     def acl_keys(self) -> list[str]:
         """The identities a search index ACL field is matched against."""
         return [f"user:{self.user_id}", *(f"group:{gid}" for gid in sorted(self.group_ids))]
+
+
+def authorize(principal: Principal, rule: str) -> None:
+    """Raise PermissionDenied (naming the rule) unless the principal's role may ``rule``."""
+    allowed_by = RULES[rule]
+    if principal.role not in allowed_by.roles:
+        raise PermissionDenied(allowed_by.refusal, rule=rule)
+
+
+def may(principal: Principal, rule: str) -> bool:
+    return principal.role in RULES[rule].roles
+
+
+def command_line() -> Principal:
+    """Whoever runs ``ged`` on the server has its database and keys: an administrator,
+    recorded in the audit trail under the operating-system account's name."""
+    return Principal(user_id=None, username=f"cli:{getpass.getuser()}", role="admin", group_ids=frozenset())
 
 
 def principal_for(
@@ -111,7 +175,9 @@ def require_document(
         raise DocumentNotFound(document_id)
     if permission != "read" and not has_permission(session, principal, document, permission):
         verb = {"write": "modify", "manage": "manage"}[permission]
-        raise PermissionDenied(f"you may read document {document_id} but not {verb} it")
+        raise PermissionDenied(
+            f"you may read document {document_id} but not {verb} it", rule=f"document.{permission}"
+        )
     return document
 
 

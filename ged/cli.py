@@ -125,7 +125,7 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 def audit_command(ctx: click.Context, action: str, details: dict) -> None:
     """Administrators' commands leave their trace like web actions do, named after the OS account."""
-    from ged.audit import record_access
+    from ged.audit.chain import record_access
 
     with database_session(ctx) as session:
         record_access(session, None, action, actor=f"cli:{getpass.getuser()}", details=details)

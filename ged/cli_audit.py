@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from ged.audit_export import bundle_chunks, csv_chunks, jsonl_chunks, start_export
-from ged.audit_query import EventFilters, iter_events, parse_moment
+from ged.audit.export import bundle_chunks, csv_chunks, jsonl_chunks, start_export
+from ged.audit.query import EventFilters, iter_events, parse_moment
 from ged.config import Settings
 from ged.models import OUTCOMES
 
@@ -48,7 +48,7 @@ def keygen(ctx: click.Context) -> None:
     Keep the private key outside the database and its backups; publish the key id (and
     the .pub file) to auditors so they can check bundles against it.
     """
-    from ged.audit_seal import generate_key, key_id, public_key_file, public_key_pem
+    from ged.audit.seal import generate_key, key_id, public_key_file, public_key_pem
 
     key_file = _settings(ctx).audit.key_file
     public_key = generate_key(key_file)
@@ -76,8 +76,8 @@ def keygen(ctx: click.Context) -> None:
 @click.pass_context
 def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_json: bool) -> None:
     """Recompute the hash chain and check the checkpoints. Exit status 1 if it is broken."""
-    from ged.audit_seal import read_public_key
-    from ged.audit_verify import verify_file, verify_log
+    from ged.audit.seal import read_public_key
+    from ged.audit.verify import verify_file, verify_log
 
     if path is not None:
         trusted = read_public_key(public_key.read_bytes()) if public_key else None
@@ -133,7 +133,7 @@ def export(
     bundle: Path | None,
 ) -> None:
     """Export audit events, streamed, each with its seq, hash and prev_hash."""
-    from ged.audit_seal import load_public_key
+    from ged.audit.seal import load_public_key
 
     if bundle is not None and output is not None:
         raise click.UsageError("--bundle and --output are exclusive: a bundle is its own file")
@@ -173,7 +173,7 @@ def export(
 @click.pass_context
 def seal(ctx: click.Context) -> None:
     """Sign a checkpoint over the current end of the chain now."""
-    from ged.audit_seal import seal_checkpoint
+    from ged.audit.seal import seal_checkpoint
 
     with _session(ctx) as session:
         checkpoint = seal_checkpoint(session, _settings(ctx))
@@ -194,7 +194,7 @@ def seal(ctx: click.Context) -> None:
 def purge(ctx: click.Context, before: str | None, yes: bool) -> None:
     """Delete old audit events, sealing a checkpoint over the last one removed, so that
     the rest of the chain stays verifiable. Needs the signing key."""
-    from ged.audit_purge import purge as purge_events
+    from ged.audit.purge import purge as purge_events
 
     settings = _settings(ctx)
     cutoff = parse_moment(before, "--before")

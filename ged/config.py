@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ged.errors import ConfigError
+from ingest.classify_rules import ClassificationRule
 
 ENV_PREFIX = "GED_"
 CONFIG_ENV = "GED_CONFIG"
@@ -61,15 +62,6 @@ class OcrSettings(_Section):
     page_timeout: float = Field(180.0, gt=0)
     #: images larger than this many pixels are refused as decompression bombs
     max_image_pixels: int = Field(200_000_000, ge=1)
-
-
-class ClassificationRule(_Section):
-    #: code of a document type (see the document_types table)
-    type: str
-    #: word or phrase -> weight; matched on accent-folded, lowercased text
-    keywords: dict[str, float] = {}
-    #: regular expression -> weight
-    patterns: dict[str, float] = {}
 
 
 class ClassificationSettings(_Section):

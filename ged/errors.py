@@ -34,7 +34,12 @@ class VersionNotFound(NotFound):
 
 
 class PermissionDenied(GedError):
-    """The caller may see the object but not do this to it (answered 403)."""
+    """The caller may see the object but not do this to it (answered 403). ``rule`` names
+    the line of ged.access.RULES (or the document permission) that refused it."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 class InvalidInput(GedError):

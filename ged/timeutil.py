@@ -15,3 +15,10 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return aware(moment).isoformat().replace("+00:00", "Z")
+
+
+class SystemClock:
+    """The Clock port on the system's clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)

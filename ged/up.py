@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ged.audit_seal import generate_key
+from ged.audit.seal import generate_key
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.health import check_readiness

@@ -27,7 +27,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from ged.config import ClassificationRule
+from ingest.classify_rules import ClassificationRule
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ged.config import ClassificationRule
+from pydantic import BaseModel, ConfigDict
+
+
+class ClassificationRule(BaseModel):
+    """One type's weighted evidence. A pydantic model because the configuration
+    (``[[classification.rules]]``) is validated into it, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: code of a document type (see the document_types table)
+    type: str
+    #: word or phrase -> weight; matched on accent-folded, lowercased text
+    keywords: dict[str, float] = {}
+    #: regular expression -> weight
+    patterns: dict[str, float] = {}
+
 
 ARRETE = ClassificationRule(
     type="arrete",

@@ -8,7 +8,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
-from ged.errors import ServiceUnavailable
+from search.errors import SearchUnavailable
 
 
 def make_client(
@@ -46,14 +46,14 @@ def client_for(options: Any) -> OpenSearch:
 
 
 def check_cluster(client: OpenSearch) -> str:
-    """Return the cluster health colour; raise ServiceUnavailable when it is red or silent."""
+    """Return the cluster health colour; raise SearchUnavailable when it is red or silent."""
     try:
         health = client.cluster.health(request_timeout=5)
     except OpenSearchException as exc:
-        raise ServiceUnavailable("opensearch", _describe(exc)) from None
+        raise SearchUnavailable(_describe(exc)) from None
     status = health.get("status", "unknown")
     if status == "red":
-        raise ServiceUnavailable("opensearch", "cluster health is red")
+        raise SearchUnavailable("cluster health is red")
     return status
 
 

@@ -1,4 +1,7 @@
-"""Errors of the search package, and the one place that turns opensearch-py's into them."""
+"""Errors of the search package, and the one place that turns opensearch-py's into them.
+
+The package imports nothing from ged: ged's search adapter (ged.search_index) turns these
+into its domain errors at the boundary."""
 
 from __future__ import annotations
 
@@ -8,25 +11,41 @@ from contextlib import contextmanager
 from opensearchpy.exceptions import ConnectionError as TransportConnectionError
 from opensearchpy.exceptions import TransportError
 
-from ged.errors import GedError, InvalidInput, ServiceUnavailable
-
 # Statuses that mean "not now" rather than "never": too many requests, and the
 # cluster or a node unable to serve. Anything else is a bug or bad data.
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class SearchUnavailable(ServiceUnavailable):
+class SearchError(Exception):
+    """Base of the errors this package raises on purpose; the message is meant for people."""
+
+
+class SearchUnavailable(SearchError):
     """OpenSearch did not answer, or answered "try later": the caller may retry with backoff."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__("opensearch", detail)
+        super().__init__(f"opensearch is unavailable: {detail}")
+        self.detail = detail
 
 
-class InvalidQuery(InvalidInput):
-    """The search request cannot be run as given; the message says what to change."""
+class InvalidQuery(SearchError):
+    """The search request cannot be run as given; the message says what to change and
+    ``field`` names the parameter."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
-class IndexingFailed(GedError):
+class DocumentNotIndexed(SearchError):
+    """The document is not in the index, or not among those the caller may read."""
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(f"document {document_id} does not exist")
+        self.document_id = document_id
+
+
+class IndexingFailed(SearchError):
     """OpenSearch refused some documents for a reason a retry will not fix (e.g. bad data)."""
 
     def __init__(self, failures: dict[int, str]) -> None:

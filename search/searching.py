@@ -8,14 +8,13 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from ged.errors import DocumentNotFound
 from search.body import (
     build_highlight_body,
     build_similar_body,
     readable_filter,
     search_request,
 )
-from search.errors import SearchUnavailable, translate_errors
+from search.errors import DocumentNotIndexed, SearchUnavailable, translate_errors
 from search.index import alias_name
 
 FACETS = ("document_type", "unit", "year", "tags")
@@ -80,7 +79,7 @@ def similar(
 ) -> list[dict[str, Any]]:
     """Documents like ``document_id``, among those the caller may read, best first.
 
-    Raises DocumentNotFound when the caller may not read the document itself (or it is
+    Raises DocumentNotIndexed when the caller may not read the document itself (or it is
     not indexed), so that its existence does not leak either.
     """
     lookup = {
@@ -92,7 +91,7 @@ def similar(
     }
     answer = run_search(client, prefix, lookup)
     if not answer or not answer["hits"]["hits"]:
-        raise DocumentNotFound(document_id)
+        raise DocumentNotIndexed(document_id)
     source = answer["hits"]["hits"][0]["_source"]
     text = "\n".join(page["text"] for page in source.get("pages", []))
     body = build_similar_body(document_id, source["title"], text, acl=acl, size=size)

@@ -97,7 +97,7 @@ def seed_accounts(settings) -> dict[str, str]:
 def serve(settings) -> Iterator[Api]:
     app = create_app(settings)
     yield Api(app.test_client(), seed_accounts(settings), settings)
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()
 
 
 #: what every authorization matrix asks about: each role, and a caller without credentials
@@ -115,7 +115,7 @@ def app_routes(keep: Callable[[str], bool]) -> set[tuple[str, str]]:
         if keep(rule.endpoint)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()
     return routes
 
 

@@ -46,7 +46,10 @@ def service_urls() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def redis_url(service_urls: dict[str, str], request: pytest.FixtureRequest) -> str:
     # Database 0 is left alone; each xdist worker gets its own of the 15 others.
-    database = 1 + worker_number(request) % 15
+    # TEST_SLOT (0-4) moves a whole run to other databases, so that runs from several
+    # work trees can share the test Redis.
+    slot = int(os.environ.get("TEST_SLOT", "0"))
+    database = 1 + (worker_number(request) + 3 * slot) % 15
     return urlsplit(service_urls["redis_url"])._replace(path=f"/{database}").geturl()
 
 

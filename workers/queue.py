@@ -1,4 +1,9 @@
-"""Handing work to the RQ workers. Called after the commit that created the work."""
+"""The JobQueue port on RQ: how ged hands work to the workers.
+
+Jobs are named by what they work on (``version-12``, ``index-7``), so queueing the
+same work twice while it waits is a no-op for RQ, and recovery can ask whether a
+version's job is still waiting.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,11 @@ from collections.abc import Iterable
 
 from redis import Redis, RedisError
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from ged.config import Settings
+from ged.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -16,38 +24,68 @@ PROCESS_VERSION = "workers.jobs.process_version"
 INDEX_DOCUMENT = "workers.jobs.index_document"
 #: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
 RETRY_INTERVALS = [10, 30, 60, 120, 300]
+#: a job in one of these states will run (or is running) without our help
+_WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
-def enqueue_versions(settings: Settings, version_ids: Iterable[int]) -> list[int]:
-    """Queue the pipeline for each version; return the ids queued.
-
-    Redis being down is not an error here: the versions stay pending in the
-    database, and worker recovery (or ``ged reconcile``) queues them later."""
-    return _enqueue(settings, PROCESS_VERSION, "version", version_ids)
+def redis_client(url: str) -> Redis:
+    """Short timeouts: a request must not hang for minutes on a Redis that is down."""
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
-def enqueue_index(settings: Settings, document_ids: Iterable[int]) -> list[int]:
-    """Queue a search-index refresh of each document (metadata, ACL or status changed)."""
-    return _enqueue(settings, INDEX_DOCUMENT, "index", document_ids)
+class RQJobQueue:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._redis = redis_client(settings.redis.url)
+        self._queue = Queue(settings.redis.queue, connection=self._redis)
+
+    def enqueue_versions(self, version_ids: Iterable[int]) -> list[int]:
+        """Queue the pipeline for each version; return the ids queued."""
+        return self._enqueue(PROCESS_VERSION, "version", version_ids)
+
+    def enqueue_index(self, document_ids: Iterable[int]) -> list[int]:
+        """Queue a search-index refresh of each document (metadata, ACL or status changed)."""
+        return self._enqueue(INDEX_DOCUMENT, "index", document_ids)
+
+    def waiting(self, version_ids: Iterable[int]) -> set[int]:
+        found = set()
+        for version_id in version_ids:
+            try:
+                status = Job.fetch(f"version-{version_id}", connection=self._redis).get_status()
+            except NoSuchJobError:
+                continue
+            if status in _WAITING:
+                found.add(version_id)
+        return found
+
+    def check(self) -> None:
+        try:
+            self._redis.ping()
+        except RedisError as exc:
+            raise ServiceUnavailable("redis", f"{redacted(self._settings.redis.url)}: {exc}") from None
+
+    def _enqueue(self, function: str, kind: str, ids: Iterable[int]) -> list[int]:
+        pipeline = self._settings.pipeline
+        retry = Retry(max=pipeline.max_attempts, interval=RETRY_INTERVALS)
+        queued: list[int] = []
+        try:
+            for object_id in ids:
+                self._queue.enqueue(
+                    function,
+                    object_id,
+                    job_id=f"{kind}-{object_id}",
+                    job_timeout=pipeline.job_timeout,
+                    retry=retry,
+                )
+                queued.append(object_id)
+        except RedisError as exc:
+            log.warning("redis unavailable, %s job(s) not queued: %s", kind, exc)
+        return queued
 
 
-def _enqueue(settings: Settings, function: str, kind: str, ids: Iterable[int]) -> list[int]:
-    queued: list[int] = []
-    connection = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=5)
-    retry = Retry(max=settings.pipeline.max_attempts, interval=RETRY_INTERVALS)
-    try:
-        queue = Queue(settings.redis.queue, connection=connection)
-        for object_id in ids:
-            queue.enqueue(
-                function,
-                object_id,
-                job_id=f"{kind}-{object_id}",
-                job_timeout=settings.pipeline.job_timeout,
-                retry=retry,
-            )
-            queued.append(object_id)
-    except RedisError as exc:
-        log.warning("redis unavailable, %s job(s) not queued: %s", kind, exc)
-    finally:
-        connection.close()
-    return queued
+def redacted(url: str) -> str:
+    """Never echo a password from a URL into a log or a response."""
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"

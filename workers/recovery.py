@@ -16,8 +16,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import and_, or_, select
 
-from ged.audit_purge import purge
-from ged.audit_seal import seal_if_due
+from ged.audit.purge import purge
+from ged.audit.seal import seal_if_due
 from ged.models import Version
 from workers import runtime
 from workers.pipeline import stale_after

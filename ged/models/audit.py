@@ -2,9 +2,9 @@
 
 Both tables are append-only. On PostgreSQL triggers (see the "audit trail"
 migration) refuse UPDATE, DELETE and TRUNCATE; the one exception is the
-retention purge of old events (ged.audit_purge). What protects the rows
+retention purge of old events (ged.audit.purge). What protects the rows
 against whoever owns the database is the chain itself (ged.audit) and the
-checkpoints signed with a key kept outside the database (ged.audit_seal).
+checkpoints signed with a key kept outside the database (ged.audit.seal).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class AuditCheckpoint(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     #: when it was sealed (UTC)
     ts: Mapped[datetime] = timestamp()
-    #: Ed25519 signature of (seq, head_hash, ts), hex (see ged.audit_seal.checkpoint_message)
+    #: Ed25519 signature of (seq, head_hash, ts), hex (see ged.audit.seal.checkpoint_message)
     signature: Mapped[str] = mapped_column(String(128))
     #: which key signed: first 16 hex digits of the SHA-256 of the raw public key
     key_id: Mapped[str] = mapped_column(String(64))

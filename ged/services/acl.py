@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, has_permission, require_document
-from ged.audit import record
+from ged.audit.chain import record
 from ged.errors import InvalidInput, NotFound, PermissionDenied
 from ged.models import PERMISSIONS, Document, Grant, Group, Unit, User
 

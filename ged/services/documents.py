@@ -1,9 +1,12 @@
 """Documents and their versions: upload, new version, restore, metadata, delete.
 
-Every function takes an open session, the caller's Principal and plain values,
-checks access through ged.access, and commits once. Bytes go to the blob store
-before the transaction that references them, so a failure can leave at most an
-unreferenced blob (reported by ``ged fsck``), never a version without bytes.
+Every function takes the unit of work, the caller's Principal and plain values,
+checks access through ged.access, records its audit event and commits once; what
+must follow the commit (the pipeline of a new version, the index entry of a changed
+document) is registered on the unit of work, which runs it only once committed.
+Bytes go to the blob store before the transaction that references them, so a failure
+can leave at most an unreferenced blob (reported by ``ged fsck``), never a version
+without bytes.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, require_document
-from ged.audit import edit_details, record
-from ged.config import Settings
+from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
@@ -30,7 +32,8 @@ from ged.services.document_fields import (
     type_coded,
     unit_named,
 )
-from ged.storage import BlobStore
+from ged.ports import BlobStore
+from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
 
 
@@ -52,18 +55,17 @@ class Metadata:
 
 
 def create_document(
-    session: Session,
-    store: BlobStore,
+    uow: UnitOfWork,
     principal: Principal,
     upload: Upload,
     metadata: Metadata,
-    max_size: int,
     group_grants: Mapping[str, str] | None = None,
 ) -> Version:
-    """File a new document with its first version, pending in the pipeline.
+    """File a new document with its first version, queued for the pipeline.
 
     ``group_grants`` maps group names to a permission given on the document
     (a watched folder's owner group, for instance)."""
+    session = uow.session
     filename = clean_filename(upload.filename)
     unit = unit_named(session, metadata.unit)
     if not may_file_into_unit(session, principal, unit.id if unit else None):
@@ -73,7 +75,7 @@ def create_document(
     tags = tags_named(session, metadata.tags or ())
     title = clean_title(metadata.title) if metadata.title is not None else title_from(filename)
 
-    blob, mime_type = _store(store, upload.stream, max_size)
+    blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
     document = Document(
         title=title,
         document_type=document_type,
@@ -100,47 +102,30 @@ def create_document(
         object_id=document.id,
         details={**_version_details(version), "title": title},
     )
-    session.commit()
+    uow.enqueue_pipeline([version.id])
+    uow.commit()
     return version
 
 
 def file_upload(
-    session: Session,
-    store: BlobStore,
-    principal: Principal,
-    upload: Upload,
-    metadata: Metadata,
-    settings: Settings,
+    uow: UnitOfWork, principal: Principal, upload: Upload, metadata: Metadata
 ) -> Version:
     """An upload from the API or the web UI, with the configured defaults: the unit of a
     document filed without one, and the group every such document is shared with."""
-    access = settings.access
+    access = uow.settings.access
     if not (metadata.unit or "").strip() and access.default_unit:
         metadata = replace(metadata, unit=access.default_unit)
     grants = {access.default_group: access.default_group_permission} if access.default_group else {}
-    return create_document(
-        session,
-        store,
-        principal,
-        upload,
-        metadata,
-        settings.web.max_upload_mb * 1024 * 1024,
-        group_grants=grants,
-    )
+    return create_document(uow, principal, upload, metadata, group_grants=grants)
 
 
 def add_version(
-    session: Session,
-    store: BlobStore,
-    principal: Principal,
-    document_id: int,
-    upload: Upload,
-    comment: str,
-    max_size: int,
+    uow: UnitOfWork, principal: Principal, document_id: int, upload: Upload, comment: str
 ) -> Version:
+    session = uow.session
     filename = clean_filename(upload.filename)
     _require_active(require_document(session, principal, document_id, "write"))
-    blob, mime_type = _store(store, upload.stream, max_size)
+    blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
     document, number = _next_version_number(session, document_id)
     version = _new_version(session, document, number, blob, mime_type, filename, comment, principal)
     record(
@@ -151,16 +136,19 @@ def add_version(
         object_id=document_id,
         details={**_version_details(version), "comment": comment},
     )
-    session.commit()
+    session.flush()
+    uow.enqueue_pipeline([version.id])
+    uow.commit()
     return version
 
 
 def restore_version(
-    session: Session, principal: Principal, document_id: int, number: int, comment: str
+    uow: UnitOfWork, principal: Principal, document_id: int, number: int, comment: str
 ) -> Version:
     """Make version ``number``'s content current again, as a new version: history is kept."""
+    session = uow.session
     _require_active(require_document(session, principal, document_id, "write"))
-    old = find_version(session, principal, document_id, number)
+    old = find_version(uow, principal, document_id, number)
     document, new_number = _next_version_number(session, document_id)
     version = Version(
         document=document,
@@ -182,12 +170,14 @@ def restore_version(
         object_id=document_id,
         details={"restored": number, "version": new_number},
     )
-    session.commit()
+    session.flush()
+    uow.enqueue_pipeline([version.id])
+    uow.commit()
     return version
 
 
 def read_version(
-    session: Session,
+    uow: UnitOfWork,
     principal: Principal,
     document_id: int,
     action: str,
@@ -195,23 +185,24 @@ def read_version(
 ) -> Version:
     """A version for the caller to see (``action``: document.view, document.text,
     document.download, document.preview…), the access written to the audit trail."""
-    version = find_version(session, principal, document_id, number)
+    version = find_version(uow, principal, document_id, number)
     record(
-        session,
+        uow.session,
         principal,
         action,
         object_type="document",
         object_id=document_id,
         details={"version": version.number},
     )
-    session.commit()
+    uow.commit()
     return version
 
 
 def find_version(
-    session: Session, principal: Principal, document_id: int, number: int | None = None
+    uow: UnitOfWork, principal: Principal, document_id: int, number: int | None = None
 ) -> Version:
     """A version of a readable document; the current one when ``number`` is None."""
+    session = uow.session
     document = require_document(session, principal, document_id, "read")
     number = document.current_version if number is None else number
     version = session.scalars(
@@ -222,16 +213,17 @@ def find_version(
     return version
 
 
-def list_versions(session: Session, principal: Principal, document_id: int) -> list[Version]:
-    require_document(session, principal, document_id, "read")
+def list_versions(uow: UnitOfWork, principal: Principal, document_id: int) -> list[Version]:
+    require_document(uow.session, principal, document_id, "read")
     query = select(Version).where(Version.document_id == document_id).order_by(Version.number)
-    return list(session.scalars(query))
+    return list(uow.session.scalars(query))
 
 
 def update_metadata(
-    session: Session, principal: Principal, document_id: int, changes: Metadata, fields: set[str]
+    uow: UnitOfWork, principal: Principal, document_id: int, changes: Metadata, fields: set[str]
 ) -> Document:
     """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it)."""
+    session = uow.session
     document = require_document(session, principal, document_id, "write")
     before = _metadata_of(document)
     if "title" in fields:
@@ -260,12 +252,14 @@ def update_metadata(
         object_id=document_id,
         details=edit_details(before, _metadata_of(document)),
     )
-    session.commit()
+    uow.refresh_index([document_id])
+    uow.commit()
     return document
 
 
-def delete_document(session: Session, principal: Principal, document_id: int) -> Document:
+def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:
     """Soft delete: the document disappears for everyone but archivists, who can restore it."""
+    session = uow.session
     document = require_document(session, principal, document_id, "manage")
     if document.status == "deleted":
         raise Conflict(f"document {document_id} is already deleted")
@@ -274,12 +268,14 @@ def delete_document(session: Session, principal: Principal, document_id: int) ->
     document.deleted_by_id = principal.user_id
     document.updated_at = datetime.now(UTC)
     record(session, principal, "document.delete", object_type="document", object_id=document_id)
-    session.commit()
+    uow.refresh_index([document_id])
+    uow.commit()
     return document
 
 
-def undelete_document(session: Session, principal: Principal, document_id: int) -> Document:
+def undelete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:
     """Deleted documents exist only for archivists and admins, so only they can get here."""
+    session = uow.session
     document = require_document(session, principal, document_id, "manage")
     if document.status != "deleted":
         raise Conflict(f"document {document_id} is not deleted")
@@ -288,7 +284,8 @@ def undelete_document(session: Session, principal: Principal, document_id: int) 
     document.deleted_by_id = None
     document.updated_at = datetime.now(UTC)
     record(session, principal, "document.undelete", object_type="document", object_id=document_id)
-    session.commit()
+    uow.refresh_index([document_id])
+    uow.commit()
     return document
 
 
@@ -316,6 +313,10 @@ def _metadata_of(document: Document) -> dict:
 def _require_active(document: Document) -> None:
     if document.status == "deleted":
         raise Conflict(f"document {document.id} is deleted; restore it before adding versions")
+
+
+def _max_size(uow: UnitOfWork) -> int:
+    return uow.settings.web.max_upload_mb * 1024 * 1024
 
 
 def _store(store: BlobStore, stream: BinaryIO, max_size: int) -> tuple[Blob, str]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, principal_for
-from ged.audit import record
+from ged.audit.chain import record
 from ged.errors import GedError, InvalidInput
 from ged.models import User
 from ged.passwords import MIN_LENGTH, hash_password, verify_password

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import record_access
+from ged.audit.chain import record_access
 from ged.config import OpenSearchSettings
 from search.client import client_for
 from search.searching import search_documents, similar

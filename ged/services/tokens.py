@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, principal_for
-from ged.audit import record
+from ged.audit.chain import record
 from ged.errors import InvalidInput, NotFound
 from ged.models import ApiToken, User
 from ged.timeutil import aware

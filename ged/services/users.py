@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import edit_details, record
+from ged.audit.chain import edit_details, record
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password

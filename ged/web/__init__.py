@@ -8,9 +8,8 @@ from pathlib import Path
 
 from apiflask import APIFlask
 
+from ged.bootstrap import build
 from ged.config import Settings, load_settings
-from ged.db import make_engine, make_session_factory
-from ged.storage import make_blob_store
 from ged.web import auth, context, health, problems, ui
 from ged.web.api import acl, admin, audit, documents, search, session
 from ged.web.requests import GedRequest
@@ -35,13 +34,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SESSION_COOKIE_SECURE=settings.web.secure_cookies,
         SESSION_COOKIE_NAME="ged_session",
     )
-    engine = make_engine(settings.database)
-    app.extensions["ged"] = {
-        "settings": settings,
-        "engine": engine,
-        "sessions": make_session_factory(engine),
-        "store": make_blob_store(settings.storage),
-    }
+    app.extensions["ged"] = build(settings)
     problems.register(app)
     context.init_app(app)
     auth.init_app(app)

@@ -1,29 +1,32 @@
-"""Per-request access to what create_app() built: settings, one DB session, the blob store."""
+"""Per-request access to what create_app() built: one unit of work per request.
+
+Views hand ``uow()`` and ``principal()`` to a service; the service commits. Whatever it
+did not commit is rolled back at the end of the request (teardown).
+"""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy.orm import Session
 
 from ged.access import Principal
+from ged.bootstrap import Runtime
 from ged.config import Settings
-from ged.storage import BlobStore
+from ged.uow import UnitOfWork
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["ged"]
 
 
 def settings() -> Settings:
-    return current_app.extensions["ged"]["settings"]
+    return runtime().settings
 
 
-def store() -> BlobStore:
-    return current_app.extensions["ged"]["store"]
-
-
-def db() -> Session:
-    """The request's session, opened on first use and closed at teardown (rolling back
-    whatever a service did not commit)."""
-    if "db" not in g:
-        g.db = current_app.extensions["ged"]["sessions"]()
-    return g.db
+def uow() -> UnitOfWork:
+    """The request's unit of work, opened on first use and closed at teardown."""
+    if "uow" not in g:
+        g.uow = runtime().unit_of_work()
+    return g.uow
 
 
 def principal() -> Principal:
@@ -31,11 +34,11 @@ def principal() -> Principal:
     return g.principal
 
 
-def close_db(_exc: BaseException | None = None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
+def close_uow(_exc: BaseException | None = None) -> None:
+    unit = g.pop("uow", None)
+    if unit is not None:
+        unit.close()
 
 
 def init_app(app: Flask) -> None:
-    app.teardown_appcontext(close_db)
+    app.teardown_appcontext(close_uow)

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ged.audit import record
+from ged.audit.chain import record
 from ged.errors import (
     Conflict,
     GedError,

@@ -2,8 +2,8 @@
 
 Two append-only tables. On PostgreSQL one trigger function refuses UPDATE,
 DELETE and TRUNCATE on both; the only door is the retention purge
-(ged.audit_purge), which deletes old events in a transaction that has run
-``SET LOCAL ged.audit_purge = 'on'``. The setting dies with the transaction,
+(ged.audit.purge), which deletes old events in a transaction that has run
+``SET LOCAL ged.audit.purge = 'on'``. The setting dies with the transaction,
 so nothing else ever inherits it. Checkpoints are never deleted.
 
 Revision ID: e5d5ce5de398
@@ -20,7 +20,7 @@ APPEND_ONLY_FUNCTION = """
 CREATE FUNCTION ged_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_TABLE_NAME = 'audit_events' AND TG_OP = 'DELETE'
-       AND current_setting('ged.audit_purge', true) = 'on' THEN
+       AND current_setting('ged.audit.purge', true) = 'on' THEN
         RETURN OLD;
     END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ged.access import Principal
-from ged.audit import GENESIS, event_dict, event_hash, record
-from ged.audit_verify import verify_chain
+from ged.audit.chain import GENESIS, event_dict, event_hash, record
+from ged.audit.verify import verify_chain
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
@@ -207,6 +207,6 @@ def test_postgresql_lets_only_the_purge_setting_delete_events(db_session):
     record(db_session, CLAIRE, "document.view")
     db_session.commit()
     with db_session.begin_nested():
-        db_session.execute(text("SET LOCAL ged.audit_purge = 'on'"))
+        db_session.execute(text("SET LOCAL ged.audit.purge = 'on'"))
         db_session.execute(text("DELETE FROM audit_events"))
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 0

@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import event_hash, format_ts, head, record
-from ged.audit_export import (
+from ged.audit.chain import event_hash, format_ts, head, record
+from ged.audit.export import (
     bundle_chunks,
     csv_chunks,
     jsonl_chunks,
@@ -23,9 +23,9 @@ from ged.audit_export import (
     read_jsonl,
     start_export,
 )
-from ged.audit_query import EventFilters, iter_events
-from ged.audit_seal import generate_key, load_public_key, seal_checkpoint
-from ged.audit_verify import verify_chain, verify_file
+from ged.audit.query import EventFilters, iter_events
+from ged.audit.seal import generate_key, load_public_key, seal_checkpoint
+from ged.audit.verify import verify_chain, verify_file
 from ged.cli_audit import audit
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from ged.access import Principal
-from ged.audit import record
-from ged.audit_purge import purge
-from ged.audit_seal import (
+from ged.audit.chain import record
+from ged.audit.purge import purge
+from ged.audit.seal import (
     SigningKeyMissing,
     checkpoint_dict,
     generate_key,
@@ -24,7 +24,7 @@ from ged.audit_seal import (
     seal_if_due,
     signature_valid,
 )
-from ged.audit_verify import verify_database
+from ged.audit.verify import verify_database
 from ged.config import Settings
 from ged.errors import Conflict
 from ged.models import AuditCheckpoint, AuditEvent
@@ -80,7 +80,7 @@ def test_sealing_without_a_key_is_refused_and_periodic_sealing_skipped(
     record_views(db_session, 1)
     with pytest.raises(SigningKeyMissing, match="ged audit keygen"):
         seal_checkpoint(db_session, keyless_settings)
-    with caplog.at_level(logging.WARNING, logger="ged.audit_seal"):
+    with caplog.at_level(logging.WARNING, logger="ged.audit.seal"):
         assert seal_if_due(db_session, keyless_settings) is None
     assert "not sealed" in caplog.text
 
@@ -126,7 +126,7 @@ def test_deleting_more_than_a_purge_is_still_found(db_session, keyed_settings):
     record_views(db_session, 3)
     purge(db_session, keyed_settings, cutoff)
     if db_session.get_bind().dialect.name == "postgresql":
-        db_session.execute(text("SET LOCAL ged.audit_purge = 'on'"))
+        db_session.execute(text("SET LOCAL ged.audit.purge = 'on'"))
     db_session.execute(text("DELETE FROM audit_events WHERE seq = 5"))
     db_session.commit()
     result = verify_database(db_session, keyed_settings)

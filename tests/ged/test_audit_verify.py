@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 
 from ged.access import Principal
-from ged.audit import event_dict, event_hash, format_ts, record
-from ged.audit_seal import checkpoint_message, generate_key, seal_checkpoint
-from ged.audit_verify import verify_chain, verify_database
+from ged.audit.chain import event_dict, event_hash, format_ts, record
+from ged.audit.seal import checkpoint_message, generate_key, seal_checkpoint
+from ged.audit.verify import verify_chain, verify_database
 from ged.config import Settings
 from ged.models import AuditCheckpoint, AuditEvent
 

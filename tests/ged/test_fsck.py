@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ged.fsck import FsckReport, check_store
-from ged.storage import LocalBlobStore, StoredBlob
+from ged.storage.fsck import FsckReport, check_store
+from ged.storage import StoredBlob
+from ged.storage.local import LocalBlobStore
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def test_upload_queues_its_version_after_commit(settings):
     added = api.add_version(created.json["id"], PDF + b"v2")
     assert queued_job_ids(settings) == ["version-1", "version-2"]
     assert added.json["version"] == 2
-    api.client.application.extensions["ged"]["engine"].dispose()
+    api.client.application.extensions["ged"].close()
 
 
 def test_upload_succeeds_with_redis_down_and_reconcile_queues_it_later(make_settings):
@@ -52,7 +52,7 @@ def test_upload_succeeds_with_redis_down_and_reconcile_queues_it_later(make_sett
     assert created.status_code == 202
     assert created.json["queued"] is False
     assert api.get(f"/api/v1/documents/{created.json['id']}/content").data == PDF
-    api.client.application.extensions["ged"]["engine"].dispose()
+    api.client.application.extensions["ged"].close()
 
     up = make_settings(database={"url": down.database.url}, redis={"queue": "ged-reconcile"})
     runner = CliRunner()

@@ -18,10 +18,10 @@ from ged.config import StorageSettings
 from ged.storage import (
     BlobNotFound,
     BlobTooLarge,
-    LocalBlobStore,
     StoredBlob,
     make_blob_store,
 )
+from ged.storage.local import LocalBlobStore
 
 
 class GeneratedStream(io.RawIOBase):

@@ -159,7 +159,7 @@ def _seed_documents(settings: Settings, token: str, directory: Path) -> dict[str
         return response.status_code == 200 and response.json["total"] == len(documents)
 
     wait_until(searchable, 120, "the seeded documents to be indexed", every=0.5)
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()
     return documents
 
 

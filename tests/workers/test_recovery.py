@@ -58,7 +58,7 @@ def test_worker_killed_during_ocr_is_recovered_with_one_set_of_pages(make_settin
         kill_group(second)
     status, step, pages, indexed = version_state(settings)
     assert (status, step, pages, indexed) == ("done", "index", 6, True)
-    api.client.application.extensions["ged"]["engine"].dispose()
+    api.client.application.extensions["ged"].close()
 
 
 def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_settings, request):
@@ -85,4 +85,4 @@ def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_setti
         kill_group(worker)
         search.stop("opensearch")
     assert version_state(settings)[0] == "done"
-    api.client.application.extensions["ged"]["engine"].dispose()
+    api.client.application.extensions["ged"].close()

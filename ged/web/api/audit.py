@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from apiflask import APIBlueprint
 from flask import Response, request, stream_with_context
 
-from ged.audit_export import MEDIA_TYPES, bundle_chunks, csv_chunks, jsonl_chunks, start_export
-from ged.audit_query import EventFilters, iter_events, parse_moment, search_events
-from ged.audit_seal import load_public_key
-from ged.audit_verify import verify_log
+from ged.audit.export import MEDIA_TYPES, bundle_chunks, csv_chunks, jsonl_chunks, start_export
+from ged.audit.query import EventFilters, iter_events, parse_moment, search_events
+from ged.audit.seal import load_public_key
+from ged.audit.verify import verify_log
 from ged.errors import InvalidInput, PermissionDenied
 from ged.web.api.inputs import parse_positive_int
 from ged.web.context import db, principal, settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import request
 
-from ged.audit import record_access
+from ged.audit.chain import record_access
 from ged.services.searching import search, similar_documents
 from ged.web.api.inputs import parse_positive_int
 from ged.web.context import db, principal, settings

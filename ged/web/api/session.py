@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 from flask import session
 from flask_wtf.csrf import generate_csrf
 
-from ged.audit import record_access
+from ged.audit.chain import record_access
 from ged.services.logins import change_password, session_stamp
 from ged.web.api.inputs import json_object, string_field
 from ged.web.auth import log_in, public

@@ -9,7 +9,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ged.audit import record_access
+from ged.audit.chain import record_access
 from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from apiflask import APIBlueprint
 from flask import render_template, request
 
-from ged.audit import record
-from ged.audit_query import EventFilters, parse_moment, search_events
-from ged.audit_verify import verify_log
+from ged.audit.chain import record
+from ged.audit.query import EventFilters, parse_moment, search_events
+from ged.audit.verify import verify_log
 from ged.errors import InvalidInput, PermissionDenied
 from ged.models import OUTCOMES
 from ged.web.context import db, principal, settings

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
 from ged.access import require_document
-from ged.audit_query import EventFilters, search_events
+from ged.audit.query import EventFilters, search_events
 from ged.errors import InvalidInput
 from ged.services.acl import GrantSpec, replace_document_acl
 from ged.web.context import db, principal, settings

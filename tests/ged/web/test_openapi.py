@@ -17,4 +17,4 @@ def test_openapi_lists_every_api_route(settings):
     }
     assert api_rules, "no API route found"
     assert api_rules <= set(paths), api_rules - set(paths)
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ged.audit import head
-from ged.audit_seal import generate_key, seal_checkpoint
-from ged.audit_verify import verify_file
+from ged.audit.chain import head
+from ged.audit.seal import generate_key, seal_checkpoint
+from ged.audit.verify import verify_file
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import AuditEvent
@@ -39,7 +39,7 @@ def api(request, make_settings, tmp_path) -> Iterator[Api]:
     generate_key(settings.audit.key_file)
     app = create_app(settings)
     yield Api(app.test_client(), seed_accounts(settings), settings)
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()
 
 
 def events(api: Api, **criteria) -> list[AuditEvent]:

@@ -183,7 +183,7 @@ def test_other_apps_on_the_same_data_see_the_same_documents(api):
     response = other.test_client().get(
         f"/api/v1/documents/{document_id}/content", headers=api.headers("agent"), buffered=True
     )
-    other.extensions["ged"]["engine"].dispose()
+    other.extensions["ged"].close()
     assert response.data == content
 
 

@@ -158,7 +158,7 @@ def test_upload_over_the_limit_is_413(make_settings):
     response.request.environ["wsgi.input"].close()
     assert_problem(response, 413)
     assert counts(settings)[:3] == (0, 0, 0)
-    app.extensions["ged"]["engine"].dispose()
+    app.extensions["ged"].close()
 
 
 def test_unauthenticated_and_bad_tokens_get_401(sqlite_api):

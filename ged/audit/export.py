@@ -30,9 +30,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import EVENT_FIELDS, format_ts, record
-from ged.audit_query import EventFilters, iter_events, seq_bounds
-from ged.audit_seal import all_checkpoints, key_id, public_key_pem
+from ged.audit.chain import EVENT_FIELDS, format_ts, record
+from ged.audit.query import EventFilters, iter_events, seq_bounds
+from ged.audit.seal import all_checkpoints, key_id, public_key_pem
 from ged.errors import InvalidInput
 
 FORMATS = ("csv", "jsonl", "bundle")

@@ -11,7 +11,7 @@ transaction:
 
 Verification then starts at N+1: its prev_hash must be the hash the checkpoint
 signed for N. On PostgreSQL the append-only trigger lets DELETE through only in a
-transaction that has run ``SET LOCAL ged.audit_purge = 'on'``, which this module
+transaction that has run ``SET LOCAL ged.audit.purge = 'on'``, which this module
 alone does; the setting ends with the transaction. Purging needs the signing key:
 without a signed checkpoint nothing would tell a purge from a deletion.
 """
@@ -25,8 +25,8 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import format_ts, record
-from ged.audit_seal import SigningKeyMissing, load_private_key, sign_checkpoint
+from ged.audit.chain import format_ts, record
+from ged.audit.seal import SigningKeyMissing, load_private_key, sign_checkpoint
 from ged.config import Settings
 from ged.models import AuditEvent
 from ged.timeutil import aware
@@ -79,7 +79,7 @@ def purge(
         },
     )
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL ged.audit_purge = 'on'"))
+        session.execute(text("SET LOCAL ged.audit.purge = 'on'"))
     session.execute(delete(AuditEvent).where(AuditEvent.seq <= last.seq))
     session.commit()
     return Purge(deleted=count, last_seq=last.seq, last_hash=last.hash)

@@ -2,7 +2,7 @@
 
 A hash chain shows any change inside it, but not that its end was cut off, nor
 that someone able to write the database rewrote it and recomputed every hash.
-A checkpoint signs (seq, head_hash, ts); verification (ged.audit_verify) checks
+A checkpoint signs (seq, head_hash, ts); verification (ged.audit.verify) checks
 each signature and that the chain still reaches each checkpoint with that hash.
 The private key lives in a file (``[audit] key_file``, made by ``ged audit keygen``)
 that database access alone does not give; the public key next to it
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ged.audit import canonical_json, format_ts, head
+from ged.audit.chain import canonical_json, format_ts, head
 from ged.config import Settings
 from ged.errors import Conflict, GedError, InvalidInput
 from ged.models import AuditCheckpoint

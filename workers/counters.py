@@ -1,6 +1,5 @@
-"""Counters of ``ged watch``: how many files each watched folder took, filed, found
-duplicate, refused or postponed. The watcher adds to them in Redis (``Counters``); the web
-process reads them (``read_counters``).
+"""The WatchCounters port on Redis: ``ged watch`` adds to the totals of each watched
+folder, the web process reads them for /readyz and the administration page.
 """
 
 from __future__ import annotations
@@ -9,12 +8,14 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
-from redis import Redis, RedisError
+from redis import RedisError
 
-from ged.config import Settings
+from ged.config import Settings, WatchedFolder
 from ged.errors import ServiceUnavailable
+from workers.queue import redis_client
 
 log = logging.getLogger("ged.watch")
 
@@ -29,15 +30,12 @@ def counter_key(settings: Settings, folder: Path) -> str:
     return f"{settings.redis.queue}:watch:{folder}"
 
 
-class Counters:
-    """Totals per folder, in Redis where the web process reads them. Increments wait in
-    memory while Redis is unreachable and go with the next ones."""
+class RedisWatchCounters:
+    """Increments wait in memory while Redis is unreachable and go with the next ones."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._client = Redis.from_url(
-            settings.redis.url, socket_connect_timeout=1, socket_timeout=2
-        )
+        self._client = redis_client(settings.redis.url)
         self._pending: Counter[tuple[Path, str]] = Counter()
         self._lock = threading.Lock()
         self._retry_at = 0.0
@@ -48,10 +46,22 @@ class Counters:
             if time.monotonic() >= self._retry_at:
                 self._send()
 
+    def read(self, folders: Sequence[WatchedFolder]) -> dict[str, dict[str, int]]:
+        try:
+            return {
+                str(folder.path): _totals(
+                    self._client.hgetall(counter_key(self._settings, folder.path))
+                )
+                for folder in folders
+            }
+        except RedisError as exc:
+            raise ServiceUnavailable("redis", str(exc)) from None
+
     def close(self) -> None:
         """Send what is pending (a last try), then close the connection."""
         with self._lock:
-            self._send()
+            if self._pending:
+                self._send()
         self._client.close()
 
     def _send(self) -> None:
@@ -67,21 +77,6 @@ class Counters:
             return
         self._pending.clear()
         self._retry_at = 0.0
-
-
-def read_counters(settings: Settings) -> dict[str, dict[str, int]]:
-    """Files taken, filed, duplicate, failed and postponed per configured folder, since
-    counting began. Raises ServiceUnavailable when Redis does not answer."""
-    client = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        return {
-            str(folder.path): _totals(client.hgetall(counter_key(settings, folder.path)))
-            for folder in settings.watch.folders
-        }
-    except RedisError as exc:
-        raise ServiceUnavailable("redis", str(exc)) from None
-    finally:
-        client.close()
 
 
 def _totals(stored: dict[bytes, bytes]) -> dict[str, int]:

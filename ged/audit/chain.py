@@ -5,7 +5,7 @@ event being every column but ``hash`` itself (``HASHED_FIELDS``), ``prev_hash``
 the hash of the event before (``GENESIS`` for event 1). Canonical JSON: keys
 sorted, no spaces, UTF-8 (not \\u escapes), ``ts`` as ISO 8601 UTC with
 microseconds (``2026-11-28T09:15:02.123456Z``). Any edit, deletion or
-reordering of stored events therefore breaks the chain (ged.audit_verify), and
+reordering of stored events therefore breaks the chain (ged.audit.verify), and
 anyone holding an export can recompute it.
 
 ``record()`` appends in the caller's transaction and does not commit: the action

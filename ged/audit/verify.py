@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import GENESIS, event_hash, record
-from ged.audit_export import (
+from ged.audit.chain import GENESIS, event_hash, record
+from ged.audit.export import (
     CHECKPOINTS_FILE,
     EVENTS_FILE,
     KEY_FILE,
@@ -37,8 +37,8 @@ from ged.audit_export import (
     read_csv,
     read_jsonl,
 )
-from ged.audit_query import EventFilters, iter_events
-from ged.audit_seal import (
+from ged.audit.query import EventFilters, iter_events
+from ged.audit.seal import (
     all_checkpoints,
     key_id,
     load_public_key,

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.audit import EVENT_FIELDS, event_dict, format_ts, record
+from ged.audit.chain import EVENT_FIELDS, event_dict, format_ts, record
 from ged.errors import InvalidInput
 from ged.models import OUTCOMES, AuditEvent
 from ged.timeutil import aware

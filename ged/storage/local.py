@@ -1,8 +1,4 @@
-"""Content-addressed blob store: bytes in, SHA-256 out, written once and never modified.
-
-The database refers to blobs by their SHA-256 only, so any backend that honours
-`BlobStore` will do; the local filesystem is the default.
-"""
+"""The local filesystem blob store: the embedded default, and any shared mount."""
 
 from __future__ import annotations
 
@@ -11,96 +7,23 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
-from ged.config import StorageSettings
-from ged.errors import GedError, TooLarge
+from ged.errors import ServiceUnavailable
+from ged.ports import StoredBlob
+from ged.storage import (
+    SHA256_PATTERN,
+    BlobNotFound,
+    BlobTooLarge,
+    hash_stream,
+    read_chunks,
+    validate_sha256,
+)
 
-CHUNK_SIZE = 1024 * 1024
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _FAN_OUT = re.compile(r"[0-9a-f]{2}")
-
-
-class BlobNotFound(GedError):
-    def __init__(self, sha256: str) -> None:
-        super().__init__(f"blob {sha256} is not in the store")
-        self.sha256 = sha256
-
-
-class BlobCorrupt(GedError):
-    """A stored blob's bytes no longer hash to its name; for readers that check before use."""
-
-    def __init__(self, sha256: str) -> None:
-        super().__init__(f"blob {sha256} is corrupt: its content does not match its hash")
-        self.sha256 = sha256
-
-
-class BlobTooLarge(TooLarge):
-    """A TooLarge (a GedError), so the web layer answers 413 without knowing the store."""
-
-    def __init__(self, max_size: int) -> None:
-        super().__init__(f"the content is larger than the limit of {max_size} bytes")
-        self.max_size = max_size
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    sha256: str
-    size: int
-    created: bool  # False when the same content was already stored
-
-
-class BlobStore(Protocol):
-    def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob: ...
-
-    def open(self, sha256: str) -> BinaryIO: ...
-
-    def exists(self, sha256: str) -> bool: ...
-
-    def size(self, sha256: str) -> int: ...
-
-    def verify(self, sha256: str) -> bool: ...
-
-    def iter_blobs(self) -> Iterator[str]: ...
-
-    def delete_temporary(self, older_than_seconds: float) -> int: ...
-
-    def local_file(self, sha256: str) -> AbstractContextManager[Path]:
-        """A path on the local filesystem holding the blob, for tools that need one
-        (OCR, PDF readers); a remote backend would download to a temporary file."""
-        ...
-
-
-def validate_sha256(sha256: str) -> str:
-    """Refuse anything but 64 lowercase hex digits, so a name can never become a path."""
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
-        raise ValueError(f"not a lowercase hex SHA-256: {sha256!r}")
-    return sha256
-
-
-def read_chunks(stream: BinaryIO) -> Iterator[bytes]:
-    """Yield the stream in bounded chunks, so memory stays flat whatever its length."""
-    while chunk := stream.read(CHUNK_SIZE):
-        yield chunk
-
-
-def hash_stream(stream: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> tuple[str, int]:
-    """SHA-256 (lowercase hex) and length of what is left in `stream`.
-
-    `on_chunk` is told the size of each chunk as it is hashed (progress reporting).
-    """
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in read_chunks(stream):
-        digest.update(chunk)
-        size += len(chunk)
-        if on_chunk is not None:
-            on_chunk(len(chunk))
-    return digest.hexdigest(), size
 
 
 class LocalBlobStore:
@@ -154,7 +77,7 @@ class LocalBlobStore:
     def iter_blobs(self) -> Iterator[str]:
         for first in _sorted_names(self.root, _FAN_OUT):
             for second in _sorted_names(self.root / first, _FAN_OUT):
-                for name in _sorted_names(self.root / first / second, _SHA256):
+                for name in _sorted_names(self.root / first / second, SHA256_PATTERN):
                     if name.startswith(first + second):
                         yield name
 
@@ -173,6 +96,16 @@ class LocalBlobStore:
                 except FileNotFoundError:  # its put finished meanwhile
                     continue
         return removed
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-") as probe:
+                probe.write(b"ok")
+                probe.flush()
+                os.fsync(probe.fileno())
+        except OSError as exc:
+            raise ServiceUnavailable("blob store", f"{self.root}: {exc.strerror or exc}") from None
 
     @contextmanager
     def local_file(self, sha256: str) -> Iterator[Path]:
@@ -195,10 +128,6 @@ class LocalBlobStore:
         except FileExistsError:  # another put created it meanwhile
             return
         _fsync_dir(directory.parent)
-
-
-def make_blob_store(settings: StorageSettings) -> BlobStore:
-    return LocalBlobStore(settings.path)
 
 
 def _copy_hashing(stream: BinaryIO, out: BinaryIO, max_size: int | None) -> tuple[str, int]:

@@ -1,0 +1,140 @@
+"""The small interfaces ged needs from the world, and the set of them a process holds.
+
+ged depends on these, never on their implementations: the composition root
+(ged.bootstrap) picks the implementations from the settings. The RQ queue and the
+Redis counters are implemented in ``workers`` (the only package that imports rq
+and redis), the search index over ``search``, the blob store in ged.storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from ged.config import Settings, WatchedFolder
+
+Progress = Callable[[int, int | None], None]
+
+
+class JobQueue(Protocol):
+    """Hands work to the background workers. Enqueueing never raises for an outage:
+    it returns the ids actually queued, and the rest stay unfinished in the database,
+    where ``ged reconcile`` and the workers' recovery sweep find them."""
+
+    def enqueue_versions(self, version_ids: Iterable[int]) -> list[int]: ...
+
+    def enqueue_index(self, document_ids: Iterable[int]) -> list[int]: ...
+
+    def waiting(self, version_ids: Iterable[int]) -> set[int]:
+        """The versions whose pipeline job is queued or scheduled (will run unaided)."""
+        ...
+
+    def check(self) -> None:
+        """Raise ServiceUnavailable when the queue's server does not answer."""
+        ...
+
+
+class SearchIndex(Protocol):
+    """The derived search index; raises ged's errors (ServiceUnavailable, InvalidInput,
+    DocumentNotFound), never its engine's."""
+
+    def search(
+        self,
+        *,
+        q: str,
+        acl: Sequence[str] | None,
+        filters: dict[str, Any],
+        sort: str,
+        page: int,
+        size: int,
+    ) -> dict[str, Any]: ...
+
+    def similar(
+        self, document_id: int, acl: Sequence[str] | None, size: int
+    ) -> list[dict[str, Any]]: ...
+
+    def index(
+        self, documents: Iterable[Mapping[str, Any]], *, refresh: bool = False
+    ) -> dict[str, int]: ...
+
+    def delete(
+        self, deletions: Iterable[tuple[int, int]], *, refresh: bool = False
+    ) -> dict[str, int]: ...
+
+    def rebuild(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        total: int | None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]: ...
+
+    def check(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Content-addressed bytes (SHA-256), written atomically, never modified."""
+
+    def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def size(self, sha256: str) -> int: ...
+
+    def verify(self, sha256: str) -> bool: ...
+
+    def iter_blobs(self) -> Iterator[str]: ...
+
+    def delete_temporary(self, older_than_seconds: float) -> int: ...
+
+    def local_file(self, sha256: str) -> AbstractContextManager[Path]:
+        """A path on the local filesystem holding the blob, for tools that need one
+        (OCR, PDF readers); a remote backend would download to a temporary file."""
+        ...
+
+    def check(self) -> None:
+        """Raise ServiceUnavailable unless the store accepts a write that reaches the disk."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    created: bool  # False when the same content was already stored
+
+
+class WatchCounters(Protocol):
+    """Totals of what each watched folder took, filed, found duplicate, refused or postponed:
+    the watcher adds, the web process reads."""
+
+    def add(self, folder: Path, outcome: str) -> None: ...
+
+    def read(self, folders: Sequence[WatchedFolder]) -> dict[str, dict[str, int]]:
+        """Raise ServiceUnavailable when the counters' server does not answer."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """What the composition root built for one process, handed to every unit of work."""
+
+    settings: Settings
+    blobs: BlobStore
+    jobs: JobQueue
+    index: SearchIndex
+    counters: WatchCounters
+    clock: Clock
