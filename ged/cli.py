@@ -6,6 +6,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import entry_points
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -80,16 +81,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     port = port or settings.web.port
     click.echo(f"ged web: http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=settings.web.threads, ident="ged")
-
-
-@cli.command()
-@click.option("--burst", is_flag=True, help="Process the jobs waiting now, then exit.")
-@click.pass_context
-def worker(ctx: click.Context, burst: bool) -> None:
-    """Run one background worker (OCR, classification, indexing)."""
-    from workers.worker import run_worker
-
-    run_worker(settings_from(ctx), burst=burst)
 
 
 @cli.command()
@@ -339,6 +330,9 @@ def reconcile(ctx: click.Context) -> None:
 
 
 cli.add_command(audit)
+for command in entry_points(group="ged.commands"):
+    # Commands of other packages (``ged worker``, from workers): ged never imports them.
+    cli.add_command(command.load(), command.name)
 
 
 def main() -> None:
