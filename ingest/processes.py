@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ingest.pages import Stopped
 
@@ -62,7 +62,7 @@ def run_isolated(
             for index, child in list(running.items()):
                 outcome = child.outcome()
                 if outcome is not _Child.RUNNING:
-                    results[index] = outcome
+                    results[index] = cast("T | Stopped", outcome)
                     del running[index]
     finally:
         for child in running.values():
@@ -89,8 +89,9 @@ class _Child:
         writer.close()  # the child's end: once it exits, reading gives EOF instead of blocking
         # As the child does, so that the group exists whichever runs first; an error means
         # the child did it already, or is gone.
+        pid = cast(int, process.pid)  # set by start()
         with contextlib.suppress(OSError):
-            os.setpgid(process.pid, process.pid)
+            os.setpgid(pid, pid)
         return cls(process, reader, time.monotonic() + timeout, workdir)
 
     def outcome(self) -> object:
@@ -113,7 +114,7 @@ class _Child:
 
     def _kill(self) -> None:
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(cast(int, self.process.pid), signal.SIGKILL)
         except OSError:
             self.process.kill()
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what ged needs on a Debian 12 machine, then the Python venv.
 # Idempotent and fast when everything is already present: apt-get runs only
-# when a package is missing, pip only when pyproject.toml changed.
+# when a package is missing, pip only when pyproject.toml or requirements.lock changed.
+# Python packages come from requirements.lock, pinned with their hashes (scripts/lock.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,14 +42,16 @@ if [[ ! -f pyproject.toml ]]; then
     exit 0
 fi
 
-# Reinstall only when the dependency declaration changed.
+# Reinstall only when the dependency declaration or the lock changed.
 stamp=.venv/.ged-installed
-hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+hash="$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)"
 if [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]]; then
     echo "bootstrap: .venv up to date" >&2
 else
-    echo "bootstrap: pip install -e .[test]" >&2
-    .venv/bin/pip install -q --upgrade pip >&2
-    .venv/bin/pip install -q -e ".[test]" >&2
+    echo "bootstrap: pip install -r requirements.lock (hashes checked), then ged itself" >&2
+    .venv/bin/pip install -q --require-hashes --no-deps -r requirements.lock >&2
+    # ged's own code, editable, with nothing fetched: its dependencies and its build
+    # backend are already installed from the lock above.
+    .venv/bin/pip install -q --no-deps --no-build-isolation -e . >&2
     echo "$hash" >"$stamp"
 fi

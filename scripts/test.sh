@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Command two of the README (and .ci/run): set up this machine and run the whole
-# test suite against real OpenSearch, Redis, PostgreSQL and tesseract.
-# Extra arguments go to pytest.
+# Command two of the README (and .ci/run): set up this machine, check lint, formatting
+# and types, and run the whole test suite against real OpenSearch, Redis, PostgreSQL and
+# tesseract (import contracts: tests/test_architecture.py). Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/bootstrap.sh
+# Habits first, in seconds: lint, formatting, types (ged/services, ingest, search).
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 python3 scripts/services.py check
 # Started once here so that the pytest workers find them up; the fixtures
 # call the same idempotent script, so running pytest alone works too.

@@ -29,6 +29,19 @@ from tests import services
 from tests.apiclient import Api, serve
 
 
+#: fixtures that reach a test service, directly or through a parameter chosen at run time
+#: (getfixturevalue does not show in a test's fixture closure)
+_SERVICE_FIXTURES = frozenset({"service_urls", "database_url", "empty_database_url", "api"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs OpenSearch, Redis or PostgreSQL, so that
+    ``pytest -m "not services"`` runs the pure tests alone, in seconds, with no server."""
+    for item in items:
+        if _SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
 def worker_id(request: pytest.FixtureRequest) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
