@@ -139,7 +139,8 @@ def words_to_text(data: dict[str, list]) -> tuple[str, float | None]:
     """Text (lines and paragraphs kept) and mean word confidence from tesseract's TSV words."""
     lines: list[str] = []
     confidences: list[float] = []
-    current, words = None, []
+    current = None
+    words: list[str] = []
     for word, conf, *position in zip(
         data["text"],
         data["conf"],

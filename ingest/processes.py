@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ingest.pages import Stopped
 
@@ -89,11 +89,14 @@ class _Child:
         writer.close()  # the child's end: once it exits, reading gives EOF instead of blocking
         # As the child does, so that the group exists whichever runs first; an error means
         # the child did it already, or is gone.
+        pid = process.pid
+        assert pid is not None  # set by start()
         with contextlib.suppress(OSError):
-            os.setpgid(process.pid, process.pid)
+            os.setpgid(pid, pid)
         return cls(process, reader, time.monotonic() + timeout, workdir)
 
-    def outcome(self) -> object:
+    def outcome(self) -> Any:
+        """What the child sent (its call's result), a Stopped, or RUNNING."""
         if self.reader.poll():
             try:
                 value = self.reader.recv()
@@ -112,8 +115,10 @@ class _Child:
         self._cleanup()
 
     def _kill(self) -> None:
+        pid = self.process.pid
+        assert pid is not None  # set by start()
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except OSError:
             self.process.kill()
 
