@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar
 
 from ingest.pages import Stopped
 
@@ -62,7 +62,7 @@ def run_isolated(
             for index, child in list(running.items()):
                 outcome = child.outcome()
                 if outcome is not _Child.RUNNING:
-                    results[index] = cast("T | Stopped", outcome)
+                    results[index] = outcome
                     del running[index]
     finally:
         for child in running.values():
@@ -89,12 +89,14 @@ class _Child:
         writer.close()  # the child's end: once it exits, reading gives EOF instead of blocking
         # As the child does, so that the group exists whichever runs first; an error means
         # the child did it already, or is gone.
-        pid = cast(int, process.pid)  # set by start()
+        pid = process.pid
+        assert pid is not None  # set by start()
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         return cls(process, reader, time.monotonic() + timeout, workdir)
 
-    def outcome(self) -> object:
+    def outcome(self) -> Any:
+        """What the child sent (its call's result), a Stopped, or RUNNING."""
         if self.reader.poll():
             try:
                 value = self.reader.recv()
@@ -113,8 +115,10 @@ class _Child:
         self._cleanup()
 
     def _kill(self) -> None:
+        pid = self.process.pid
+        assert pid is not None  # set by start()
         try:
-            os.killpg(cast(int, self.process.pid), signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except OSError:
             self.process.kill()
 

@@ -1,7 +1,7 @@
 """Watched folders, the loop: rescan a folder, wait until dropped files are complete,
 claim them, file them, and settle them in done/ or failed/. Filing is a callback
-(``ged.watching`` builds it), so this module knows nothing of the database. The folder's
-layout, claims, moves and notes are ``ingest.watch_files``.
+(``ged.watcher`` passes ``ged.services.drops.file_drop``), so this module knows nothing
+of the database. The folder's layout, claims, moves and notes are ``ingest.watch_files``.
 """
 
 from __future__ import annotations

@@ -21,15 +21,15 @@ from rq import Queue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ged.bootstrap import build
 from ged.cli import cli
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import Document, Grant, Group, Unit, User, Version
-from ged.services.users import create_user
-from ged.watch_counters import read_counters
-from ged.watching import folder_problem
+from ged.services.drops import folder_problem
 from tests.test_up import free_port
+from workers.counters import RedisWatchCounters
 
 STATION = "scanner"
 
@@ -40,6 +40,15 @@ def pdf(label: object) -> bytes:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def read_counters(settings: Settings) -> dict[str, dict[str, int]]:
+    """The totals the web process reads, as it reads them."""
+    counters = RedisWatchCounters(settings)
+    try:
+        return counters.read(settings.watch.folders)
+    finally:
+        counters.close()
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
@@ -181,7 +190,9 @@ def make_station(make_settings, tmp_path: Path) -> Iterator[Callable[..., Statio
         station = Station(settings, inbox, tmp_path / "watch.log")
         stations.append(station)
         with station.session() as session:
-            create_user(session, STATION, "station", None)
+            # A station account signs in with tokens only: no password.
+            session.add(User(username=STATION, role="station", password_hash=None))
+            session.commit()
         return station
 
     yield build
@@ -404,8 +415,10 @@ def test_a_missing_folder_is_reported_at_start_up_and_watched_once_it_exists(mak
 )
 def test_start_up_names_the_folder_and_what_its_configuration_lacks(make_station, folder, problem):
     station = make_station(**folder)
-    with station.session() as session:
-        found = folder_problem(session, station.settings.watch.folders[0])
+    runtime = build(station.settings)
+    with runtime.unit_of_work() as uow:
+        found = folder_problem(uow, station.settings.watch.folders[0])
+    runtime.close()
     assert found is not None
     assert found.startswith(f"watched folder {station.inbox}: {problem}")
 

@@ -1,16 +1,44 @@
-"""RQ job entry points: they take ids, everything else comes from the database."""
+"""RQ job entry points: they take ids, open a unit of work on the process's Runtime and
+call one ged service; RQ imports them by their dotted names (workers.queue).
+
+A job raising (ServiceUnavailable when OpenSearch is down) is retried by RQ with the
+backoff workers.queue gives it; recovery takes over once the retries run out.
+"""
 
 from __future__ import annotations
 
-from workers.pipeline import process_version as run_pipeline
-from workers.search import index_current
+import os
+
+from ged.bootstrap import Runtime, build
+from ged.config import Settings, load_settings
+from ged.services.index_sync import refresh_document
+from ged.services.pipeline import process_version as run_pipeline
+
+_runtime: Runtime | None = None
+
+
+def start_runtime(settings: Settings) -> Runtime:
+    """Build this process's Runtime, once. RQ forks a child per job: the child drops the
+    pooled connections it inherited (SQLAlchemy's advice for forks, close=False leaves
+    them to the parent) and opens its own from the same engine."""
+    global _runtime
+    runtime = build(settings)
+    os.register_at_fork(after_in_child=lambda: runtime.engine.dispose(close=False))
+    _runtime = runtime
+    return runtime
+
+
+def current_runtime() -> Runtime:
+    """The worker's Runtime; a job run outside ``ged worker`` builds one from the environment."""
+    return _runtime if _runtime is not None else start_runtime(load_settings())
 
 
 def process_version(version_id: int) -> None:
     """Run (or resume) the pipeline of one version."""
-    run_pipeline(version_id)
+    run_pipeline(current_runtime(), version_id)
 
 
 def index_document(document_id: int) -> None:
     """Refresh one document in the search index after a metadata, ACL or status change."""
-    index_current(document_id)
+    with current_runtime().unit_of_work() as uow:
+        refresh_document(uow, document_id)

@@ -62,7 +62,9 @@ class RQJobQueue:
         try:
             self._redis.ping()
         except RedisError as exc:
-            raise ServiceUnavailable("redis", f"{redacted(self._settings.redis.url)}: {exc}") from None
+            raise ServiceUnavailable(
+                "redis", f"{redacted(self._settings.redis.url)}: {exc}"
+            ) from None
 
     def _enqueue(self, function: str, kind: str, ids: Iterable[int]) -> list[int]:
         pipeline = self._settings.pipeline

@@ -9,32 +9,36 @@ from redis import Redis
 from rq import Queue, Worker
 
 from ged.config import Settings
-from ged.health import check_redis
-from workers import runtime
+from workers.jobs import start_runtime
 from workers.recovery import start_recovery_thread
 
 log = logging.getLogger(__name__)
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    check_redis(settings.redis.url)
-    runtime.configure(settings)
-    # Tesseract's OpenMP threads fight each other on a loaded machine; parallelism comes
-    # from one page per process instead (see ingest.ocr).
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    if not settings.audit.key_file.exists():
-        log.warning(
-            "no audit signing key at %s: checkpoints are not sealed, so a cut tail of the "
-            "audit trail would go unnoticed; create it with `ged audit keygen`",
-            settings.audit.key_file,
-        )
-    connection = Redis.from_url(settings.redis.url)
-    queue = Queue(settings.redis.queue, connection=connection)
-    stop_recovery = None if burst else start_recovery_thread(connection)
+    runtime = start_runtime(settings)
     try:
-        Worker([queue], connection=connection).work(
-            burst=burst, with_scheduler=True, logging_level=settings.logging.level
-        )
+        runtime.adapters.jobs.check()
+        # Tesseract's OpenMP threads fight each other on a loaded machine; parallelism comes
+        # from one page per process instead (see ingest.ocr).
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        if not settings.audit.key_file.exists():
+            log.warning(
+                "no audit signing key at %s: checkpoints are not sealed, so a cut tail of the "
+                "audit trail would go unnoticed; create it with `ged audit keygen`",
+                settings.audit.key_file,
+            )
+        # Not workers.queue.redis_client: its short socket timeout would cut the worker's
+        # blocking wait for jobs.
+        connection = Redis.from_url(settings.redis.url)
+        queue = Queue(settings.redis.queue, connection=connection)
+        stop_recovery = None if burst else start_recovery_thread(runtime, connection)
+        try:
+            Worker([queue], connection=connection).work(
+                burst=burst, with_scheduler=True, logging_level=settings.logging.level
+            )
+        finally:
+            if stop_recovery is not None:
+                stop_recovery.set()
     finally:
-        if stop_recovery is not None:
-            stop_recovery.set()
+        runtime.close()

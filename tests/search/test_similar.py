@@ -2,7 +2,7 @@
 
 import pytest
 
-from ged.errors import DocumentNotFound
+from search.errors import DocumentNotIndexed
 from search.searching import similar
 from tests.search.conftest import make_document
 
@@ -28,7 +28,7 @@ def test_similar_to_a_document_the_caller_may_not_read_is_not_found(
     opensearch_client, prefix, index
 ):
     index(make_document(1, WATER, acl=["user:9"]), make_document(2, WATER))
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotIndexed):
         similar(opensearch_client, prefix, 1, ["user:1"])
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotIndexed):
         similar(opensearch_client, prefix, 404, None)

@@ -1,0 +1,153 @@
+"""The pipeline's steps: each reads its inputs from the database, hands plain values to
+``ingest``, and commits what comes back together with the step's name, so a step that
+was committed is never run again and one that was not is run again to the same result.
+
+Long work (reading the file, OCR) runs with no transaction open: a step reads in one
+short unit of work and writes in another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ged.config import Settings
+from ged.models import Document, DocumentType, Page, Version
+from ged.ports import BlobStore
+from ged.services.index_sync import put_in_index
+from ged.uow import UnitOfWork
+from ingest.classify import Model, classify, load_model
+from ingest.classify_rules import rules_or_default
+from ingest.detect import SUPPORTED_TYPES
+from ingest.metadata import extract_metadata
+from ingest.pages import Extraction
+from ingest.text import extract
+
+UnitsOfWork = Callable[[], UnitOfWork]
+
+#: the classifier model of this worker process, reloaded when `ged classifier train` replaces it
+_models: dict[Path, tuple[float, Model | None]] = {}
+
+
+def extract_step(units: UnitsOfWork, version_id: int) -> None:
+    with units() as uow:
+        version = uow.session.get_one(Version, version_id)
+        if version.mime_type not in SUPPORTED_TYPES:
+            version.error = f"files of type {version.mime_type} are stored but not read"
+            version.step = "extract"
+            uow.commit()
+            return
+        sha256, mime_type = version.blob_sha256, version.mime_type
+        settings, blobs = uow.settings, uow.blobs
+    extraction = _extract(settings, blobs, sha256, mime_type)
+    with units() as uow:
+        _save_extraction(uow.session, version_id, extraction)
+        uow.commit()
+
+
+def classify_step(units: UnitsOfWork, version_id: int) -> None:
+    with units() as uow:
+        settings = uow.settings.classification
+        version, document = _current(uow.session, version_id)
+        if document is not None and document.classification_source != "manual":
+            result = classify(
+                _text_of(version),
+                rules=rules_or_default(settings.rules),
+                threshold=settings.threshold,
+                model=_model(settings.model_path),
+            )
+            document.document_type = _type_coded(uow.session, result.document_type)
+            document.classification_source = result.source
+            document.classification_confidence = result.confidence
+            document.needs_review = result.document_type is None
+        version.step = "classify"
+        uow.commit()
+
+
+def metadata_step(units: UnitsOfWork, version_id: int) -> None:
+    with units() as uow:
+        version, document = _current(uow.session, version_id)
+        if document is not None:
+            found = extract_metadata(_text_of(version))
+            document.extracted = dict(found)
+            guessed = found.get("document_date")
+            if document.document_date is None and guessed:
+                document.document_date = date.fromisoformat(guessed)
+        version.step = "metadata"
+        uow.commit()
+
+
+def index_step(units: UnitsOfWork, version_id: int) -> None:
+    """Index the document when this version is its current one; the step and the version's
+    indexed time are committed together."""
+    with units() as uow:
+        version, document = _current(uow.session, version_id)
+        if document is not None:
+            put_in_index(uow, document)
+        version.step = "index"
+        uow.commit()
+
+
+def _extract(settings: Settings, blobs: BlobStore, sha256: str, mime_type: str) -> Extraction:
+    ocr = settings.ocr
+    with blobs.local_file(sha256) as path:
+        return extract(
+            path,
+            mime_type,
+            languages=ocr.languages,
+            dpi=ocr.dpi,
+            processes=ocr.processes,
+            max_pages=ocr.max_pages,
+            page_timeout=ocr.page_timeout,
+            max_image_pixels=ocr.max_image_pixels,
+        )
+
+
+def _save_extraction(session: Session, version_id: int, extraction: Extraction) -> None:
+    # Replace, never add: a resumed run must end with exactly one set of pages.
+    session.execute(delete(Page).where(Page.version_id == version_id))
+    session.add_all(
+        Page(
+            version_id=version_id,
+            number=page.number,
+            source=page.source,
+            confidence=page.confidence,
+            text=page.text,
+            note=page.note,
+        )
+        for page in extraction.pages
+    )
+    version = session.get_one(Version, version_id)
+    version.page_count = extraction.page_count
+    version.error = extraction.error if extraction.status != "done" else None
+    version.step = "extract"
+
+
+def _model(path: Path) -> Model | None:
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    cached = _models.get(path)
+    if cached is None or cached[0] != mtime:
+        _models[path] = (mtime, load_model(path))
+    return _models[path][1]
+
+
+def _current(session: Session, version_id: int) -> tuple[Version, Document | None]:
+    """The version, and its document when this version is the current one (an older
+    version finishing late must not overwrite what the current one decided)."""
+    version = session.get_one(Version, version_id)
+    document = version.document
+    return version, document if document.current_version == version.number else None
+
+
+def _text_of(version: Version) -> str:
+    return "\n\n".join(page.text for page in version.pages if page.text)
+
+
+def _type_coded(session: Session, code: str | None) -> DocumentType | None:
+    if code is None:
+        return None
+    return session.scalars(select(DocumentType).where(DocumentType.code == code)).one_or_none()
