@@ -29,8 +29,7 @@ from typing import IO, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from ged.access import Principal
-from ged.audit.chain import EVENT_FIELDS, format_ts, record
+from ged.audit.chain import EVENT_FIELDS, format_ts
 from ged.audit.query import EventFilters, iter_events, seq_bounds
 from ged.audit.seal import all_checkpoints, key_id, public_key_pem
 from ged.errors import InvalidInput
@@ -54,11 +53,8 @@ _TEXT_COLUMNS = frozenset(EVENT_FIELDS) - {"seq", "ts", "details", "prev_hash", 
 _CHUNK = 64 * 1024
 
 
-def start_export(
-    session: Session, principal: Principal | None, filters: EventFilters, fmt: str
-) -> None:
-    """Check the request and record the export in its own committed transaction, before a
-    single row leaves: an export that fails half-way has still been recorded."""
+def check_export(filters: EventFilters, fmt: str) -> None:
+    """Refuse an export that could not be produced as asked, before it is recorded."""
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
     if fmt == "bundle" and not filters.selects_a_range:
@@ -67,8 +63,6 @@ def start_export(
             "(export CSV or JSON Lines to filter by actor, action, document or outcome)",
             field="format",
         )
-    record(session, principal, "audit.export", details={"format": fmt, **filters.as_details()})
-    session.commit()
 
 
 # --- CSV and JSON Lines ------------------------------------------------------------------------

@@ -26,8 +26,7 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from ged.access import Principal
-from ged.audit.chain import GENESIS, event_hash, record
+from ged.audit.chain import GENESIS, event_hash
 from ged.audit.export import (
     CHECKPOINTS_FILE,
     EVENTS_FILE,
@@ -297,24 +296,6 @@ class _Verifier:
             "sealed_seq": self.sealed_seq,
             "key_id": self.key_id,
         }
-
-
-def verify_log(session: Session, settings: Settings, principal: Principal | None) -> VerifyResult:
-    """Verify the database's chain, then record that it was verified and how (committed)."""
-    result = verify_database(session, settings)
-    record(
-        session,
-        principal,
-        "audit.verify",
-        details={
-            "ok": result.ok,
-            "checked": result.checked,
-            "first_broken_seq": result.first_broken_seq,
-            "reason": result.reason,
-        },
-    )
-    session.commit()
-    return result
 
 
 def verify_database(session: Session, settings: Settings) -> VerifyResult:
