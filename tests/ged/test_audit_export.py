@@ -6,7 +6,6 @@ import getpass
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,15 +26,11 @@ from ged.audit.export import (
 from ged.audit.query import EventFilters, iter_events
 from ged.audit.seal import generate_key, load_public_key, seal_checkpoint
 from ged.audit.verify import verify_chain, verify_file
-from ged.bootstrap import build
 from ged.cli.audit import audit
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
-from ged.errors import InvalidInput
 from ged.migrate import upgrade
 from ged.models import AuditEvent
-from ged.services.audit import start_export
-from ged.uow import UnitOfWork
 
 AUDITOR = Principal(5, "auditrice", "auditor", frozenset(), None, "192.0.2.8", "Firefox")
 ACTIONS = ("document.view", "document.download", "search", "acl.change")
@@ -198,26 +193,6 @@ def test_a_period_bundle_is_a_range_anchored_by_the_checkpoint_before_it(
     result = verify_file(path)
     assert result.ok, result.detail
     assert (result.first_seq, result.last_seq, result.sealed_seq) == (101, 200, 100)
-
-
-@pytest.fixture
-def uow(db_session, settings) -> Iterator[UnitOfWork]:
-    """A unit of work on the test's session (its commits are savepoints)."""
-    runtime = build(settings)
-    yield UnitOfWork(db_session, runtime.adapters)
-    runtime.close()
-
-
-def test_a_bundle_cannot_skip_rows(uow):
-    with pytest.raises(InvalidInput, match="unbroken range"):
-        start_export(uow, AUDITOR, EventFilters(actor="agent1"), "bundle")
-    with pytest.raises(InvalidInput, match="format"):
-        start_export(uow, AUDITOR, EventFilters(), "xlsx")
-    # refused before anything is recorded
-    assert (
-        uow.session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "audit.export"))
-        is None
-    )
 
 
 def test_the_command_line_keygen_seal_export_verify_and_purge(make_settings, tmp_path):
