@@ -182,8 +182,12 @@ class EventPage:
     events: list[dict[str, Any]]
 
 
-def events_page(session: Session, filters: EventFilters, page: int, size: int) -> EventPage:
-    """One page of matching events, newest first."""
+def search_events(
+    session: Session, principal: Principal | None, filters: EventFilters, page: int, size: int
+) -> EventPage:
+    """One page of matching events, newest first; the consultation is audited (committed).
+    Who may consult is the caller's decision (ged.services.audit: the audit.events rule;
+    a document's history: whoever manages the document)."""
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"size must be between 1 and {MAX_PAGE_SIZE}", field="size")
     conditions = filters.conditions()
@@ -196,26 +200,11 @@ def events_page(session: Session, filters: EventFilters, page: int, size: int) -
         .limit(size)
     )
     events = [event_dict(row) for row in rows]
-    return EventPage(total=total or 0, page=page, size=size, events=events)
-
-
-def consultation_details(page: EventPage, filters: EventFilters) -> dict[str, Any]:
-    """What the event recording a consultation of the log says about it."""
-    return {
-        "filters": filters.as_details(),
-        "page": page.page,
-        "size": page.size,
-        "total": page.total,
-    }
-
-
-def search_events(
-    session: Session, principal: Principal | None, filters: EventFilters, page: int, size: int
-) -> EventPage:
-    """One page of events, its consultation recorded and committed. Kept with its old
-    signature for the document history page (ged/web/ui/document_access.py) until it calls
-    ged.services.audit.document_history; remove it then."""
-    found = events_page(session, filters, page, size)
-    record(session, principal, "audit.events", details=consultation_details(found, filters))
+    record(
+        session,
+        principal,
+        "audit.events",
+        details={"filters": filters.as_details(), "page": page, "size": size, "total": total},
+    )
     session.commit()
-    return found
+    return EventPage(total=total or 0, page=page, size=size, events=events)

@@ -13,17 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from ged.access import Principal, authorize, require_document
+from ged.access import Principal, authorize
 from ged.audit import purge as retention
+from ged.audit import query
 from ged.audit.chain import record
 from ged.audit.export import MEDIA_TYPES, bundle_chunks, check_export, csv_chunks, jsonl_chunks
-from ged.audit.query import (
-    EventFilters,
-    EventPage,
-    consultation_details,
-    events_page,
-    iter_events,
-)
+from ged.audit.query import EventFilters, EventPage, iter_events
 from ged.audit.seal import load_public_key, seal_checkpoint
 from ged.audit.verify import VerifyResult, verify_database
 from ged.models import AuditCheckpoint
@@ -35,24 +30,7 @@ def search_events(
 ) -> EventPage:
     """One page of the matching events, newest first; the consultation is recorded."""
     authorize(principal, "audit.events")
-    return _consult(uow, principal, filters, page, size)
-
-
-def document_history(
-    uow: UnitOfWork, principal: Principal, document_id: int, page: int, size: int
-) -> EventPage:
-    """The events about one document, for whoever manages it (not only auditors)."""
-    require_document(uow.session, principal, document_id, "manage")
-    return _consult(uow, principal, EventFilters(document_id=document_id), page, size)
-
-
-def _consult(
-    uow: UnitOfWork, principal: Principal, filters: EventFilters, page: int, size: int
-) -> EventPage:
-    found = events_page(uow.session, filters, page, size)
-    record(uow.session, principal, "audit.events", details=consultation_details(found, filters))
-    uow.commit()
-    return found
+    return query.search_events(uow.session, principal, filters, page, size)
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
-from io import BytesIO
 
 import pytest
 from sqlalchemy import select
 
-from ged.access import RULES, Principal, command_line, principal_for
+from ged.access import RULES, Principal, command_line
 from ged.audit.query import EventFilters
 from ged.bootstrap import build
-from ged.errors import DocumentNotFound, InvalidInput, PermissionDenied
-from ged.models import ROLES, AuditEvent, User
+from ged.errors import InvalidInput, PermissionDenied
+from ged.models import ROLES, AuditEvent
 from ged.services import audit
-from ged.services.documents import Metadata, Upload, create_document
 from ged.uow import UnitOfWork
 
 AUDITOR = Principal(5, "auditrice", "auditor", frozenset(), None, "192.0.2.8", "Firefox")
@@ -87,18 +85,3 @@ def test_a_bundle_cannot_skip_rows_and_a_refused_export_is_not_recorded(uow):
     lines = "".join(audit.export_chunks(uow, started)).splitlines()
     # the export's own event is committed before the first row: it is in the export
     assert len(lines) == 2 and ",audit.export," in lines[1]
-
-
-def test_a_documents_history_is_for_those_who_manage_it(uow):
-    uow.session.add_all(
-        [User(username="agent", role="agent"), User(username="autre", role="agent")]
-    )
-    uow.session.flush()
-    agent, other = (principal_for(user) for user in uow.session.scalars(select(User)))
-    version = create_document(uow, agent, Upload(BytesIO(b"texte"), "note.txt"), Metadata())
-    history = audit.document_history(uow, agent, version.document_id, 1, 10)
-    assert [event["action"] for event in history.events] == ["document.upload"]
-    with pytest.raises(DocumentNotFound):
-        audit.document_history(uow, other, version.document_id, 1, 10)
-    with pytest.raises(DocumentNotFound):
-        audit.document_history(uow, AUDITOR, version.document_id, 1, 10)
