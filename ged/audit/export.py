@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -163,23 +163,12 @@ def bundle_chunks(
     """
     bounds = seq_bounds(session, filters)
     sink = _Sink()
-    sums: dict[str, str] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        count = 0
-        if bounds is not None:
-            range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
-            digest = hashlib.sha256()
-            with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
-                for chunk in jsonl_chunks(iter_events(session, range_filters)):
-                    data = chunk.encode("utf-8")
-                    digest.update(data)
-                    member.write(data)
-                    count += chunk.count("\n")  # one line per event: JSON escapes newlines
-                    if sink.parts:
-                        yield sink.take()
-            sums[EVENTS_FILE] = digest.hexdigest()
+        if bounds is None:
+            sums, count = {EVENTS_FILE: _add(bundle, EVENTS_FILE, b"")}, 0
         else:
-            sums[EVENTS_FILE] = _add(bundle, EVENTS_FILE, b"")
+            events_sum, count = yield from _events_member(bundle, sink, session, bounds)
+            sums = {EVENTS_FILE: events_sum}
         covering = [
             checkpoint
             for checkpoint in all_checkpoints(session)
@@ -202,6 +191,25 @@ def bundle_chunks(
         }
         _add(bundle, MANIFEST_FILE, json.dumps(manifest, indent=2).encode("utf-8"))
     yield sink.take()
+
+
+def _events_member(
+    bundle: zipfile.ZipFile, sink: _Sink, session: Session, bounds: tuple[int, int]
+) -> Generator[bytes, None, tuple[str, int]]:
+    """Write the range's events into the bundle, yielding the zip bytes as they come;
+    returns the member's SHA-256 and how many events it holds."""
+    range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
+    digest = hashlib.sha256()
+    count = 0
+    with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
+        for chunk in jsonl_chunks(iter_events(session, range_filters)):
+            data = chunk.encode("utf-8")
+            digest.update(data)
+            member.write(data)
+            count += chunk.count("\n")  # one line per event: JSON escapes newlines
+            if sink.parts:
+                yield sink.take()
+    return digest.hexdigest(), count
 
 
 def _add(bundle: zipfile.ZipFile, name: str, data: bytes) -> str:
