@@ -36,8 +36,9 @@ from flask import request
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.engine import make_url
 
-from ged.access import principal_for
+from ged.access import command_line, principal_for
 from ged.audit.chain import record
+from ged.bootstrap import build
 from ged.config import Settings, load_settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
@@ -45,7 +46,6 @@ from ged.models import User
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.tokens import create_token
 from ged.services.users import create_user
-from ged.storage import make_blob_store
 from ged.web import context, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,20 +92,21 @@ def postgres_admin_url() -> str:
 
 def seed(settings: Settings) -> tuple[str, int]:
     """An agent, its API token, and one document it filed."""
-    engine = make_engine(settings.database)
-    with make_session_factory(engine)() as session:
-        user = create_user(session, "agent", "agent", "bench password 2024")
-        token = create_token(session, "agent", "bench token")[1]
-        version = create_document(
-            session,
-            make_blob_store(settings.storage),
-            principal_for(user),
-            Upload(io.BytesIO(PDF), "arrete.pdf"),
-            Metadata(title="Arrêté municipal"),
-            1024 * 1024,
-        )
-        document_id = version.document_id
-    engine.dispose()
+    runtime = build(settings)
+    try:
+        with runtime.unit_of_work() as uow:
+            operator = command_line()
+            user = create_user(uow, operator, "agent", "agent", "bench password 2024")
+            token = create_token(uow, operator, "agent", "bench token")[1]
+            version = create_document(
+                uow,
+                principal_for(user),
+                Upload(io.BytesIO(PDF), "arrete.pdf"),
+                Metadata(title="Arrêté municipal"),
+            )
+            document_id = version.document_id
+    finally:
+        runtime.close()
     return token, document_id
 
 
@@ -187,14 +188,15 @@ def view_app(settings: Settings, audited: bool):
         @app.after_request
         def record_view(response):
             if response.status_code == 200 and request.endpoint == "documents.read":
+                session = context.uow().session
                 record(
-                    context.db(),
+                    session,
                     context.principal(),
                     "document.view",
                     object_type="document",
                     object_id=request.view_args["document_id"],
                 )
-                context.db().commit()
+                session.commit()
             return response
 
     return app

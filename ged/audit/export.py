@@ -22,15 +22,14 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from ged.access import Principal
-from ged.audit.chain import EVENT_FIELDS, format_ts, record
+from ged.audit.chain import EVENT_FIELDS, format_ts
 from ged.audit.query import EventFilters, iter_events, seq_bounds
 from ged.audit.seal import all_checkpoints, key_id, public_key_pem
 from ged.errors import InvalidInput
@@ -54,11 +53,8 @@ _TEXT_COLUMNS = frozenset(EVENT_FIELDS) - {"seq", "ts", "details", "prev_hash", 
 _CHUNK = 64 * 1024
 
 
-def start_export(
-    session: Session, principal: Principal | None, filters: EventFilters, fmt: str
-) -> None:
-    """Check the request and record the export in its own committed transaction, before a
-    single row leaves: an export that fails half-way has still been recorded."""
+def check_export(filters: EventFilters, fmt: str) -> None:
+    """Refuse an export that could not be produced as asked, before it is recorded."""
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
     if fmt == "bundle" and not filters.selects_a_range:
@@ -67,8 +63,6 @@ def start_export(
             "(export CSV or JSON Lines to filter by actor, action, document or outcome)",
             field="format",
         )
-    record(session, principal, "audit.export", details={"format": fmt, **filters.as_details()})
-    session.commit()
 
 
 # --- CSV and JSON Lines ------------------------------------------------------------------------
@@ -169,23 +163,12 @@ def bundle_chunks(
     """
     bounds = seq_bounds(session, filters)
     sink = _Sink()
-    sums: dict[str, str] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        count = 0
-        if bounds is not None:
-            range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
-            digest = hashlib.sha256()
-            with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
-                for chunk in jsonl_chunks(iter_events(session, range_filters)):
-                    data = chunk.encode("utf-8")
-                    digest.update(data)
-                    member.write(data)
-                    count += chunk.count("\n")  # one line per event: JSON escapes newlines
-                    if sink.parts:
-                        yield sink.take()
-            sums[EVENTS_FILE] = digest.hexdigest()
+        if bounds is None:
+            sums, count = {EVENTS_FILE: _add(bundle, EVENTS_FILE, b"")}, 0
         else:
-            sums[EVENTS_FILE] = _add(bundle, EVENTS_FILE, b"")
+            events_sum, count = yield from _events_member(bundle, sink, session, bounds)
+            sums = {EVENTS_FILE: events_sum}
         covering = [
             checkpoint
             for checkpoint in all_checkpoints(session)
@@ -208,6 +191,25 @@ def bundle_chunks(
         }
         _add(bundle, MANIFEST_FILE, json.dumps(manifest, indent=2).encode("utf-8"))
     yield sink.take()
+
+
+def _events_member(
+    bundle: zipfile.ZipFile, sink: _Sink, session: Session, bounds: tuple[int, int]
+) -> Generator[bytes, None, tuple[str, int]]:
+    """Write the range's events into the bundle, yielding the zip bytes as they come;
+    returns the member's SHA-256 and how many events it holds."""
+    range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
+    digest = hashlib.sha256()
+    count = 0
+    with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
+        for chunk in jsonl_chunks(iter_events(session, range_filters)):
+            data = chunk.encode("utf-8")
+            digest.update(data)
+            member.write(data)
+            count += chunk.count("\n")  # one line per event: JSON escapes newlines
+            if sink.parts:
+                yield sink.take()
+    return digest.hexdigest(), count
 
 
 def _add(bundle: zipfile.ZipFile, name: str, data: bytes) -> str:

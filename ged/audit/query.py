@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -98,6 +98,53 @@ def parse_moment(value: str | None, field: str, *, end: bool = False) -> datetim
     return aware(moment)
 
 
+#: the names filters go by, in query strings, forms and (mapped) command-line options
+FILTER_NAMES = (
+    "date_from",
+    "date_to",
+    "actor",
+    "action",
+    "document",
+    "outcome",
+    "seq_from",
+    "seq_to",
+)
+
+
+def filters_from(
+    values: Mapping[str, str | None], *, strict: bool, known: Collection[str] = ()
+) -> EventFilters:
+    """EventFilters from raw strings named as FILTER_NAMES says (blank means not given).
+
+    ``strict`` refuses any other name but ``known`` (the caller's own parameters, such as
+    ``page``): a misspelt filter silently ignored would export far more than was asked.
+    Errors are InvalidInput naming the field.
+    """
+    if strict:
+        unknown = sorted(set(values) - set(FILTER_NAMES) - set(known))
+        if unknown:
+            raise InvalidInput(f"unknown parameter(s): {', '.join(unknown)}", field=unknown[0])
+    given = {name: (values.get(name) or "").strip() or None for name in FILTER_NAMES}
+    return EventFilters(
+        date_from=parse_moment(given["date_from"], "date_from"),
+        date_to=parse_moment(given["date_to"], "date_to", end=True),
+        actor=given["actor"],
+        action=given["action"],
+        document_id=_positive(given["document"], "document"),
+        outcome=given["outcome"],
+        seq_from=_positive(given["seq_from"], "seq_from"),
+        seq_to=_positive(given["seq_to"], "seq_to"),
+    )
+
+
+def _positive(value: str | None, field: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(f"{field} must be a positive whole number, not {value!r}", field=field)
+    return int(value)
+
+
 def iter_events(session: Session, filters: EventFilters) -> Iterator[dict[str, Any]]:
     """The matching events in chain order, as event_dict gives them, fetched BATCH at a time
     (a server-side cursor on PostgreSQL), so millions of rows stream in flat memory.
@@ -138,7 +185,9 @@ class EventPage:
 def search_events(
     session: Session, principal: Principal | None, filters: EventFilters, page: int, size: int
 ) -> EventPage:
-    """One page of matching events, newest first; the consultation is audited (committed)."""
+    """One page of matching events, newest first; the consultation is audited (committed).
+    Who may consult is the caller's decision (ged.services.audit: the audit.events rule;
+    a document's history: whoever manages the document)."""
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"size must be between 1 and {MAX_PAGE_SIZE}", field="size")
     conditions = filters.conditions()

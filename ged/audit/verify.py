@@ -26,8 +26,7 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from ged.access import Principal
-from ged.audit.chain import GENESIS, event_hash, record
+from ged.audit.chain import GENESIS, event_hash
 from ged.audit.export import (
     CHECKPOINTS_FILE,
     EVENTS_FILE,
@@ -111,6 +110,9 @@ class _Verifier:
         self.first_seq: int | None = None
         self.last_seq: int | None = None
         self.sealed_seq: int | None = None
+        #: checkpoints not reached yet, and the last event one of them proved
+        self.ahead: deque[Event] = deque()
+        self.proven = 0
 
     def run(self, rows: Iterator[Event]) -> VerifyResult:
         forged = self._forged_checkpoint()
@@ -120,58 +122,67 @@ class _Verifier:
         if first is None:
             return self._end()
         self.first_seq = first["seq"]
-        running, start_problem = self._start(first)
-        if start_problem is not None:
-            return start_problem
-        ahead = deque(cp for cp in self.checkpoints if cp["seq"] >= first["seq"])
+        running, problem = self._start(first)
+        if problem is not None:
+            return problem
+        self.ahead = deque(cp for cp in self.checkpoints if cp["seq"] >= first["seq"])
         # Where the last proof ended: a rewrite found at a checkpoint happened after it.
-        proven = first["seq"] - 1
-        expected = first["seq"]
+        self.proven = first["seq"] - 1
         rows = chain([first], rows)
         for row in rows:
-            seq = row["seq"]
-            if seq != expected:
-                moved = self._find_moved(rows, expected, running)
-                if moved is not None or seq < expected:
-                    return self._reordered(expected, moved)
-                return self._broken(
-                    "missing", expected, f"events {expected} to {seq - 1} are missing"
-                )
-            if event_hash(row) != row["hash"]:
-                if row["prev_hash"] != running:
-                    moved = self._find_moved(rows, expected, running)
-                    if moved is not None:
-                        return self._reordered(expected, moved)
-                return self._broken(
-                    "altered", seq, f"event {seq} does not match its hash: it was changed"
-                )
+            problem = self._link(row, running, rows) or self._reach_checkpoints(row)
+            if problem is not None:
+                return problem
+            running = row["hash"]
+        return self._end()
+
+    def _link(self, row: Event, running: str, rows: Iterator[Event]) -> VerifyResult | None:
+        """Check that ``row`` is the next event, intact and chained to ``running``."""
+        seq = row["seq"]
+        expected = self.first_seq if self.last_seq is None else self.last_seq + 1
+        if seq != expected:
+            moved = self._find_moved(rows, expected, running)
+            if moved is not None or seq < expected:
+                return self._reordered(expected, moved)
+            return self._broken("missing", expected, f"events {expected} to {seq - 1} are missing")
+        if event_hash(row) != row["hash"]:
             if row["prev_hash"] != running:
-                # The row holds together but does not link to its predecessor: the one
-                # before was rewritten and re-hashed (the first row only has itself to blame).
-                broken = seq - 1 if seq > first["seq"] else seq
+                moved = self._find_moved(rows, expected, running)
+                if moved is not None:
+                    return self._reordered(expected, moved)
+            return self._broken(
+                "altered", seq, f"event {seq} does not match its hash: it was changed"
+            )
+        if row["prev_hash"] != running:
+            # The row holds together but does not link to its predecessor: the one
+            # before was rewritten and re-hashed (the first row only has itself to blame).
+            broken = seq - 1 if seq > self.first_seq else seq
+            return self._broken(
+                "altered",
+                broken,
+                f"event {broken} is not the one event {seq} was chained to: it was rewritten",
+            )
+        self.checked += 1
+        self.last_seq = seq
+        return None
+
+    def _reach_checkpoints(self, row: Event) -> VerifyResult | None:
+        """Check the checkpoints sealed over ``row`` against the hash the chain gives it."""
+        seq = row["seq"]
+        while self.ahead and self.ahead[0]["seq"] == seq:
+            checkpoint = self.ahead.popleft()
+            if checkpoint["head_hash"] != row["hash"]:
                 return self._broken(
                     "altered",
-                    broken,
-                    f"event {broken} is not the one event {seq} was chained to: it was rewritten",
+                    self.proven + 1,
+                    f"the checkpoint sealed at {checkpoint['ts']} signed hash "
+                    f"{checkpoint['head_hash']} for event {seq}, the chain now gives "
+                    f"{row['hash']}: events {self.proven + 1} to {seq} were rewritten since",
                 )
-            running = row["hash"]
-            self.checked += 1
-            self.last_seq = seq
-            expected += 1
-            while ahead and ahead[0]["seq"] == seq:
-                checkpoint = ahead.popleft()
-                if checkpoint["head_hash"] != running:
-                    return self._broken(
-                        "altered",
-                        proven + 1,
-                        f"the checkpoint sealed at {checkpoint['ts']} signed hash "
-                        f"{checkpoint['head_hash']} for event {seq}, the chain now gives "
-                        f"{running}: events {proven + 1} to {seq} were rewritten since",
-                    )
-                proven = seq
-                self.checkpoints_checked += 1
-                self.sealed_seq = seq
-        return self._end()
+            self.proven = seq
+            self.checkpoints_checked += 1
+            self.sealed_seq = seq
+        return None
 
     def _forged_checkpoint(self) -> VerifyResult | None:
         if self.public_key is None:
@@ -297,24 +308,6 @@ class _Verifier:
             "sealed_seq": self.sealed_seq,
             "key_id": self.key_id,
         }
-
-
-def verify_log(session: Session, settings: Settings, principal: Principal | None) -> VerifyResult:
-    """Verify the database's chain, then record that it was verified and how (committed)."""
-    result = verify_database(session, settings)
-    record(
-        session,
-        principal,
-        "audit.verify",
-        details={
-            "ok": result.ok,
-            "checked": result.checked,
-            "first_broken_seq": result.first_broken_seq,
-            "reason": result.reason,
-        },
-    )
-    session.commit()
-    return result
 
 
 def verify_database(session: Session, settings: Settings) -> VerifyResult:

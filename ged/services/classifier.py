@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ged.access import Principal, authorize
+from ged.audit.chain import record
 from ged.errors import InvalidInput
 from ged.models import Document, DocumentType, Page, Version
+from ged.uow import UnitOfWork
 from ingest.classify import save_model, train_model
 
 
@@ -35,9 +38,12 @@ def training_samples(session: Session) -> list[tuple[str, str]]:
     return samples
 
 
-def train(session: Session, model_path: Path) -> dict[str, int]:
-    """Train on the confirmed documents and replace the model; returns documents per type."""
-    samples = training_samples(session)
+def train(uow: UnitOfWork, principal: Principal) -> dict[str, int]:
+    """Train on the confirmed documents and replace the model (``[classification]
+    model_path``, which workers pick up); returns documents per type. Recorded as
+    ``cli.classifier.train``."""
+    authorize(principal, "classifier.train")
+    samples = training_samples(uow.session)
     try:
         model = train_model(samples)
     except ValueError as exc:
@@ -45,8 +51,8 @@ def train(session: Session, model_path: Path) -> dict[str, int]:
             f"cannot train yet: {exc} (types are confirmed by agents in the review queue "
             "or by editing a document's type)"
         ) from None
-    save_model(model, model_path)
-    counts: dict[str, int] = {}
-    for _text, code in samples:
-        counts[code] = counts.get(code, 0) + 1
+    save_model(model, uow.settings.classification.model_path)
+    counts = dict(Counter(code for _text, code in samples))
+    record(uow.session, principal, "cli.classifier.train", details={"documents": counts})
+    uow.commit()
     return counts

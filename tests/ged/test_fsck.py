@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ged.storage.fsck import FsckReport, check_store
 from ged.storage import StoredBlob
+from ged.storage.fsck import FsckReport, check_store
 from ged.storage.local import LocalBlobStore
 
 

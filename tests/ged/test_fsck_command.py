@@ -2,49 +2,61 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from io import BytesIO
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from ged.access import principal_for
+from ged.access import Principal, principal_for
+from ged.bootstrap import Runtime, build
 from ged.cli import cli
-from ged.db import make_engine, make_session_factory
+from ged.config import Settings
 from ged.migrate import upgrade
-from ged.models import User, Version
+from ged.models import AuditEvent, User, Version
 from ged.services import documents
 from ged.services.documents import Metadata, Upload
-from ged.storage import make_blob_store
-from tests.apiclient import seed_accounts
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
+@dataclass
+class Filed:
+    settings: Settings
+    runtime: Runtime
+    agent: Principal
+    shas: list[str] = field(default_factory=list)
+
+    def file(self, content: bytes, name: str) -> None:
+        with self.runtime.unit_of_work() as uow:
+            documents.create_document(uow, self.agent, Upload(BytesIO(content), name), Metadata())
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def filed(request, make_settings):
-    """Two documents filed through the service layer, on each database; (settings, sha256s)."""
+def filed(request, make_settings) -> Iterator[Filed]:
+    """Two documents filed by an agent through the service layer, on each database."""
     if request.param == "sqlite":
         settings = make_settings()
         upgrade(settings.database.url)
     else:
         settings = make_settings(database={"url": request.getfixturevalue("fresh_postgres_url")})
-    seed_accounts(settings)
-    engine = make_engine(settings.database)
-    shas = []
-    with make_session_factory(engine)() as session:
-        agent = principal_for(session.scalars(select(User).where(User.username == "agent")).one())
-        store = make_blob_store(settings.storage)
-        for n in range(2):
-            content = PDF + f"document {n}".encode()
-            documents.create_document(
-                session, store, agent, Upload(BytesIO(content), f"d{n}.pdf"), Metadata(), 10**6
-            )
-            shas.append(hashlib.sha256(content).hexdigest())
-    engine.dispose()
-    return settings, shas
+    runtime = build(settings)
+    with runtime.unit_of_work() as uow:
+        uow.session.add(User(username="agent", role="agent"))
+        uow.commit()
+        agent = principal_for(uow.session.scalars(select(User)).one())
+    filed = Filed(settings, runtime, agent)
+    for n in range(2):
+        content = PDF + f"document {n}".encode()
+        filed.file(content, f"d{n}.pdf")
+        filed.shas.append(hashlib.sha256(content).hexdigest())
+    yield filed
+    runtime.close()
 
 
 def run_fsck(settings):
@@ -60,15 +72,19 @@ def blob_path(settings, sha256: str):
 
 
 def test_fsck_is_clean_after_normal_uploads(filed):
-    settings, _ = filed
+    settings = filed.settings
     result = run_fsck(settings)
     assert result.exit_code == 0, result.output
     assert "2 blob(s)" in result.output
     assert "0 missing, 0 corrupt, 0 orphaned" in result.output
+    with filed.runtime.unit_of_work() as uow:
+        checked = uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "cli.fsck"))
+        recorded = [(event.actor, event.details) for event in checked]
+    assert recorded == [(f"cli:{getpass.getuser()}", {"exit_status": 0})]
 
 
 def test_fsck_reports_a_blob_altered_on_disk(filed):
-    settings, shas = filed
+    settings, shas = filed.settings, filed.shas
     path = blob_path(settings, shas[0])
     os.chmod(path, 0o644)
     with open(path, "r+b") as handle:
@@ -80,7 +96,7 @@ def test_fsck_reports_a_blob_altered_on_disk(filed):
 
 
 def test_fsck_reports_a_missing_blob(filed):
-    settings, shas = filed
+    settings, shas = filed.settings, filed.shas
     blob_path(settings, shas[1]).unlink()
     result = run_fsck(settings)
     assert result.exit_code == 1
@@ -90,28 +106,17 @@ def test_fsck_reports_a_missing_blob(filed):
 def test_crash_between_blob_write_and_commit_leaves_no_version_and_at_most_an_orphan(
     filed, monkeypatch
 ):
-    settings, _ = filed
+    settings = filed.settings
     content = PDF + b"interrupted upload"
 
     def crash(*_args, **_kwargs):
         raise RuntimeError("simulated crash after the blob write, before the commit")
 
     monkeypatch.setattr(documents, "_record_blob", crash)
-    engine = make_engine(settings.database)
-    with make_session_factory(engine)() as session:
-        agent = principal_for(session.scalars(select(User).where(User.username == "agent")).one())
-        with pytest.raises(RuntimeError, match="simulated crash"):
-            documents.create_document(
-                session,
-                make_blob_store(settings.storage),
-                agent,
-                Upload(BytesIO(content), "crash.pdf"),
-                Metadata(),
-                10**6,
-            )
-    with make_session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(Version)) == 2
-    engine.dispose()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        filed.file(content, "crash.pdf")
+    with filed.runtime.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Version)) == 2
 
     result = run_fsck(settings)
     assert result.exit_code == 2  # only an orphan: wasted space, never a dangling row

@@ -1,7 +1,8 @@
-"""`ged reindex` and `ged classifier train` on real data, through the command line."""
+"""`ged reindex`, `ged reconcile` and `ged classifier train` on real data, through the command line."""
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import sys
 
@@ -72,3 +73,39 @@ def test_training_without_enough_confirmed_documents_says_why(sqlite_api):
     assert result.returncode == 1
     assert "cannot train yet" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_reconcile_requeues_what_a_redis_loss_forgot_and_is_recorded(sqlite_api, redis_client):
+    ids = [
+        sqlite_api.upload(f"Arrêté numéro {n}.".encode(), f"a{n}.txt", who="admin").json["id"]
+        for n in range(2)
+    ]
+    redis_client.flushdb()  # Redis lost its queue: the versions are still pending
+
+    result = ged(sqlite_api.settings, "reconcile")
+
+    assert result.returncode == 0, result.stderr
+    assert "2 unfinished version(s) queued" in result.stderr
+    run_worker_burst(sqlite_api.settings)
+    for document_id in ids:
+        document = sqlite_api.get(f"/api/v1/documents/{document_id}", "admin").json
+        assert document["status"] == "done", document
+    recorded = sqlite_api.get("/api/v1/audit/events?action=cli.reconcile", "admin").json
+    assert [(e["actor"], e["details"]) for e in recorded["events"]] == [
+        (f"cli:{getpass.getuser()}", {"queued": 2})
+    ]
+
+
+def test_reconcile_without_redis_says_so_and_records_nothing(sqlite_api):
+    result = subprocess.run(
+        [sys.executable, "-m", "ged", "reconcile"],
+        env=ged_environment(sqlite_api.settings, GED_REDIS__URL="redis://127.0.0.1:9/0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: redis is unavailable: redis://127.0.0.1:9/0")
+    recorded = sqlite_api.get("/api/v1/audit/events?action=cli.reconcile", "admin").json
+    assert recorded["total"] == 0

@@ -20,6 +20,7 @@ from ged.models import AuditEvent
 from ged.web import create_app
 from tests.apiclient import Api, seed_accounts
 from tests.ged.test_audit_export import insert_chain
+from tests.ui.pages import browser
 
 URLS = ("/api/v1/audit/events", "/api/v1/audit/verify", "/api/v1/audit/export?format=jsonl")
 #: what a 100,000-event export may hold in Python memory at its peak
@@ -64,6 +65,16 @@ def add_events(api: Api, count: int) -> int:
         engine.dispose()
 
 
+#: endpoint -> the rule of ged.access.RULES its service is allowed by
+RULE_OF = {
+    "audit.list_events": "audit.events",
+    "audit.verify": "audit.verify",
+    "audit.export": "audit.export",
+    "ui.audit.events": "audit.events",
+    "ui.audit.verify": "audit.verify",
+}
+
+
 def test_only_auditors_and_administrators_read_the_log_and_refusals_are_recorded(api):
     for url in URLS:
         for who in ("auditor", "admin"):
@@ -74,15 +85,31 @@ def test_only_auditors_and_administrators_read_the_log_and_refusals_are_recorded
             assert refused.headers["Content-Type"] == "application/problem+json"
         assert api.client.get(url).status_code == 401
     denied = events(api, outcome="denied")
-    # refusals are recorded by the one error handler of the app, naming the endpoint
-    assert [(e.actor, e.action, e.details["endpoint"]) for e in denied] == [
-        (who, "access.denied", endpoint)
+    # refusals are recorded once, by the one error handler of the app, naming the endpoint
+    # and the rule the service refused them by
+    assert [(e.actor, e.action, e.details["endpoint"], e.details["rule"]) for e in denied] == [
+        (who, "access.denied", endpoint, RULE_OF[endpoint])
         for endpoint in ("audit.list_events", "audit.verify", "audit.export")
         for who in ("archivist", "agent", "station", "outsider")
     ]
     allowed = [(e.actor, e.action) for e in events(api, outcome="allowed")]
     assert allowed.count(("auditor", "audit.export")) == 1
     assert allowed.count(("admin", "audit.verify")) == 1
+
+
+def test_the_auditor_pages_obey_the_same_rules_and_refusals_are_recorded_alike(api):
+    for path in ("/audit", "/audit/verification"):
+        assert browser(api, "auditor").get(path).status_code == 200
+        assert browser(api, "agent").get(path).status_code == 403
+    denied = events(api, outcome="denied")
+    assert [(e.actor, e.action, e.details["endpoint"], e.details["rule"]) for e in denied] == [
+        ("agent", "access.denied", endpoint, RULE_OF[endpoint])
+        for endpoint in ("ui.audit.events", "ui.audit.verify")
+    ]
+    assert [e.action for e in events(api, actor="auditor") if e.action.startswith("audit.")] == [
+        "audit.events",
+        "audit.verify",
+    ]
 
 
 def test_events_are_filtered_paginated_and_the_consultation_recorded(api):

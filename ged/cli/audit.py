@@ -1,38 +1,33 @@
-"""``ged audit``: keygen, verify, export, seal, purge.
-
-Registered on the root group by ged.cli, which this module imports only inside
-commands: ged.cli imports this module to register it.
-"""
+"""``ged audit``: keygen, verify, export, seal, purge."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy.orm import Session
 
-from ged.audit.export import bundle_chunks, csv_chunks, jsonl_chunks, start_export
-from ged.audit.query import EventFilters, iter_events, parse_moment
-from ged.config import Settings
+from ged.access import command_line
+from ged.audit.query import filters_from, parse_moment
+from ged.audit.seal import generate_key, key_id, public_key_file, public_key_pem, read_public_key
+from ged.audit.verify import verify_file
+from ged.cli.invocation import settings_from, unit_of_work
+from ged.errors import InvalidInput
 from ged.models import OUTCOMES
+from ged.services import audit as audit_service
 
-
-def _settings(ctx: click.Context) -> Settings:
-    from ged.cli import settings_from
-
-    return settings_from(ctx)
-
-
-@contextmanager
-def _session(ctx: click.Context) -> Iterator[Session]:
-    from ged.cli import database_session
-
-    with database_session(ctx) as session:
-        yield session
+#: the option that sets each filter (their destinations are ged.audit.query.FILTER_NAMES)
+OPTION_OF = {
+    "date_from": "--from",
+    "date_to": "--to",
+    "actor": "--actor",
+    "action": "--action",
+    "document": "--document",
+    "outcome": "--outcome",
+    "seq_from": "--seq-from",
+    "seq_to": "--seq-to",
+}
 
 
 @click.group()
@@ -48,9 +43,7 @@ def keygen(ctx: click.Context) -> None:
     Keep the private key outside the database and its backups; publish the key id (and
     the .pub file) to auditors so they can check bundles against it.
     """
-    from ged.audit.seal import generate_key, key_id, public_key_file, public_key_pem
-
-    key_file = _settings(ctx).audit.key_file
+    key_file = settings_from(ctx).audit.key_file
     public_key = generate_key(key_file)
     click.echo(public_key_pem(public_key).decode("ascii"), nl=False)
     click.echo(
@@ -76,15 +69,13 @@ def keygen(ctx: click.Context) -> None:
 @click.pass_context
 def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_json: bool) -> None:
     """Recompute the hash chain and check the checkpoints. Exit status 1 if it is broken."""
-    from ged.audit.seal import read_public_key
-    from ged.audit.verify import verify_file, verify_log
-
     if path is not None:
+        # Offline: the file against itself (and a trusted key), nothing from this server.
         trusted = read_public_key(public_key.read_bytes()) if public_key else None
         result = verify_file(path, trusted)
     else:
-        with _session(ctx) as session:
-            result = verify_log(session, _settings(ctx), None)
+        with unit_of_work(ctx) as uow:
+            result = audit_service.verify_log(uow, command_line())
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif result.ok:
@@ -102,10 +93,10 @@ def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_js
 @click.option("--to", "date_to", help="Up to this date (whole day) or ISO time, UTC.")
 @click.option("--actor", help="User name.")
 @click.option("--action", help='Action, e.g. "document.download".')
-@click.option("--document", "document_id", type=click.IntRange(min=1), help="Document id.")
+@click.option("--document", help="Document id.")
 @click.option("--outcome", type=click.Choice(OUTCOMES))
-@click.option("--seq-from", type=click.IntRange(min=1), help="From this sequence number.")
-@click.option("--seq-to", type=click.IntRange(min=1), help="Up to this sequence number.")
+@click.option("--seq-from", help="From this sequence number.")
+@click.option("--seq-to", help="Up to this sequence number.")
 @click.option(
     "--output",
     "-o",
@@ -119,64 +110,40 @@ def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_js
 )
 @click.pass_context
 def export(
-    ctx: click.Context,
-    fmt: str,
-    date_from: str | None,
-    date_to: str | None,
-    actor: str | None,
-    action: str | None,
-    document_id: int | None,
-    outcome: str | None,
-    seq_from: int | None,
-    seq_to: int | None,
-    output: Path | None,
-    bundle: Path | None,
+    ctx: click.Context, fmt: str, output: Path | None, bundle: Path | None, **given: str | None
 ) -> None:
     """Export audit events, streamed, each with its seq, hash and prev_hash."""
-    from ged.audit.seal import load_public_key
-
     if bundle is not None and output is not None:
         raise click.UsageError("--bundle and --output are exclusive: a bundle is its own file")
-    filters = EventFilters(
-        date_from=parse_moment(date_from, "--from"),
-        date_to=parse_moment(date_to, "--to", end=True),
-        actor=actor,
-        action=action,
-        document_id=document_id,
-        outcome=outcome,
-        seq_from=seq_from,
-        seq_to=seq_to,
-    )
-    settings = _settings(ctx)
-    with _session(ctx) as session:
-        start_export(session, None, filters, "bundle" if bundle else fmt)
+    try:
+        filters = filters_from(given, strict=True)
+    except InvalidInput as refused:
+        raise click.BadParameter(str(refused), param_hint=OPTION_OF.get(refused.field)) from None
+    with unit_of_work(ctx) as uow:
+        started = audit_service.start_export(
+            uow, command_line(), filters, "bundle" if bundle else fmt
+        )
+        chunks = audit_service.export_chunks(uow, started)
         if bundle is not None:
             partial = bundle.with_name(bundle.name + ".part")
             with partial.open("wb") as out:
-                for chunk in bundle_chunks(
-                    session, filters, load_public_key(settings.audit.key_file)
-                ):
-                    out.write(chunk)
+                out.writelines(chunks)
             partial.replace(bundle)  # never a half-written bundle under the final name
             click.echo(f"bundle written to {bundle}", err=True)
-            return
-        chunks = (csv_chunks if fmt == "csv" else jsonl_chunks)(iter_events(session, filters))
-        if output is None:
+        elif output is None:
             for chunk in chunks:
                 click.echo(chunk, nl=False)
-            return
-        with output.open("w", encoding="utf-8", newline="") as out:
-            out.writelines(chunks)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                out.writelines(chunks)
 
 
 @audit.command()
 @click.pass_context
 def seal(ctx: click.Context) -> None:
     """Sign a checkpoint over the current end of the chain now."""
-    from ged.audit.seal import seal_checkpoint
-
-    with _session(ctx) as session:
-        checkpoint = seal_checkpoint(session, _settings(ctx))
+    with unit_of_work(ctx) as uow:
+        checkpoint = audit_service.seal(uow, command_line())
     click.echo(
         f"checkpoint over event {checkpoint.seq} ({checkpoint.head_hash}) signed by key "
         f"{checkpoint.key_id}",
@@ -194,18 +161,16 @@ def seal(ctx: click.Context) -> None:
 def purge(ctx: click.Context, before: str | None, yes: bool) -> None:
     """Delete old audit events, sealing a checkpoint over the last one removed, so that
     the rest of the chain stays verifiable. Needs the signing key."""
-    from ged.audit.purge import purge as purge_events
-
-    settings = _settings(ctx)
+    retention_days = settings_from(ctx).audit.retention_days
     cutoff = parse_moment(before, "--before")
-    if cutoff is None and settings.audit.retention_days == 0:
+    if cutoff is None and retention_days == 0:
         click.echo("[audit] retention_days is 0: audit events are kept forever", err=True)
         return
     if not yes:
-        shown = cutoff or f"{settings.audit.retention_days} days ago"
+        shown = cutoff or f"{retention_days} days ago"
         click.confirm(f"Delete the audit events recorded before {shown}?", abort=True)
-    with _session(ctx) as session:
-        done = purge_events(session, settings, cutoff)
+    with unit_of_work(ctx) as uow:
+        done = audit_service.purge(uow, command_line(), cutoff)
     if done.deleted:
         click.echo(
             f"{done.deleted} events purged, up to event {done.last_seq} ({done.last_hash}), "
@@ -214,3 +179,6 @@ def purge(ctx: click.Context, before: str | None, yes: bool) -> None:
         )
     else:
         click.echo("no audit event is old enough to purge", err=True)
+
+
+COMMANDS = (audit,)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
+from ged.access import command_line
 from ged.audit.seal import generate_key
-from ged.config import Settings
-from ged.db import make_engine, make_session_factory
+from ged.bootstrap import Runtime
 from ged.health import check_readiness
 from ged.migrate import upgrade
 from ged.services.users import create_user, has_admin
@@ -22,15 +22,16 @@ from ged.services.users import create_user, has_admin
 FIRST_ADMIN = "admin"
 
 
-def run_everything(settings: Settings, config_path: str | None, workers: int | None) -> int:
+def run_everything(runtime: Runtime, config_path: str | None, workers: int | None) -> int:
+    settings = runtime.settings
     upgrade(settings.database.url)
     password_file = settings.web.secret_key_file.parent / "initial-admin-password"
-    ensure_first_admin(settings, password_file)
+    ensure_first_admin(runtime, password_file)
     if not settings.audit.key_file.exists():
         # One machine: the signing key lives beside the data; production keeps it elsewhere.
         generate_key(settings.audit.key_file)
         click.echo(f"Audit signing key created: {settings.audit.key_file}", err=True)
-    report_dependencies(settings)
+    report_dependencies(runtime)
     env = dict(os.environ)
     if config_path:
         env["GED_CONFIG"] = str(Path(config_path).resolve())
@@ -54,21 +55,17 @@ def run_everything(settings: Settings, config_path: str | None, workers: int | N
     return supervise(children)
 
 
-def ensure_first_admin(settings: Settings, password_file: Path) -> None:
+def ensure_first_admin(runtime: Runtime, password_file: Path) -> None:
     """Create ``admin`` with a random password on first start; keep the password in a private file."""
-    engine = make_engine(settings.database)
-    try:
-        with make_session_factory(engine)() as session:
-            if not has_admin(session):
-                password = secrets.token_urlsafe(15)
-                create_user(session, FIRST_ADMIN, "admin", password)
-                password_file.parent.mkdir(parents=True, exist_ok=True)
-                password_file.unlink(missing_ok=True)
-                fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(password + "\n")
-    finally:
-        engine.dispose()
+    with runtime.unit_of_work() as uow:
+        if not has_admin(uow):
+            password = secrets.token_urlsafe(15)
+            create_user(uow, command_line(), FIRST_ADMIN, "admin", password)
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.unlink(missing_ok=True)
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(password + "\n")
     if password_file.exists():
         password = password_file.read_text().strip()
         click.echo(
@@ -78,13 +75,8 @@ def ensure_first_admin(settings: Settings, password_file: Path) -> None:
         )
 
 
-def report_dependencies(settings: Settings) -> None:
-    engine = make_engine(settings.database)
-    try:
-        results = check_readiness(settings, engine)
-    finally:
-        engine.dispose()
-    for result in results:
+def report_dependencies(runtime: Runtime) -> None:
+    for result in check_readiness(runtime.engine, runtime.adapters):
         mark = "ok  " if result.ok else "DOWN"
         click.echo(f"  [{mark}] {result.name}: {result.detail}", err=True)
 

@@ -1,0 +1,99 @@
+"""Operators' commands on the stored data: ``ged fsck``, ``ged reindex``, ``ged reconcile``,
+``ged classifier train``. The services do the work and record it; these print it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from tqdm import tqdm
+
+from ged.access import command_line
+from ged.cli.invocation import settings_from, unit_of_work
+from ged.services import classifier as classifier_service
+from ged.services.maintenance import check_blobs, fsck_status, requeue_unfinished
+
+
+@contextmanager
+def progress_bar(**options) -> Iterator[Callable[[int, int | None], None]]:
+    """A tqdm bar fed by a service's ``progress(done, total)`` callback."""
+    with tqdm(**options) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress
+
+
+@click.command()
+@click.pass_context
+def fsck(ctx: click.Context) -> None:
+    """Re-hash every blob; report missing, corrupt and orphaned ones.
+
+    Exit status: 0 all good, 1 missing or corrupt blobs, 2 only orphans
+    (stored bytes no version refers to, e.g. after an interrupted upload).
+    """
+    with (
+        unit_of_work(ctx) as uow,
+        progress_bar(total=0, unit="B", unit_scale=True, desc="fsck", leave=False) as progress,
+    ):
+        report = check_blobs(uow, command_line(), progress)
+    for label, shas in (
+        ("missing", report.missing),
+        ("corrupt", report.corrupt),
+        ("orphaned", report.orphaned),
+    ):
+        for sha256 in shas:
+            click.echo(f"{label} {sha256}")
+    click.echo(
+        f"{report.checked} blob(s), {report.bytes_checked} bytes re-hashed: "
+        f"{len(report.missing)} missing, {len(report.corrupt)} corrupt, "
+        f"{len(report.orphaned)} orphaned",
+        err=True,
+    )
+    sys.exit(fsck_status(report))
+
+
+@click.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the database (no OCR), then swap it in without downtime."""
+    from ged.services.index_sync import rebuild_index  # the only command that needs it
+
+    with unit_of_work(ctx) as uow, progress_bar(unit="doc", desc="reindex") as progress:
+        result = rebuild_index(uow, command_line(), progress)
+    click.echo(f"{result['indexed']} document(s) indexed into {result['index']}", err=True)
+
+
+@click.command()
+@click.pass_context
+def reconcile(ctx: click.Context) -> None:
+    """Queue again every version whose pipeline has not finished (after a Redis loss)."""
+    with unit_of_work(ctx) as uow:
+        count = requeue_unfinished(uow, command_line())
+    click.echo(f"{count} unfinished version(s) queued", err=True)
+
+
+@click.group()
+def classifier() -> None:
+    """The statistical document classifier."""
+
+
+@classifier.command("train")
+@click.pass_context
+def classifier_train(ctx: click.Context) -> None:
+    """Train on the documents whose type an agent confirmed or corrected; workers pick it up."""
+    with unit_of_work(ctx) as uow:
+        counts = classifier_service.train(uow, command_line())
+    summary = ", ".join(f"{code}: {count}" for code, count in sorted(counts.items()))
+    click.echo(
+        f"model trained on {sum(counts.values())} document(s) ({summary}), "
+        f"saved to {settings_from(ctx).classification.model_path}",
+        err=True,
+    )
+
+
+COMMANDS = (fsck, reindex, reconcile, classifier)

@@ -1,0 +1,60 @@
+"""Operators' checks and repairs of the stored data: the blob store against the database
+(``ged fsck``) and the pipeline queue against the database (``ged reconcile``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from ged.access import Principal, authorize
+from ged.audit.chain import record
+from ged.models import Blob, Version
+from ged.storage.fsck import FsckReport, check_store
+from ged.uow import UnitOfWork
+
+#: pipeline states a version leaves only by a worker's hand
+UNFINISHED = ("pending", "processing")
+
+
+def check_blobs(
+    uow: UnitOfWork, principal: Principal, progress: Callable[[int, int], None] | None = None
+) -> FsckReport:
+    """Re-hash every stored blob against what the database says it holds; ``progress``
+    gets (bytes done, bytes in all). Recorded as ``cli.fsck`` with its exit status."""
+    authorize(principal, "storage.check")
+    session = uow.session
+    referenced = {sha256: size for sha256, size in session.execute(select(Blob.sha256, Blob.size))}
+    # Re-hashing can take hours: no read transaction stays open meanwhile, so the event
+    # recorded at the end starts a fresh one (SQLite could not turn a stale one into a write).
+    uow.rollback()
+    report = check_store(uow.blobs, referenced, progress)
+    record(session, principal, "cli.fsck", details={"exit_status": fsck_status(report)})
+    uow.commit()
+    return report
+
+
+def fsck_status(report: FsckReport) -> int:
+    """0 all good, 1 missing or corrupt blobs, 2 only orphans (stored bytes no version
+    refers to, e.g. after an interrupted upload)."""
+    if not report.ok:
+        return 1
+    return 0 if report.clean else 2
+
+
+def requeue_unfinished(uow: UnitOfWork, principal: Principal) -> int:
+    """Queue again every version whose pipeline has not finished (after a Redis loss);
+    return how many were queued. Recorded as ``cli.reconcile``.
+
+    The versions were committed long ago, so their jobs are queued at once rather than
+    after this unit of work's commit: the event can then say how many really were."""
+    authorize(principal, "pipeline.reconcile")
+    uow.jobs.check()
+    session = uow.session
+    unfinished = session.scalars(
+        select(Version.id).where(Version.status.in_(UNFINISHED)).order_by(Version.id)
+    )
+    queued = uow.jobs.enqueue_versions(list(unfinished))
+    record(session, principal, "cli.reconcile", details={"queued": len(queued)})
+    uow.commit()
+    return len(queued)
