@@ -24,7 +24,6 @@ from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
-from ged.ports import BlobStore
 from ged.services.document_fields import (
     clean_filename,
     clean_title,
@@ -33,6 +32,7 @@ from ged.services.document_fields import (
     type_coded,
     unit_named,
 )
+from ged.ports import BlobStore
 from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
 
