@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ged.access import command_line
+from ged.access import RULES, command_line
 from ged.bootstrap import build
 from ged.models import ROLES, Grant, Group, Unit, User
 from ged.services.tokens import create_token
@@ -104,6 +104,21 @@ def serve(settings) -> Iterator[Api]:
 
 #: what every authorization matrix asks about: each role, and a caller without credentials
 CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
+#: the role of each caller with credentials ('outsider' is an agent without any grant)
+ROLE_OF = {**{role: role for role in ROLES}, "outsider": "agent"}
+
+
+def by_rule(
+    rule: str, status: int, *, callers: tuple[str, ...] = CALLERS, anonymous: int = 401
+) -> dict[str, int]:
+    """What each caller gets from a route that ``ged.access.RULES[rule]`` decides:
+    ``status`` for the roles the rule names, 403 for the other roles, ``anonymous``
+    without credentials. The matrices read the rule table rather than copy it."""
+    roles = RULES[rule].roles
+    return {
+        who: anonymous if who == "anonymous" else status if ROLE_OF[who] in roles else 403
+        for who in callers
+    }
 
 
 def app_routes(keep: Callable[[str], bool]) -> set[tuple[str, str]]:
