@@ -158,10 +158,12 @@ def _grants_on(session: Session, holder: Document | Unit) -> list[dict]:
 
 
 def _spec_of(grant: Grant) -> GrantSpec:
-    who = (
-        f"user:{grant.user.username}" if grant.user_id is not None else f"group:{grant.group.name}"
-    )
-    return GrantSpec(who, grant.permission)
+    # The one_principal constraint sets exactly one of the two.
+    if grant.user is not None:
+        return GrantSpec(f"user:{grant.user.username}", grant.permission)
+    if grant.group is not None:
+        return GrantSpec(f"group:{grant.group.name}", grant.permission)
+    raise ValueError(f"grant {grant.id} names neither a user nor a group")
 
 
 def _resolve(session: Session, spec: GrantSpec) -> tuple[User | None, Group | None, str]:
