@@ -159,16 +159,16 @@ PUBLIC_DOCUMENTATION = {
 }
 
 
-def index_now(settings, document_id: int) -> None:
+def index_now(api: Api, document_id: int) -> None:
     """Put the document in the search index at once, as the pipeline's last step would."""
-    from search.client import client_for
-    from workers import runtime
-    from workers.search import index_current
+    from ged.services.index_sync import refresh_document
 
-    runtime.configure(settings)
-    index_current(document_id)
-    client = client_for(settings.opensearch)
-    client.indices.refresh(index=f"{settings.opensearch.index_prefix}-documents")
+    from search.client import client_for
+
+    with api.client.application.extensions["ged"].unit_of_work() as uow:
+        refresh_document(uow, document_id)
+    client = client_for(api.settings.opensearch)
+    client.indices.refresh(index=f"{api.settings.opensearch.index_prefix}-documents")
     client.close()
 
 
@@ -191,7 +191,7 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         if case.deleted_first:
             sqlite_api.delete(f"/api/v1/documents/{document_id}", "agent")
         if case.indexed_first:
-            index_now(sqlite_api.settings, document_id)
+            index_now(sqlite_api, document_id)
         url = case.path.format(doc=document_id, token=token_id)
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}
