@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from ged.db import make_engine, make_session_factory
-from ged.models import ROLES, Grant, Group, Unit
+from ged.access import RULES, command_line
+from ged.bootstrap import build
+from ged.models import ROLES, Grant, Group, Unit, User
 from ged.services.tokens import create_token
 from ged.services.users import create_user
 from ged.web import create_app
@@ -69,28 +71,28 @@ class Api:
 def seed_accounts(settings) -> dict[str, str]:
     """One account per role, plus 'outsider' (an agent without any grant), and a unit
     'Urbanisme' where the group 'urbanisme' (holding 'agent' and 'station') may write."""
-    engine = make_engine(settings.database)
+    runtime = build(settings)
+    operator = command_line()
     tokens = {}
-    with make_session_factory(engine)() as session:
-        for role in ROLES:
-            create_user(session, role, role, None if role == "station" else PASSWORD)
-            tokens[role] = create_token(session, role, f"test {role}")[1]
-        create_user(session, "outsider", "agent", PASSWORD)
-        tokens["outsider"] = create_token(session, "outsider", "test outsider")[1]
-        unit = Unit(name="Urbanisme")
-        group = Group(name="urbanisme")
-        from sqlalchemy import select
-
-        from ged.models import User
-
-        group.members = list(
-            session.scalars(select(User).where(User.username.in_(["agent", "station"])))
-        )
-        session.add_all([unit, group])
-        session.flush()
-        session.add(Grant(permission="write", group_id=group.id, unit_id=unit.id))
-        session.commit()
-    engine.dispose()
+    try:
+        with runtime.unit_of_work() as uow:
+            for role in ROLES:
+                create_user(uow, operator, role, role, None if role == "station" else PASSWORD)
+                tokens[role] = create_token(uow, operator, role, f"test {role}")[1]
+            create_user(uow, operator, "outsider", "agent", PASSWORD)
+            tokens["outsider"] = create_token(uow, operator, "outsider", "test outsider")[1]
+            # The unit, group and grant are set up directly, leaving the audit trail with
+            # the accounts' events only, which the audit tests count on.
+            session = uow.session
+            members = session.scalars(select(User).where(User.username.in_(["agent", "station"])))
+            group = Group(name="urbanisme", members=list(members))
+            unit = Unit(name="Urbanisme")
+            session.add_all([unit, group])
+            session.flush()
+            session.add(Grant(permission="write", group_id=group.id, unit_id=unit.id))
+            uow.commit()
+    finally:
+        runtime.close()
     return tokens
 
 
@@ -102,6 +104,21 @@ def serve(settings) -> Iterator[Api]:
 
 #: what every authorization matrix asks about: each role, and a caller without credentials
 CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
+#: the role of each caller with credentials ('outsider' is an agent without any grant)
+ROLE_OF = {**{role: role for role in ROLES}, "outsider": "agent"}
+
+
+def by_rule(
+    rule: str, status: int, *, callers: tuple[str, ...] = CALLERS, anonymous: int = 401
+) -> dict[str, int]:
+    """What each caller gets from a route that ``ged.access.RULES[rule]`` decides:
+    ``status`` for the roles the rule names, 403 for the other roles, ``anonymous``
+    without credentials. The matrices read the rule table rather than copy it."""
+    roles = RULES[rule].roles
+    return {
+        who: anonymous if who == "anonymous" else status if ROLE_OF[who] in roles else 403
+        for who in callers
+    }
 
 
 def app_routes(keep: Callable[[str], bool]) -> set[tuple[str, str]]:

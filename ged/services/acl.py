@@ -1,16 +1,23 @@
-"""Reading and replacing ACL grants on documents and units."""
+"""Reading and replacing ACL grants on documents and units, and a document's own history.
+
+A document's grants are its managers' business (``require_document(..., "manage")``);
+a unit's are the archive's (rule ``unit.acl``). A change is indexed after its commit,
+since every search filters on the ACL the index holds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from ged.access import Principal, has_permission, require_document
+from ged.access import Principal, authorize, has_permission, require_document
 from ged.audit.chain import record
-from ged.errors import InvalidInput, NotFound, PermissionDenied
+from ged.audit.query import EventFilters, EventPage, search_events
+from ged.errors import InvalidInput, NotFound
 from ged.models import PERMISSIONS, Document, Grant, Group, Unit, User
+from ged.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -21,46 +28,32 @@ class GrantSpec:
     permission: str
 
 
-def describe(grant: Grant) -> GrantSpec:
-    who = (
-        f"user:{grant.user.username}" if grant.user_id is not None else f"group:{grant.group.name}"
-    )
-    return GrantSpec(who, grant.permission)
-
-
-def document_acl(session: Session, principal: Principal, document_id: int) -> dict:
+def document_acl(uow: UnitOfWork, principal: Principal, document_id: int) -> dict:
     """The document's grants for a manager to see (the viewing is audited)."""
-    document = require_document(session, principal, document_id, "manage")
-    record(session, principal, "acl.view", object_type="document", object_id=document_id)
-    session.commit()
-    return describe_document_acl(session, document)
+    described = document_grants(uow, principal, document_id)
+    record(uow.session, principal, "acl.view", object_type="document", object_id=document_id)
+    uow.commit()
+    return described
 
 
-def describe_document_acl(session: Session, document: Document) -> dict:
-    return {
-        "document_id": document.id,
-        "inherit": document.inherit_acl,
-        "unit": document.unit.name if document.unit else None,
-        "grants": _grants_on(session, Grant.document_id == document.id),
-        "inherited": _grants_on(session, Grant.unit_id == document.unit_id)
-        if document.unit_id is not None
-        else [],
-    }
+def document_grants(uow: UnitOfWork, principal: Principal, document_id: int) -> dict:
+    """The same, unaudited: for a page whose visit is audited already (document.view)."""
+    document = require_document(uow.session, principal, document_id, "manage")
+    return _describe_document(uow.session, document)
 
 
 def replace_document_acl(
-    session: Session,
+    uow: UnitOfWork,
     principal: Principal,
     document_id: int,
     inherit: bool,
     grants: list[GrantSpec],
-) -> Document:
-    """Replace the document's own grants and its inheritance flag in one commit."""
+) -> dict:
+    """Replace the document's own grants and its inheritance flag in one commit; returns
+    the grants as they now are."""
+    session = uow.session
     document = require_document(session, principal, document_id, "manage")
-    before = {
-        "inherit": document.inherit_acl,
-        "grants": _grants_on(session, Grant.document_id == document.id),
-    }
+    before = {"inherit": document.inherit_acl, "grants": _grants_on(session, document)}
     resolved = [_resolve(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.document_id == document.id))
     for user, group, permission in resolved:
@@ -68,13 +61,14 @@ def replace_document_acl(
     document.inherit_acl = inherit
     session.flush()
     if not has_permission(session, principal, document, "manage"):
-        session.rollback()
+        # Undone at once: the caller may go on using this unit of work (a page drawn again).
+        uow.rollback()
         raise InvalidInput(
             "this change would take away your own manage permission; keep a manage grant "
             "for yourself or one of your groups, or ask an archivist",
             field="grants",
         )
-    after = {"inherit": inherit, "grants": _grants_on(session, Grant.document_id == document.id)}
+    after = {"inherit": inherit, "grants": _grants_on(session, document)}
     record(
         session,
         principal,
@@ -83,26 +77,26 @@ def replace_document_acl(
         object_id=document_id,
         details={"before": before, "after": after},
     )
-    session.commit()
-    return document
+    uow.refresh_index([document_id])
+    uow.commit()
+    return _describe_document(session, document)
 
 
-def unit_acl(session: Session, principal: Principal, unit_name: str) -> dict:
-    unit = _unit_for_admin(session, principal, unit_name)
-    record(session, principal, "acl.view", object_type="unit", object_id=unit.name)
-    session.commit()
-    return describe_unit_acl(session, unit)
-
-
-def describe_unit_acl(session: Session, unit: Unit) -> dict:
-    return {"unit": unit.name, "grants": _grants_on(session, Grant.unit_id == unit.id)}
+def unit_acl(uow: UnitOfWork, principal: Principal, unit_name: str) -> dict:
+    unit = _unit_named(uow, principal, unit_name)
+    record(uow.session, principal, "acl.view", object_type="unit", object_id=unit.name)
+    uow.commit()
+    return _describe_unit(uow.session, unit)
 
 
 def replace_unit_acl(
-    session: Session, principal: Principal, unit_name: str, grants: list[GrantSpec]
-) -> Unit:
-    unit = _unit_for_admin(session, principal, unit_name)
-    before = _grants_on(session, Grant.unit_id == unit.id)
+    uow: UnitOfWork, principal: Principal, unit_name: str, grants: list[GrantSpec]
+) -> dict:
+    """Replace a unit's grants; every document of the unit inherits them, so each one's
+    index entry is refreshed after the commit. Returns the grants as they now are."""
+    session = uow.session
+    unit = _unit_named(uow, principal, unit_name)
+    before = _grants_on(session, unit)
     resolved = [_resolve(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
     for user, group, permission in resolved:
@@ -114,28 +108,62 @@ def replace_unit_acl(
         "acl.change",
         object_type="unit",
         object_id=unit.name,
-        details={"before": before, "after": _grants_on(session, Grant.unit_id == unit.id)},
+        details={"before": before, "after": _grants_on(session, unit)},
     )
-    session.commit()
-    return unit
+    uow.refresh_index(session.scalars(select(Document.id).where(Document.unit_id == unit.id)))
+    uow.commit()
+    return _describe_unit(session, unit)
 
 
-def documents_of_unit(session: Session, unit: Unit) -> list[int]:
-    return list(session.scalars(select(Document.id).where(Document.unit_id == unit.id)))
+def document_history(
+    uow: UnitOfWork, principal: Principal, document_id: int, page: int, size: int
+) -> tuple[Document, EventPage]:
+    """What was done to one document, newest first, for its managers (not only auditors):
+    they answer for who may see it. The consultation is audited like any other."""
+    document = require_document(uow.session, principal, document_id, "manage")
+    found = search_events(uow.session, principal, EventFilters(document_id=document_id), page, size)
+    return document, found
 
 
-def _unit_for_admin(session: Session, principal: Principal, unit_name: str) -> Unit:
-    if not principal.sees_everything:
-        raise PermissionDenied("only an archivist or an administrator manages a unit's grants")
-    unit = session.scalars(select(Unit).where(Unit.name == unit_name)).one_or_none()
+def _describe_document(session: Session, document: Document) -> dict:
+    return {
+        "document_id": document.id,
+        "inherit": document.inherit_acl,
+        "unit": document.unit.name if document.unit else None,
+        "grants": _grants_on(session, document),
+        "inherited": _grants_on(session, document.unit) if document.unit is not None else [],
+    }
+
+
+def _describe_unit(session: Session, unit: Unit) -> dict:
+    return {"unit": unit.name, "grants": _grants_on(session, unit)}
+
+
+def _unit_named(uow: UnitOfWork, principal: Principal, unit_name: str) -> Unit:
+    authorize(principal, "unit.acl")
+    unit = uow.session.scalars(select(Unit).where(Unit.name == unit_name)).one_or_none()
     if unit is None:
         raise NotFound(f"no unit named {unit_name!r}")
     return unit
 
 
-def _grants_on(session: Session, condition) -> list[dict]:
+def _grants_on(session: Session, holder: Document | Unit) -> list[dict]:
+    condition: ColumnElement[bool] = (
+        Grant.document_id == holder.id
+        if isinstance(holder, Document)
+        else Grant.unit_id == holder.id
+    )
     grants = session.scalars(select(Grant).where(condition).order_by(Grant.id))
-    return [describe(grant).__dict__ for grant in grants]
+    return [asdict(_spec_of(grant)) for grant in grants]
+
+
+def _spec_of(grant: Grant) -> GrantSpec:
+    # The one_principal constraint sets exactly one of the two.
+    if grant.user is not None:
+        return GrantSpec(f"user:{grant.user.username}", grant.permission)
+    if grant.group is not None:
+        return GrantSpec(f"group:{grant.group.name}", grant.permission)
+    raise ValueError(f"grant {grant.id} names neither a user nor a group")
 
 
 def _resolve(session: Session, spec: GrantSpec) -> tuple[User | None, Group | None, str]:

@@ -55,19 +55,19 @@ def type_coded(session: Session, code: str | None) -> DocumentType | None:
 
 
 def tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
-    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
-    for name in names:
+    wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    for name in wanted:
         if len(name) > MAX_TAG:
             raise InvalidInput(
                 f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
             )
-    if not names:
+    if not wanted:
         return []
     # Insert-if-absent, so two uploads creating the same new tag at once both succeed.
-    statement = dialect_insert(session, Tag).values([{"name": name} for name in names])
+    statement = dialect_insert(session, Tag).values([{"name": name} for name in wanted])
     session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
-    found = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    return [found[name] for name in names]
+    found = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+    return [found[name] for name in wanted]
 
 
 def clean_title(title: str) -> str:

@@ -6,7 +6,6 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ged.access import Principal, principal_for
 from ged.audit.chain import record
@@ -14,6 +13,7 @@ from ged.errors import GedError, InvalidInput
 from ged.models import User
 from ged.passwords import MIN_LENGTH, hash_password, verify_password
 from ged.timeutil import aware
+from ged.uow import UnitOfWork
 
 # Verified against when the account does not exist, so that an unknown name takes as
 # long to refuse as a wrong password and names cannot be probed by timing.
@@ -39,16 +39,16 @@ class AccountLocked(GedError):
 
 
 def login(
-    session: Session,
+    uow: UnitOfWork,
     username: str,
     password: str,
     *,
-    max_failed: int,
-    lockout: timedelta,
-    ip: str | None = None,
-    user_agent: str | None = None,
+    ip: str | None,
+    user_agent: str | None,
 ) -> User:
-    """Check a password login; every attempt, refused or not, is in the audit trail."""
+    """Check a password login; every attempt, refused or not, is in the audit trail.
+    Lockout follows ``[web] max_failed_logins`` and ``lockout_minutes``."""
+    session = uow.session
 
     def refuse(error: Exception, reason: str) -> Exception:
         record(
@@ -61,7 +61,7 @@ def login(
             user_agent=user_agent,
             details={"reason": reason},
         )
-        session.commit()
+        uow.commit()
         return error
 
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -73,20 +73,38 @@ def login(
         raise refuse(AccountLocked(aware(user.locked_until)), "account locked")
     if not verify_password(user.password_hash, password) or not user.is_active:
         user.failed_logins += 1
-        if user.failed_logins >= max_failed:
-            user.locked_until = now + lockout
+        web = uow.settings.web
+        if user.failed_logins >= web.max_failed_logins:
+            user.locked_until = now + timedelta(minutes=web.lockout_minutes)
             user.failed_logins = 0
             raise refuse(AccountLocked(user.locked_until), "wrong password: account now locked")
         raise refuse(LoginRefused(), "wrong password" if user.is_active else "account disabled")
     user.failed_logins = 0
     user.locked_until = None
     record(session, principal_for(user, None, ip, user_agent), "login")
-    session.commit()
+    uow.commit()
     return user
 
 
-def change_password(session: Session, principal: Principal, current: str, new: str) -> User:
-    user = session.get(User, principal.user_id)
+def principal_for_session(
+    uow: UnitOfWork, user_id: int, stamp: str | None, ip: str | None, user_agent: str | None
+) -> Principal | None:
+    """The caller behind a session cookie, or None when its account is gone or disabled, or
+    its password changed since the cookie was issued (the stamp no longer matches)."""
+    user = uow.session.get(User, user_id)
+    if user is None or not user.is_active or stamp != session_stamp(user):
+        return None
+    return principal_for(user, None, ip, user_agent)
+
+
+def log_out(uow: UnitOfWork, principal: Principal) -> None:
+    record(uow.session, principal, "logout")
+    uow.commit()
+
+
+def change_password(uow: UnitOfWork, principal: Principal, current: str, new: str) -> User:
+    session = uow.session
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
     if (
         user is None
         or user.password_hash is None
@@ -103,7 +121,7 @@ def change_password(session: Session, principal: Principal, current: str, new: s
         )
     user.password_hash = hash_password(new)
     record(session, principal, "password.change", object_type="user", object_id=user.username)
-    session.commit()
+    uow.commit()
     return user
 
 

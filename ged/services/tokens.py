@@ -7,13 +7,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ged.access import Principal, principal_for
+from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
 from ged.errors import InvalidInput, NotFound
 from ged.models import ApiToken, User
 from ged.timeutil import aware
+from ged.uow import UnitOfWork
 
 PREFIX = "ged_"
 #: last_used_at is refreshed at most this often, so reads do not turn into writes
@@ -25,9 +25,11 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, username: str, label: str, actor: Principal | None = None
+    uow: UnitOfWork, principal: Principal, username: str, label: str
 ) -> tuple[ApiToken, str]:
     """Return the stored token and its clear value, which is never kept and never shown again."""
+    authorize(principal, "token.create")
+    session = uow.session
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
         raise NotFound(f"no user named {username!r}")
@@ -40,56 +42,58 @@ def create_token(
     session.flush()
     record(
         session,
-        actor,
+        principal,
         "token.create",
         object_type="token",
         object_id=token.id,
         details={"user": username, "label": label},
     )
-    session.commit()
+    uow.commit()
     return token, clear
 
 
+def list_tokens(uow: UnitOfWork, principal: Principal) -> list[ApiToken]:
+    """Every token, oldest first (never its value: only its hash is kept)."""
+    authorize(principal, "token.list")
+    return list(uow.session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def revoke_token(uow: UnitOfWork, principal: Principal, token_id: int) -> ApiToken:
+    authorize(principal, "token.revoke")
+    token = uow.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"no token with id {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        record(
+            uow.session,
+            principal,
+            "token.revoke",
+            object_type="token",
+            object_id=token.id,
+            details={"user": token.user.username, "label": token.label},
+        )
+        uow.commit()
+    return token
+
+
 def authenticate_token(
-    session: Session, clear: str, ip: str | None = None, user_agent: str | None = None
-) -> ApiToken | None:
-    """The live token matching ``clear`` (its user active), or None. Its use is audited
+    uow: UnitOfWork, clear: str, ip: str | None, user_agent: str | None
+) -> Principal | None:
+    """Who holds the live token ``clear`` (its user active), or None. Its use is audited
     at most once per LAST_USED_PRECISION, together with the last-used time."""
-    token = session.scalars(
+    token = uow.session.scalars(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(clear), ApiToken.revoked_at.is_(None)
         )
     ).one_or_none()
     if token is None or not token.user.is_active:
         return None
+    principal = principal_for(token.user, token.label, ip, user_agent)
     now = datetime.now(UTC)
     last = token.last_used_at
     if last is None or now - aware(last) > LAST_USED_PRECISION:
         token.last_used_at = now
-        record(
-            session,
-            principal_for(token.user, token.label, ip, user_agent),
-            "token.use",
-            object_type="token",
-            object_id=token.id,
-        )
-        session.commit()
-    return token
-
-
-def revoke_token(session: Session, token_id: int, actor: Principal | None = None) -> ApiToken:
-    token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"no token with id {token_id}")
-    if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
-        record(
-            session,
-            actor,
-            "token.revoke",
-            object_type="token",
-            object_id=token.id,
-            details={"user": token.user.username, "label": token.label},
-        )
-        session.commit()
-    return token
+        record(uow.session, principal, "token.use", object_type="token", object_id=token.id)
+        uow.commit()
+    return principal

@@ -7,19 +7,16 @@ the signed session cookie (web UI).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TypeVar
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
 
-from ged.access import principal_for
 from ged.models import User
-from ged.services.logins import login, session_stamp
+from ged.services.logins import login, principal_for_session, session_stamp
 from ged.services.tokens import authenticate_token
-from ged.web.context import db, settings
+from ged.web.context import uow
 
 View = TypeVar("View", bound=Callable)
 
@@ -50,19 +47,18 @@ def authenticate() -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-        found = authenticate_token(db(), token.strip(), *_origin())
-        if found is None:
+        g.principal = authenticate_token(uow(), token.strip(), *_origin())
+        if g.principal is None:
             raise _unauthorized("this API token is unknown, revoked, or its account is disabled")
-        g.principal = principal_for(found.user, found.label, *_origin())
     elif "user_id" in session:
-        user = db().scalars(select(User).where(User.id == session["user_id"])).one_or_none()
-        if user is not None and user.is_active and session.get("stamp") == session_stamp(user):
-            g.principal = principal_for(user, None, *_origin())
-            if request.method not in SAFE_METHODS:
-                # Only cookies ride along on forged cross-site requests; tokens never do.
-                csrf.protect()
-        else:
+        g.principal = principal_for_session(
+            uow(), session["user_id"], session.get("stamp"), *_origin()
+        )
+        if g.principal is None:
             session.clear()
+        elif request.method not in SAFE_METHODS:
+            # Only cookies ride along on forged cross-site requests; tokens never do.
+            csrf.protect()
     if g.principal is None and not _is_public(request.endpoint):
         raise _unauthorized(
             "authentication required: log in or send 'Authorization: Bearer <token>'"
@@ -72,16 +68,8 @@ def authenticate() -> None:
 def log_in(username: str, password: str) -> User:
     """Check a password login (lockout, audit) and start a fresh cookie session for it.
     Raises LoginRefused or AccountLocked."""
-    web = settings().web
-    user = login(
-        db(),
-        username,
-        password,
-        max_failed=web.max_failed_logins,
-        lockout=timedelta(minutes=web.lockout_minutes),
-        ip=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"),
-    )
+    ip, user_agent = _origin()
+    user = login(uow(), username, password, ip=ip, user_agent=user_agent)
     session.clear()  # a new session for a new login: no fixation
     session["user_id"] = user.id
     session["stamp"] = session_stamp(user)

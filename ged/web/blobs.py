@@ -8,7 +8,7 @@ from flask import Response, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from ged.models import Version
-from ged.web.context import close_db, store
+from ged.web.context import close_uow, runtime
 
 
 def send_version(
@@ -21,8 +21,8 @@ def send_version(
         version.mime_type,
         version.filename,
     )
-    close_db()  # a download may last minutes; do not hold a database connection meanwhile
-    handle = store().open(sha256)
+    close_uow()  # a download may last minutes; do not hold a database connection meanwhile
+    handle = runtime().adapters.blobs.open(sha256)
     response = send_file(
         handle,
         mimetype=mime_type,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from contextlib import suppress
 
 from apiflask import APIBlueprint
-from flask import current_app
 
 from ged.errors import ServiceUnavailable
 from ged.health import check_readiness
-from ged.watch_counters import read_counters
 from ged.web.auth import public
+from ged.web.context import runtime
 
 bp = APIBlueprint("health", __name__, tag="Health")
 
@@ -29,8 +28,8 @@ def healthz():
     responses={200: "every dependency answers", 503: "at least one dependency is down"},
 )
 def readyz():
-    ged = current_app.extensions["ged"]
-    results = check_readiness(ged["settings"], ged["engine"])
+    ged = runtime()
+    results = check_readiness(ged.engine, ged.adapters)
     ready = all(result.ok for result in results)
     body = {
         "status": "ready" if ready else "unavailable",
@@ -39,9 +38,9 @@ def readyz():
     if not ready:
         down = ", ".join(result.name for result in results if not result.ok)
         body["detail"] = f"not ready: {down} unavailable"
-    settings = ged["settings"]
-    if settings.watch.folders:
+    folders = ged.settings.watch.folders
+    if folders:
         # Scanner stations' folders: files taken, filed, duplicate, failed, postponed.
         with suppress(ServiceUnavailable):  # Redis being down is already reported above
-            body["watched_folders"] = read_counters(settings)
+            body["watched_folders"] = ged.adapters.counters.read(folders)
     return body, 200 if ready else 503

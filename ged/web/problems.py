@@ -9,7 +9,7 @@ import logging
 from http import HTTPStatus
 
 from apiflask import APIFlask, HTTPError
-from flask import current_app, g, request
+from flask import g, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -25,7 +25,7 @@ from ged.errors import (
     TooLarge,
 )
 from ged.services.logins import AccountLocked, LoginRefused
-from ged.web.context import close_db
+from ged.web.context import close_uow, runtime
 
 log = logging.getLogger(__name__)
 
@@ -86,29 +86,32 @@ def status_of(error: GedError) -> int:
 
 def record_denied(status: int, error: GedError) -> None:
     """Write a refused access (403, or 404 on something the caller may not see) to the audit
-    trail, in a transaction of its own: the refused action's own is rolled back."""
+    trail, in a unit of work of its own: the refused action's own is rolled back."""
     caller = g.get("principal")
     if status not in (403, 404) or caller is None:
         return
-    close_db()  # its rollback also releases SQLite's write lock before we write
+    close_uow()  # its rollback also releases SQLite's write lock before we write
     object_id = (request.view_args or {}).get("document_id")
-    with current_app.extensions["ged"]["sessions"]() as session:
+    details = {
+        "endpoint": request.endpoint,
+        "method": request.method,
+        "status": status,
+        "reason": str(error),
+    }
+    if isinstance(error, PermissionDenied) and error.rule is not None:
+        details["rule"] = error.rule
+    with runtime().unit_of_work() as unit:
         try:
             record(
-                session,
+                unit.session,
                 caller,
                 "access.denied",
                 object_type="document" if object_id is not None else None,
                 object_id=object_id,
                 outcome="denied",
-                details={
-                    "endpoint": request.endpoint,
-                    "method": request.method,
-                    "status": status,
-                    "reason": str(error),
-                },
+                details=details,
             )
-            session.commit()
+            unit.commit()
         except SQLAlchemyError:
             log.exception("could not record a refused access in the audit trail")
 

@@ -1,7 +1,8 @@
 """Every page and form of the web UI, for every role and for someone not logged in.
 
 Like tests/ged/web/test_authorization_matrix.py for the API: the routes come from
-the app's URL map, so a new UI route without a rule here fails.
+the app's URL map, so a new UI route without a rule here fails, and the pages that a
+line of ged.access.RULES decides expect what that line says, as their API routes do.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from io import BytesIO
 
 import pytest
 
-from tests.apiclient import PASSWORD, Api, app_routes, matrix_objects
+from tests.apiclient import PASSWORD, Api, app_routes, by_rule, matrix_objects
 from tests.ui.pages import csrf_token, log_in
 
 #: stations have no password: they never use the UI
@@ -37,8 +38,9 @@ def readers(status: int) -> dict[str, int]:
     return {**everyone(status), "auditor": 404, "outsider": 404}
 
 
-def only(status: int, *roles: str, others: int = 403) -> dict[str, int]:
-    return {**everyone(others), **dict.fromkeys(roles, status)}
+def ruled(rule: str, status: int) -> dict[str, int]:
+    """A page or form decided by ged.access.RULES[rule], as the API route of that rule."""
+    return by_rule(rule, status, callers=CALLERS, anonymous=LOGIN)
 
 
 NEW_PASSWORD = "un nouveau mot de passe"
@@ -81,30 +83,36 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.review.confirm", "POST"): Case(
         "/a-verifier/{doc}", readers(302), {"document_type": "facture"}
     ),
-    ("ui.admin.users_page", "GET"): Case("/admin/utilisateurs", only(200, "admin")),
+    ("ui.admin.users_page", "GET"): Case("/admin/utilisateurs", ruled("user.list", 200)),
     ("ui.admin.create_user", "POST"): Case(
         "/admin/utilisateurs",
-        only(302, "admin"),
+        ruled("user.create", 302),
         {"username": "nouveau", "role": "agent", "password": NEW_PASSWORD},
     ),
-    ("ui.admin.user_page", "GET"): Case("/admin/utilisateurs/outsider", only(200, "admin")),
+    ("ui.admin.user_page", "GET"): Case("/admin/utilisateurs/outsider", ruled("user.list", 200)),
     ("ui.admin.user_page", "POST"): Case(
-        "/admin/utilisateurs/outsider", only(302, "admin"), {"role": "agent", "is_active": "1"}
+        "/admin/utilisateurs/outsider",
+        ruled("user.update", 302),
+        {"role": "agent", "is_active": "1"},
     ),
-    ("ui.admin.groups_page", "GET"): Case("/admin/groupes", only(200, "admin")),
-    ("ui.admin.create_group", "POST"): Case("/admin/groupes", only(302, "admin"), {"name": "g"}),
-    ("ui.admin.units", "GET"): Case("/admin/services", only(200, "admin", "archivist")),
+    ("ui.admin.groups_page", "GET"): Case("/admin/groupes", ruled("group.list", 200)),
+    ("ui.admin.create_group", "POST"): Case(
+        "/admin/groupes", ruled("group.create", 302), {"name": "g"}
+    ),
+    ("ui.admin.units", "GET"): Case("/admin/services", ruled("unit.list", 200)),
     ("ui.admin.create_unit", "POST"): Case(
-        "/admin/services", only(302, "admin", "archivist"), {"name": "Voirie {who}"}
+        "/admin/services", ruled("unit.create", 302), {"name": "Voirie {who}"}
     ),
-    ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", only(200, "admin")),
+    ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", ruled("token.list", 200)),
     ("ui.admin_tokens.create", "POST"): Case(
-        "/admin/jetons", only(201, "admin"), {"username": "outsider", "label": "t"}
+        "/admin/jetons", ruled("token.create", 201), {"username": "outsider", "label": "t"}
     ),
-    ("ui.admin_tokens.revoke", "POST"): Case("/admin/jetons/{token}/revoquer", only(302, "admin")),
-    ("ui.admin_tokens.folders", "GET"): Case("/admin/dossiers", only(200, "admin")),
-    ("ui.audit.events", "GET"): Case("/audit", only(200, "admin", "auditor")),
-    ("ui.audit.verify", "GET"): Case("/audit/verification", only(200, "admin", "auditor")),
+    ("ui.admin_tokens.revoke", "POST"): Case(
+        "/admin/jetons/{token}/revoquer", ruled("token.revoke", 302)
+    ),
+    ("ui.admin_tokens.folders", "GET"): Case("/admin/dossiers", ruled("watch.counters", 200)),
+    ("ui.audit.events", "GET"): Case("/audit", ruled("audit.events", 200)),
+    ("ui.audit.verify", "GET"): Case("/audit/verification", ruled("audit.verify", 200)),
 }
 
 

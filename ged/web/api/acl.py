@@ -8,8 +8,7 @@ from ged.errors import InvalidInput
 from ged.services import acl as service
 from ged.services.acl import GrantSpec
 from ged.web.api.inputs import json_object
-from ged.web.context import db, principal, settings
-from workers.queue import enqueue_index
+from ged.web.context import principal, uow
 
 bp = APIBlueprint("acl", __name__, url_prefix="/api/v1", tag="Access control")
 
@@ -17,7 +16,7 @@ bp = APIBlueprint("acl", __name__, url_prefix="/api/v1", tag="Access control")
 @bp.get("/documents/<int:document_id>/acl")
 @bp.doc(summary="The document's grants, inherited ones included (manage permission)")
 def read_document_acl(document_id: int):
-    return service.document_acl(db(), principal(), document_id)
+    return service.document_acl(uow(), principal(), document_id)
 
 
 @bp.put("/documents/<int:document_id>/acl")
@@ -31,23 +30,19 @@ def replace_document_acl(document_id: int):
     inherit = body.get("inherit", True)
     if not isinstance(inherit, bool):
         raise InvalidInput("inherit must be true or false", field="inherit")
-    document = service.replace_document_acl(db(), principal(), document_id, inherit, _grants(body))
-    enqueue_index(settings(), [document_id])
-    return service.describe_document_acl(db(), document)
+    return service.replace_document_acl(uow(), principal(), document_id, inherit, _grants(body))
 
 
 @bp.get("/units/<unit_name>/acl")
 @bp.doc(summary="A unit's grants, inherited by its documents (archivist, admin)")
 def read_unit_acl(unit_name: str):
-    return service.unit_acl(db(), principal(), unit_name)
+    return service.unit_acl(uow(), principal(), unit_name)
 
 
 @bp.put("/units/<unit_name>/acl")
 @bp.doc(summary="Replace a unit's grants (archivist, admin)")
 def replace_unit_acl(unit_name: str):
-    unit = service.replace_unit_acl(db(), principal(), unit_name, _grants(json_object()))
-    enqueue_index(settings(), service.documents_of_unit(db(), unit))
-    return service.describe_unit_acl(db(), unit)
+    return service.replace_unit_acl(uow(), principal(), unit_name, _grants(json_object()))
 
 
 def _grants(body: dict) -> list[GrantSpec]:

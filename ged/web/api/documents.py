@@ -11,8 +11,7 @@ from ged.services.documents import Metadata, Upload
 from ged.web.api.inputs import json_object, parse_date, parse_positive_int
 from ged.web.api.serialize import document_json, text_json, version_json, version_status
 from ged.web.blobs import send_version
-from ged.web.context import db, principal, settings, store
-from workers.queue import enqueue_index, enqueue_versions
+from ged.web.context import principal, uow
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
 
@@ -36,14 +35,14 @@ def create():
         tags=_tags_from_form(),
         document_date=parse_date(form.get("document_date"), "document_date"),
     )
-    version = service.file_upload(db(), store(), principal(), upload, metadata, settings())
+    version = service.file_upload(uow(), principal(), upload, metadata)
     return _accepted(version)
 
 
 @bp.get("/<int:document_id>")
 @bp.doc(summary="Metadata, current version and pipeline status of a document")
 def read(document_id: int):
-    version = service.read_version(db(), principal(), document_id, "document.view")
+    version = service.read_version(uow(), principal(), document_id, "document.view")
     return document_json(version.document, version)
 
 
@@ -76,32 +75,29 @@ def edit(document_id: int):
         tags=tuple(tags or ()),
         document_date=parse_date(body.get("document_date"), "document_date"),
     )
-    document = service.update_metadata(db(), principal(), document_id, changes, set(body))
-    enqueue_index(settings(), [document_id])
+    document = service.update_metadata(uow(), principal(), document_id, changes, set(body))
     return _document_as_is(document.id)
 
 
 @bp.delete("/<int:document_id>")
 @bp.doc(summary="Delete a document (soft: an archivist can restore it)")
 def delete(document_id: int):
-    service.delete_document(db(), principal(), document_id)
-    enqueue_index(settings(), [document_id])
+    service.delete_document(uow(), principal(), document_id)
     return "", 204
 
 
 @bp.post("/<int:document_id>/restore")
 @bp.doc(summary="Restore a deleted document (archivist, admin)")
 def undelete(document_id: int):
-    service.undelete_document(db(), principal(), document_id)
-    enqueue_index(settings(), [document_id])
+    service.undelete_document(uow(), principal(), document_id)
     return _document_as_is(document_id)
 
 
 @bp.get("/<int:document_id>/versions")
 @bp.doc(summary="Version history, oldest first")
 def versions(document_id: int):
-    service.read_version(db(), principal(), document_id, "document.versions")
-    found = service.list_versions(db(), principal(), document_id)
+    service.read_version(uow(), principal(), document_id, "document.versions")
+    found = service.list_versions(uow(), principal(), document_id)
     return {"versions": [version_json(version) for version in found]}
 
 
@@ -113,9 +109,7 @@ def versions(document_id: int):
 def add_version(document_id: int):
     upload = _upload_from_request()
     comment = request.form.get("comment", "")
-    version = service.add_version(
-        db(), store(), principal(), document_id, upload, comment, _max_upload_bytes()
-    )
+    version = service.add_version(uow(), principal(), document_id, upload, comment)
     return _accepted(version)
 
 
@@ -124,7 +118,7 @@ def add_version(document_id: int):
 def restore_version(document_id: int, number: int):
     body = request.get_json(silent=True)
     comment = body.get("comment", "") if isinstance(body, dict) else ""
-    version = service.restore_version(db(), principal(), document_id, number, str(comment))
+    version = service.restore_version(uow(), principal(), document_id, number, str(comment))
     return _accepted(version)
 
 
@@ -135,7 +129,7 @@ def restore_version(document_id: int, number: int):
 )
 def content(document_id: int):
     number = parse_positive_int(request.args.get("version"), "version")
-    version = service.read_version(db(), principal(), document_id, "document.download", number)
+    version = service.read_version(uow(), principal(), document_id, "document.download", number)
     return send_version(version, attachment=True)
 
 
@@ -143,23 +137,22 @@ def content(document_id: int):
 @bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
 def text(document_id: int):
     number = parse_positive_int(request.args.get("version"), "version")
-    version = service.read_version(db(), principal(), document_id, "document.text", number)
+    version = service.read_version(uow(), principal(), document_id, "document.text", number)
     return text_json(version)
 
 
 def _document_as_is(document_id: int):
     """The document after a change: the change is audited, not a view of it."""
-    version = service.find_version(db(), principal(), document_id)
+    version = service.find_version(uow(), principal(), document_id)
     return document_json(version.document, version)
 
 
 def _accepted(version):
-    queued = enqueue_versions(settings(), [version.id])
     body = {
         "id": version.document_id,
         "version": version.number,
         "status": version_status(version),
-        "queued": bool(queued),
+        "queued": version.id in uow().queued_versions,
     }
     location = url_for("documents.read", document_id=version.document_id)
     return body, 202, {"Location": location}
@@ -179,7 +172,3 @@ def _tags_from_form() -> tuple[str, ...] | None:
     if not values:
         return None
     return tuple(tag for value in values for tag in value.split(","))
-
-
-def _max_upload_bytes() -> int:
-    return settings().web.max_upload_mb * 1024 * 1024

@@ -5,10 +5,9 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import request
 
-from ged.audit.chain import record_access
-from ged.services.searching import search, similar_documents
+from ged.services.retrieval import search, similar_documents
 from ged.web.api.inputs import parse_positive_int
-from ged.web.context import db, principal, settings
+from ged.web.context import principal, uow
 
 bp = APIBlueprint("search", __name__, url_prefix="/api/v1", tag="Search")
 
@@ -31,9 +30,8 @@ def search_view():
         if name not in _NOT_FILTERS
     }
     return search(
-        db(),
+        uow(),
         principal(),
-        settings().opensearch,
         q=args.get("q", ""),
         filters=filters,
         sort=args.get("sort", "relevance"),
@@ -46,13 +44,4 @@ def search_view():
 @bp.doc(summary="Readable documents like this one (more like this)")
 def similar_view(document_id: int):
     size = min(parse_positive_int(request.args.get("size"), "size") or 10, 50)
-    hits = similar_documents(principal(), settings().opensearch, document_id, size)
-    record_access(
-        db(),
-        principal(),
-        "document.similar",
-        object_type="document",
-        object_id=document_id,
-        details={"hits": len(hits)},
-    )
-    return {"hits": hits}
+    return {"hits": similar_documents(uow(), principal(), document_id, size)}

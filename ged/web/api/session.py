@@ -6,11 +6,10 @@ from apiflask import APIBlueprint
 from flask import session
 from flask_wtf.csrf import generate_csrf
 
-from ged.audit.chain import record_access
-from ged.services.logins import change_password, session_stamp
+from ged.services.logins import change_password, log_out, session_stamp
 from ged.web.api.inputs import json_object, string_field
 from ged.web.auth import log_in, public
-from ged.web.context import db, principal
+from ged.web.context import principal, uow
 
 bp = APIBlueprint("session", __name__, url_prefix="/api/v1/session", tag="Session")
 
@@ -38,7 +37,7 @@ def read():
 @bp.delete("")
 @bp.doc(summary="Log out")
 def delete():
-    record_access(db(), principal(), "logout")
+    log_out(uow(), principal())
     session.clear()
     return "", 204
 
@@ -51,6 +50,6 @@ def delete():
 def password():
     body = json_object()
     current, new = string_field(body, "current_password"), string_field(body, "new_password")
-    user = change_password(db(), principal(), current, new)
+    user = change_password(uow(), principal(), current, new)
     session["stamp"] = session_stamp(user)
     return "", 204

@@ -9,13 +9,12 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ged.audit.chain import record_access
 from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
 from ged.services.logins import AccountLocked, LoginRefused, session_stamp
 from ged.web.auth import csrf, log_in, public
-from ged.web.context import db, principal
+from ged.web.context import principal, uow
 from ged.web.ui.i18n import safe_next
 from ged.web.ui.i18n import translate as _
 
@@ -55,7 +54,7 @@ def login():
 
 @bp.post("/deconnexion")
 def logout():
-    record_access(db(), principal(), "logout")
+    logins.log_out(uow(), principal())
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("ui.account.login"))
@@ -78,7 +77,7 @@ def password():
         errors["new_password"] = _("Le nouveau mot de passe doit différer de l'actuel.")
     if not errors:
         try:
-            user = logins.change_password(db(), principal(), current, new)
+            user = logins.change_password(uow(), principal(), current, new)
         except InvalidInput as refused:
             # The service checks the current password; the other fields were checked above.
             errors[refused.field or "current_password"] = _("Le mot de passe actuel est incorrect.")

@@ -1,46 +1,30 @@
-"""Administration: accounts, groups and units (units: archivists too)."""
+"""Administration: accounts, groups and units (units: archivists too).
+
+Who may use each page is the services' decision (ged.access.RULES), as in the API.
+"""
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from ged.errors import Conflict, InvalidInput, PermissionDenied
-from ged.models import ROLES, Group, User
+from ged.errors import Conflict, InvalidInput
+from ged.models import ROLES
 from ged.passwords import MIN_LENGTH
 from ged.services import users
-from ged.web.context import db, principal
-from ged.web.ui import queries
+from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("admin", __name__, url_prefix="/admin", enable_openapi=False)
 
-#: pages an archivist may use as well (they run the archive's units)
-ARCHIVIST_ENDPOINTS = {"ui.admin.units", "ui.admin.create_unit"}
-
-
-@bp.before_request
-def only_administrators():
-    caller = principal()
-    if caller is None:
-        return  # authentication sends to the login page first
-    if caller.role == "admin":
-        return
-    if caller.role == "archivist" and request.endpoint in ARCHIVIST_ENDPOINTS:
-        return
-    raise PermissionDenied("this is reserved to administrators")
-
 
 @bp.get("/utilisateurs")
 def users_page(errors=None, values=None, status: int = 200):
-    session = db()
-    found = session.scalars(select(User).order_by(User.username))
     return render_template(
         "ui/admin/users.html",
-        users=found,
+        users=users.list_users(uow(), principal()),
         roles=ROLES,
-        groups=queries.group_names(session),
+        groups=_group_names(),
         errors=errors or {},
         values=values or {},
     ), status
@@ -62,9 +46,8 @@ def create_user():
         )
     if not errors:
         try:
-            users.create_user(
-                db(), username, role, password, tuple(form.getlist("groups")), actor=principal()
-            )
+            groups = tuple(form.getlist("groups"))
+            users.create_user(uow(), principal(), username, role, password, groups)
         except Conflict:
             errors["username"] = _("Ce nom d'utilisateur existe déjà.")
         except InvalidInput as refused:
@@ -77,21 +60,20 @@ def create_user():
 
 @bp.route("/utilisateurs/<username>", methods=["GET", "POST"])
 def user_page(username: str):
-    session = db()
-    user = users.user_named(session, username)
+    user = users.user_named(uow(), principal(), username)
     if request.method == "POST":
         form = request.form
         if user.id == principal().user_id and form.get("role") != "admin":
             flash(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur."), "error")
         else:
             users.update_user(
-                session,
+                uow(),
+                principal(),
                 username,
                 role=form.get("role"),
                 is_active="is_active" in form,
                 groups=tuple(form.getlist("groups")),
                 display_name=form.get("display_name", ""),
-                actor=principal(),
             )
             flash(_("Compte « {name} » modifié.", name=username), "success")
             return redirect(url_for("ui.admin.users_page"))
@@ -99,14 +81,14 @@ def user_page(username: str):
         "ui/admin/user.html",
         user=user,
         roles=ROLES,
-        groups=queries.group_names(session),
+        groups=_group_names(),
         member_of={group.name for group in user.groups},
     )
 
 
 @bp.get("/groupes")
 def groups_page(error: str | None = None, status: int = 200):
-    found = db().scalars(select(Group).order_by(Group.name))
+    found = users.list_groups(uow(), principal())
     return render_template("ui/admin/groups.html", groups=found, error=error), status
 
 
@@ -114,7 +96,7 @@ def groups_page(error: str | None = None, status: int = 200):
 def create_group():
     name = request.form.get("name", "")
     try:
-        users.create_group(db(), name, actor=principal())
+        users.create_group(uow(), principal(), name)
     except Conflict:
         return groups_page(_("Ce groupe existe déjà."), 400)
     except InvalidInput:
@@ -125,19 +107,22 @@ def create_group():
 
 @bp.get("/services")
 def units(error: str | None = None, status: int = 200):
-    return render_template(
-        "ui/admin/units.html", units=queries.unit_names(db()), error=error
-    ), status
+    names = [unit.name for unit in users.list_units(uow(), principal())]
+    return render_template("ui/admin/units.html", units=names, error=error), status
 
 
 @bp.post("/services")
 def create_unit():
     name = request.form.get("name", "")
     try:
-        users.create_unit(db(), name, actor=principal())
+        users.create_unit(uow(), principal(), name)
     except Conflict:
         return units(_("Ce service existe déjà."), 400)
     except InvalidInput:
         return units(_("Le nom d'un service compte de 1 à 200 caractères."), 400)
     flash(_("Service « {name} » créé.", name=" ".join(name.split())), "success")
     return redirect(url_for("ui.admin.units"))
+
+
+def _group_names() -> list[str]:
+    return [group.name for group in users.list_groups(uow(), principal())]

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ged.errors import InvalidInput, NotFound, ServiceUnavailable
 from ged.models import ApiToken
-from ged.services import tokens
-from ged.watching import read_counters
-from ged.web.context import db, principal, settings
-from ged.web.ui import queries
-from ged.web.ui.admin_pages import only_administrators
+from ged.services import catalog, tokens, users
+from ged.web.context import principal, settings, uow
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("admin_tokens", __name__, url_prefix="/admin", enable_openapi=False)
-bp.before_request(only_administrators)
 
 
 @bp.get("/jetons")
 def page(created: tuple[ApiToken, str] | None = None, error: str | None = None, status=200):
-    session = db()
-    found = session.scalars(select(ApiToken).order_by(ApiToken.id.desc()))
+    found = tokens.list_tokens(uow(), principal())
     return render_template(
         "ui/admin/tokens.html",
-        tokens=found,
-        usernames=queries.user_names(session),
+        tokens=list(reversed(found)),  # newest first: the one just made is on top
+        usernames=[user.username for user in users.list_users(uow(), principal())],
         created=created,
         error=error,
     ), status
@@ -37,7 +31,7 @@ def create():
     form = request.form
     try:
         created = tokens.create_token(
-            db(), form.get("username", ""), form.get("label", ""), actor=principal()
+            uow(), principal(), form.get("username", ""), form.get("label", "")
         )
     except NotFound:
         return page(error=_("Choisissez un compte existant."), status=400)
@@ -49,7 +43,7 @@ def create():
 
 @bp.post("/jetons/<int:token_id>/revoquer")
 def revoke(token_id: int):
-    tokens.revoke_token(db(), token_id, actor=principal())
+    tokens.revoke_token(uow(), principal(), token_id)
     flash(_("Jeton révoqué : il est refusé dès maintenant."), "success")
     return redirect(url_for("ui.admin_tokens.page"))
 
@@ -57,7 +51,7 @@ def revoke(token_id: int):
 @bp.get("/dossiers")
 def folders():
     try:
-        counters, unavailable = read_counters(settings()), False
+        counters, unavailable = catalog.watch_counters(uow(), principal()), False
     except ServiceUnavailable:
         counters, unavailable = {}, True
     return render_template(

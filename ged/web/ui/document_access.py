@@ -5,14 +5,11 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
-from ged.access import require_document
-from ged.audit.query import EventFilters, search_events
 from ged.errors import InvalidInput
-from ged.services.acl import GrantSpec, replace_document_acl
-from ged.web.context import db, principal, settings
+from ged.services.acl import GrantSpec, document_history, replace_document_acl
+from ged.web.context import principal, uow
 from ged.web.ui.document_page import render_document
 from ged.web.ui.i18n import translate as _
-from workers.queue import enqueue_index
 
 bp = APIBlueprint("access", __name__, url_prefix="/documents", enable_openapi=False)
 
@@ -27,11 +24,10 @@ def replace(document_id: int):
     rows = zip(form.getlist("principal"), form.getlist("permission"), strict=False)
     grants = [GrantSpec(who, permission) for who, permission in rows if who and permission]
     try:
-        replace_document_acl(db(), principal(), document_id, "inherit" in form, grants)
+        replace_document_acl(uow(), principal(), document_id, "inherit" in form, grants)
     except InvalidInput as refused:
         errors = {"grants": _("Droits non modifiés : {reason}", reason=str(refused))}
         return render_document(document_id, errors=errors), 400
-    enqueue_index(settings(), [document_id])
     flash(_("Droits d'accès enregistrés."), "success")
     return redirect(url_for("ui.documents.show", document_id=document_id, _anchor="acces"))
 
@@ -40,9 +36,6 @@ def replace(document_id: int):
 def history(document_id: int):
     """Who did what to this document; looking is itself audited, so it is a page of its
     own rather than a part of every visit to the document."""
-    document = require_document(db(), principal(), document_id, "manage")
-    page = request.args.get("page", 1, type=int)
-    found = search_events(
-        db(), principal(), EventFilters(document_id=document_id), max(page, 1), HISTORY_SIZE
-    )
+    page = max(request.args.get("page", 1, type=int), 1)
+    document, found = document_history(uow(), principal(), document_id, page, HISTORY_SIZE)
     return render_template("ui/history.html", document=document, found=found)

@@ -7,19 +7,18 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ged.access import has_permission, may_file_into_unit
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
 from ged.models import Document
+from ged.services import catalog
 from ged.services import documents as service
-from ged.services.acl import describe_document_acl
-from ged.services.searching import similar_documents
+from ged.services.acl import document_grants
+from ged.services.retrieval import similar_documents
 from ged.web.api.serialize import version_status
 from ged.web.blobs import send_version
-from ged.web.context import db, principal, settings
-from ged.web.ui import forms, queries, security
+from ged.web.context import principal, uow
+from ged.web.ui import forms, security
 from ged.web.ui.formatting import is_final, status_label
 from ged.web.ui.i18n import translate as _
-from workers.queue import enqueue_index
 
 bp = APIBlueprint("documents", __name__, url_prefix="/documents", enable_openapi=False)
 
@@ -39,19 +38,19 @@ def show(document_id: int):
 
 @bp.post("/<int:document_id>")
 def edit(document_id: int):
-    session, caller = db(), principal()
-    document = service.find_version(session, caller, document_id).document
-    types = {kind.code for kind in queries.document_types(session)}
-    metadata, errors = forms.read_metadata(request.form, types, set(queries.unit_names(session)))
+    work, caller = uow(), principal()
+    document = service.find_version(work, caller, document_id).document
+    types = {kind.code for kind in catalog.document_types(work, caller)}
+    units = set(catalog.unit_names(work, caller))
+    metadata, errors = forms.read_metadata(request.form, types, units)
     changed = forms.changed_fields(document, metadata)
     moved_to = metadata.unit if "unit" in changed and "unit" not in errors else None
-    if moved_to and not may_file_into_unit(session, caller, queries.unit_id(session, moved_to)):
+    if moved_to and moved_to not in catalog.filing_units(work, caller):
         errors["unit"] = _("Vous ne pouvez pas classer de documents dans ce service.")
     if errors:
         return render_document(document_id, form=request.form, errors=errors), 400
     if changed:
-        service.update_metadata(session, caller, document_id, metadata, changed)
-        enqueue_index(settings(), [document_id])
+        service.update_metadata(work, caller, document_id, metadata, changed)
         flash(_("Modifications enregistrées."), "success")
     else:
         flash(_("Aucune modification."), "info")
@@ -61,7 +60,7 @@ def edit(document_id: int):
 @bp.get("/<int:document_id>/etat")
 def status(document_id: int):
     """The pipeline state in words, polled by the upload page and the document page."""
-    version = service.find_version(db(), principal(), document_id)
+    version = service.find_version(uow(), principal(), document_id)
     return {
         "status": version_status(version),
         "label": status_label(version),
@@ -75,7 +74,7 @@ def preview(document_id: int):
     """The bytes for the inline preview: only types the browser shows itself, in a
     sandbox of their own origin, so a crafted file cannot act as a page of ged."""
     number = request.args.get("version", type=int)
-    version = service.read_version(db(), principal(), document_id, "document.preview", number)
+    version = service.read_version(uow(), principal(), document_id, "document.preview", number)
     if version.mime_type not in PREVIEWS:
         raise NotFound(f"no preview for {version.mime_type}")
     # Its own sandbox, and only our pages may frame it (the PDF viewer asks for ranges).
@@ -91,24 +90,26 @@ def preview(document_id: int):
 
 def render_document(document_id: int, form: MultiDict | None = None, errors=None):
     """The page, with a form's values and errors when it is drawn again after one."""
-    session, caller = db(), principal()
-    version = service.read_version(session, caller, document_id, "document.view")
+    work, caller = uow(), principal()
+    version = service.read_version(work, caller, document_id, "document.view")
     document = version.document
-    may_manage = has_permission(session, caller, document, "manage")
+    permissions = catalog.permissions_on(work, caller, document)
+    may_manage = "manage" in permissions
+    types = catalog.document_types(work, caller)
     return render_template(
         "ui/document.html",
         document=document,
         version=version,
-        versions=list(reversed(service.list_versions(session, caller, document_id))),
+        versions=list(reversed(service.list_versions(work, caller, document_id))),
         values=form or _current_values(document),
         errors=errors or {},
-        may_write=has_permission(session, caller, document, "write"),
+        may_write="write" in permissions,
         may_manage=may_manage,
-        acl=describe_document_acl(session, document) if may_manage else None,
-        grant_principals=queries.grant_principals(session) if may_manage else [],
-        type_options=[(kind.code, kind.label) for kind in queries.document_types(session)],
-        type_labels=queries.type_labels(session),
-        unit_options=[(name, name) for name in queries.unit_names(session)],
+        acl=document_grants(work, caller, document_id) if may_manage else None,
+        grant_principals=catalog.grant_principals(work, caller) if may_manage else [],
+        type_options=[(kind.code, kind.label) for kind in types],
+        type_labels={kind.code: kind.label for kind in types},
+        unit_options=[(name, name) for name in catalog.unit_names(work, caller)],
         preview=PREVIEWS.get(version.mime_type),
         similar=_similar(document_id),
         final=is_final(version),
@@ -129,7 +130,7 @@ def _similar(document_id: int) -> list[dict] | None:
     """Similar readable documents; [] when this one is not indexed yet, None when the
     index does not answer (the rest of the page is still useful then)."""
     try:
-        return similar_documents(principal(), settings().opensearch, document_id, size=5)
+        return similar_documents(uow(), principal(), document_id, size=5)
     except DocumentNotFound:
         return []
     except ServiceUnavailable:

@@ -14,10 +14,10 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ged.errors import InvalidInput, ServiceUnavailable
-from ged.services.searching import search
-from ged.web.context import db, principal, settings
+from ged.services.catalog import type_labels
+from ged.services.retrieval import search
+from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
-from ged.web.ui.queries import type_labels
 from search.query import MAX_RESULT_WINDOW
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
@@ -57,9 +57,8 @@ def page():
         filters.update(date_from=args.get("date_from"), date_to=args.get("date_to"))
         try:
             results = search(
-                db(),
+                uow(),
                 principal(),
-                settings().opensearch,
                 q=q,
                 filters=filters,
                 sort=sort,
@@ -72,7 +71,7 @@ def page():
             errors[field] = str(refused)
         except ServiceUnavailable:
             unavailable = True
-    labels = type_labels(db())
+    labels = type_labels(uow(), principal())
     page_count = 0
     if results:
         page_count = min(-(-results["total"] // PAGE_SIZE), MAX_RESULT_WINDOW // PAGE_SIZE)

@@ -10,32 +10,27 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
-from ged.access import may_file_into_unit
 from ged.errors import InvalidInput, PermissionDenied
+from ged.services import catalog
 from ged.services import documents as service
 from ged.services.documents import Upload
-from ged.web.context import db, principal, settings, store
-from ged.web.ui import forms, queries
+from ged.web.context import principal, settings, uow
+from ged.web.ui import forms
 from ged.web.ui.i18n import translate as _
-from workers.queue import enqueue_versions
 
 bp = APIBlueprint("upload", __name__, enable_openapi=False)
 
 
 @bp.get("/deposer")
 def page():
-    session, caller = db(), principal()
+    work, caller = uow(), principal()
     # Only the units this person may file into: choosing another would fail every file.
-    units = [
-        (name, name)
-        for name in queries.unit_names(session)
-        if may_file_into_unit(session, caller, queries.unit_id(session, name))
-    ]
+    units = [(name, name) for name in catalog.filing_units(work, caller)]
     return render_template(
         "ui/upload.html",
         unit_options=units,
-        type_options=[(kind.code, kind.label) for kind in queries.document_types(session)],
-        recent=queries.recent_uploads(session, caller),
+        type_options=[(kind.code, kind.label) for kind in catalog.document_types(work, caller)],
+        recent=catalog.recent_uploads(work, caller),
         max_upload_mb=settings().web.max_upload_mb,
     )
 
@@ -55,18 +50,15 @@ def upload():
             tags=forms.split_tags(form.get("tags", "")),
         )
         try:
-            version = service.file_upload(
-                db(),
-                store(),
+            service.file_upload(
+                uow(),
                 principal(),
                 Upload(stream=file.stream, filename=file.filename),
                 metadata,
-                settings(),
             )
         except (InvalidInput, PermissionDenied) as reason:
             refused.append(f"{file.filename} : {reason}")
             continue
-        enqueue_versions(settings(), [version.id])
         filed += 1
     if filed:
         flash(_("{n} document(s) déposé(s) ; leur traitement commence.", n=filed), "success")

@@ -62,7 +62,7 @@
       });
   }
 
-  function enqueue(file) {
+  function addFile(file) {
     var item = document.createElement("li");
     item.className = "upload-item";
     var name = line("upload-name", file.name);
@@ -134,7 +134,7 @@
   }
 
   function sendAll(files) {
-    Array.prototype.forEach.call(files, enqueue);
+    Array.prototype.forEach.call(files, addFile);
   }
 
   form.addEventListener("submit", function (event) {
