@@ -115,7 +115,9 @@ def may(principal: Principal, rule: str) -> bool:
 def command_line() -> Principal:
     """Whoever runs ``ged`` on the server has its database and keys: an administrator,
     recorded in the audit trail under the operating-system account's name."""
-    return Principal(user_id=None, username=f"cli:{getpass.getuser()}", role="admin", group_ids=frozenset())
+    return Principal(
+        user_id=None, username=f"cli:{getpass.getuser()}", role="admin", group_ids=frozenset()
+    )
 
 
 def principal_for(

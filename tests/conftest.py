@@ -28,7 +28,6 @@ from search.client import make_client
 from tests import services
 from tests.apiclient import Api, serve
 
-
 #: fixtures that reach a test service, directly or through a parameter chosen at run time
 #: (getfixturevalue does not show in a test's fixture closure)
 _SERVICE_FIXTURES = frozenset({"service_urls", "database_url", "empty_database_url", "api"})

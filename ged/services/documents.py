@@ -24,6 +24,7 @@ from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
+from ged.ports import BlobStore
 from ged.services.document_fields import (
     clean_filename,
     clean_title,
@@ -32,7 +33,6 @@ from ged.services.document_fields import (
     type_coded,
     unit_named,
 )
-from ged.ports import BlobStore
 from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
 
@@ -368,7 +368,8 @@ def _next_version_number(session: Session, document_id: int) -> tuple[Document, 
         .values(current_version=Document.current_version + 1, updated_at=datetime.now(UTC))
         .returning(Document.current_version)
     ).scalar_one()
-    document = session.get(Document, document_id, populate_existing=True)
+    # The UPDATE just matched the row, so it exists.
+    document = session.get_one(Document, document_id, populate_existing=True)
     return document, number
 
 

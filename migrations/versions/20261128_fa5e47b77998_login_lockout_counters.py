@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "fa5e47b77998"
 down_revision: str | None = "c5533b542a20"
 branch_labels: str | Sequence[str] | None = None

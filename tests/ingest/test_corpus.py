@@ -22,6 +22,9 @@ from ingest.pages import Extraction
 from ingest.text import EMPTY, ENCRYPTED, extract
 from tests.corpus import CORPUS
 
+# Real OCR: tesseract runs on every page here, which takes its time.
+pytestmark = pytest.mark.services
+
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file()) if CORPUS.is_dir() else []
 LIMITS = {"dpi": 200, "max_pages": 2, "page_timeout": 20.0}
 #: seconds a file may take: two pages of 20 s each, and rasterising

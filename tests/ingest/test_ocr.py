@@ -25,6 +25,9 @@ from ingest.text import extract
 from tests.ingest import samples
 from tests.ingest.samples import DISTINCTIVE_WORDS
 
+# Real OCR: tesseract runs on every page here, which takes its time.
+pytestmark = pytest.mark.services
+
 DPI = 150
 
 

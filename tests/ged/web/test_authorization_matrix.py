@@ -162,7 +162,6 @@ PUBLIC_DOCUMENTATION = {
 def index_now(api: Api, document_id: int) -> None:
     """Put the document in the search index at once, as the pipeline's last step would."""
     from ged.services.index_sync import refresh_document
-
     from search.client import client_for
 
     with api.client.application.extensions["ged"].unit_of_work() as uow:
