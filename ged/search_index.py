@@ -25,20 +25,9 @@ class OpenSearchIndex:
             verify_certs=options.verify_certs,
         )
 
-    def search(
-        self,
-        *,
-        q: str,
-        acl: Sequence[str] | None,
-        filters: dict[str, Any],
-        sort: str,
-        page: int,
-        size: int,
-    ) -> dict[str, Any]:
+    def search(self, **query: Any) -> dict[str, Any]:
         with _translated():
-            return self._engine.search(
-                q=q, acl=acl, filters=filters, sort=sort, page=page, size=size
-            )
+            return self._engine.search(**query)
 
     def similar(
         self, document_id: int, acl: Sequence[str] | None, size: int

@@ -60,7 +60,7 @@ class StabilityTracker:
         for path, signature in scan.items():
             previous = self._seen.get(path)
             unchanged = previous is not None and previous[0] == signature
-            seen[path] = (signature, previous[1] if previous is not None and unchanged else now)
+            seen[path] = (signature, previous[1] if unchanged and previous else now)
         self._seen = seen
         stable = [path for path, (_, since) in seen.items() if now - since >= self._delay]
         stable.sort(key=lambda path: (seen[path][1], path))

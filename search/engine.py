@@ -36,26 +36,9 @@ class SearchEngine:
             verify_certs=verify_certs,
         )
 
-    def search(
-        self,
-        *,
-        q: str,
-        acl: Sequence[str] | None,
-        filters: dict[str, Any],
-        sort: str,
-        page: int,
-        size: int,
-    ) -> dict[str, Any]:
-        return search_documents(
-            self.client,
-            self.prefix,
-            q=q,
-            acl=acl,
-            filters=filters,
-            sort=sort,
-            page=page,
-            size=size,
-        )
+    def search(self, **query: Any) -> dict[str, Any]:
+        """``search_documents``'s keyword arguments: q, acl, filters, sort, page, size."""
+        return search_documents(self.client, self.prefix, **query)
 
     def similar(self, document_id: int, acl: Sequence[str] | None, size: int) -> list[dict]:
         return similar(self.client, self.prefix, document_id, acl, size=size)

@@ -145,7 +145,7 @@ class Version(Base):
     #: readable reason when status is failed or unsupported, or why it is being retried
     error: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None]
-    #: last pipeline step completed (see workers.pipeline.STEPS); NULL before the first
+    #: last pipeline step completed (see ged.services.pipeline.STEPS); NULL before the first
     step: Mapped[str | None] = mapped_column(String(20))
     #: runs of the pipeline started for this version (retries and recoveries included)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -87,11 +87,7 @@ def create_document(
         classification_source="manual" if document_type else None,
     )
     session.add(document)
-    if principal.role != "station":
-        # People keep control of what they file; stations' documents are reached through their unit.
-        session.add(Grant(permission="manage", user_id=principal.user_id, document=document))
-    for group, permission in _groups_granted(session, group_grants or {}):
-        session.add(Grant(permission=permission, group=group, document=document))
+    _grant_on_filing(session, principal, document, group_grants or {})
     version = _new_version(session, document, 1, blob, mime_type, filename, "", principal)
     session.flush()
     record(
@@ -105,6 +101,16 @@ def create_document(
     uow.enqueue_pipeline([version.id])
     uow.commit()
     return version
+
+
+def _grant_on_filing(
+    session: Session, principal: Principal, document: Document, group_grants: Mapping[str, str]
+) -> None:
+    if principal.role != "station":
+        # People keep control of what they file; stations' documents are reached through their unit.
+        session.add(Grant(permission="manage", user_id=principal.user_id, document=document))
+    for group, permission in _groups_granted(session, group_grants):
+        session.add(Grant(permission=permission, group=group, document=document))
 
 
 def file_upload(
@@ -371,18 +377,6 @@ def _next_version_number(session: Session, document_id: int) -> tuple[Document, 
     # The UPDATE just matched the row, so it exists.
     document = session.get_one(Document, document_id, populate_existing=True)
     return document, number
-
-
-def document_with_content(session: Session, sha256: str) -> Document | None:
-    """The oldest active document one of whose versions holds exactly these bytes."""
-    query = (
-        select(Document)
-        .join(Version, Version.document_id == Document.id)
-        .where(Version.blob_sha256 == sha256, Document.status == "active")
-        .order_by(Document.id)
-        .limit(1)
-    )
-    return session.scalars(query).first()
 
 
 def _groups_granted(session: Session, grants: Mapping[str, str]) -> list[tuple[Group, str]]:

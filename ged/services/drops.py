@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from ged.access import Principal, may_file_into_unit, principal_for
 from ged.config import WatchedFolder
 from ged.errors import GedError, InvalidInput, PermissionDenied, ServiceUnavailable, TooLarge
-from ged.models import DocumentType, Group, Unit, User
-from ged.services.documents import Metadata, Upload, create_document, document_with_content
+from ged.models import Document, DocumentType, Group, Unit, User, Version
+from ged.services.documents import Metadata, Upload, create_document
 from ged.storage import hash_stream
 from ged.uow import UnitOfWork
 from ingest.watch import Filed, Postponed, Refused
@@ -195,3 +195,15 @@ def _advice(field: str | None, folder: WatchedFolder) -> str:
         f"the configuration of the watched folder {folder.path} names something ged does not "
         f"know ({field}): an administrator must correct the configuration or create it"
     )
+
+
+def document_with_content(session: Session, sha256: str) -> Document | None:
+    """The oldest active document one of whose versions holds exactly these bytes."""
+    query = (
+        select(Document)
+        .join(Version, Version.document_id == Document.id)
+        .where(Version.blob_sha256 == sha256, Document.status == "active")
+        .order_by(Document.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()

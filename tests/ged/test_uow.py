@@ -13,12 +13,13 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from ged.access import command_line
+from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.migrate import upgrade
 from ged.models import Unit, Version
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.maintenance import requeue_unfinished
+from ged.services.users import create_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -35,11 +36,16 @@ def queued(runtime: Runtime, redis_client) -> list[str]:
     return Queue(runtime.settings.redis.queue, connection=redis_client).get_job_ids()
 
 
-def file_one(runtime: Runtime, content: bytes = PDF) -> Version:
+def archivist(runtime: Runtime) -> Principal:
     with runtime.unit_of_work() as uow:
-        return create_document(
-            uow, command_line(), Upload(io.BytesIO(content), "arrete.pdf"), Metadata()
-        )
+        user = create_user(uow, command_line(), "archiviste", "archivist", "mot de passe sûr")
+        return principal_for(user)
+
+
+def file_one(runtime: Runtime, content: bytes = PDF) -> Version:
+    filer = archivist(runtime)
+    with runtime.unit_of_work() as uow:
+        return create_document(uow, filer, Upload(io.BytesIO(content), "arrete.pdf"), Metadata())
 
 
 def test_effects_run_after_the_commit(runtime, redis_client):
@@ -92,10 +98,9 @@ def test_a_version_whose_job_could_not_be_queued_is_recovered(make_settings, red
     upgrade(down.database.url)
     offline = build(down)
     try:
+        filer = archivist(offline)
         with offline.unit_of_work() as uow:
-            version = create_document(
-                uow, command_line(), Upload(io.BytesIO(PDF), "scan.pdf"), Metadata()
-            )
+            version = create_document(uow, filer, Upload(io.BytesIO(PDF), "scan.pdf"), Metadata())
             assert uow.queued_versions == set()
     finally:
         offline.close()
