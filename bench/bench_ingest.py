@@ -27,8 +27,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.ingest.samples is not an installed package
 
-from ingest.ocr import default_processes  # noqa: E402
 from ingest.pages import Extraction  # noqa: E402
+from ingest.processes import default_processes  # noqa: E402
 from ingest.text import extract  # noqa: E402
 from tests.ingest import samples  # noqa: E402
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import g
 
+from ged.access import may
 from ged.web.ui import (
     account,
     admin_pages,
@@ -57,4 +58,9 @@ formatting.init_blueprint(bp)
 @bp.context_processor
 def caller():
     # None on the login page; templates show the navigation only to someone logged in.
-    return {"caller": g.get("principal")}
+    principal = g.get("principal")
+    return {
+        "caller": principal,
+        # Links to what the caller may open, by the services' own rule table.
+        "may": lambda rule: principal is not None and may(principal, rule),
+    }
