@@ -1,4 +1,5 @@
-"""Finding work that was lost: a version whose worker died, or that was never queued.
+"""Finding work that was lost: a version whose worker died, or that was never queued, and
+an index refresh whose job was lost.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
@@ -15,15 +16,22 @@ from redis import Redis
 from ged.audit.purge import purge
 from ged.audit.seal import seal_if_due
 from ged.bootstrap import Runtime
-from ged.services.pipeline import requeue_abandoned
+from ged.services.index_sync import requeue_stale_entries
+from ged.services.pipeline import requeue_abandoned, stale_after
 
 log = logging.getLogger(__name__)
 
 
 def recover_once(runtime: Runtime) -> list[int]:
-    """Re-queue the abandoned versions whose job is not waiting in the queue."""
+    """Re-queue the abandoned versions whose job is not waiting in the queue, and the
+    refresh of index entries whose own job was lost; return the versions."""
     with runtime.unit_of_work() as uow:
-        return requeue_abandoned(uow)
+        lost = requeue_abandoned(uow)
+    with runtime.unit_of_work() as uow:
+        # Changes younger than the stale delay still have their own job on the way.
+        settled = uow.clock.now() - stale_after(runtime.settings.pipeline)
+        requeue_stale_entries(uow, changed_before=settled)
+    return lost
 
 
 def audit_housekeeping(runtime: Runtime, connection: Redis) -> None:

@@ -13,7 +13,8 @@ from tqdm import tqdm
 from ged.access import command_line
 from ged.cli.invocation import settings_from, unit_of_work
 from ged.services import classifier as classifier_service
-from ged.services.maintenance import check_blobs, fsck_status, requeue_unfinished
+from ged.services.maintenance import check_blobs, fsck_status
+from ged.services.maintenance import reconcile as reconcile_work
 
 
 @contextmanager
@@ -71,10 +72,12 @@ def reindex(ctx: click.Context) -> None:
 @click.command()
 @click.pass_context
 def reconcile(ctx: click.Context) -> None:
-    """Queue again every version whose pipeline has not finished (after a Redis loss)."""
+    """Queue again what is not done (after a Redis loss): unfinished pipelines, stale index
+    entries."""
     with unit_of_work(ctx) as uow:
-        count = requeue_unfinished(uow, command_line())
-    click.echo(f"{count} unfinished version(s) queued", err=True)
+        done = reconcile_work(uow, command_line())
+    click.echo(f"{done.versions} unfinished version(s) queued", err=True)
+    click.echo(f"{done.index_entries} stale index entr(ies) queued for a refresh", err=True)
 
 
 @click.group()

@@ -4,6 +4,8 @@ from ged.models.access import PERMISSIONS, Grant
 from ged.models.audit import OUTCOMES, AuditCheckpoint, AuditEvent
 from ged.models.documents import (
     DOCUMENT_STATUSES,
+    FINISHED_STATUSES,
+    UNFINISHED_STATUSES,
     VERSION_STATUSES,
     Blob,
     Document,
@@ -20,6 +22,8 @@ __all__ = [
     "OUTCOMES",
     "PERMISSIONS",
     "ROLES",
+    "FINISHED_STATUSES",
+    "UNFINISHED_STATUSES",
     "VERSION_STATUSES",
     "ApiToken",
     "AuditCheckpoint",

@@ -27,7 +27,10 @@ from ged.models.users import User
 
 DOCUMENT_STATUSES = ("active", "deleted")
 #: pipeline state of a version; "done" once stored, read, classified and indexed
-VERSION_STATUSES = ("pending", "processing", "done", "failed", "unsupported")
+UNFINISHED_STATUSES = ("pending", "processing")
+#: the pipeline is over for the version, whatever came of it
+FINISHED_STATUSES = ("done", "failed", "unsupported")
+VERSION_STATUSES = (*UNFINISHED_STATUSES, *FINISHED_STATUSES)
 PAGE_SOURCES = ("text", "ocr", "none")
 
 document_tags = Table(

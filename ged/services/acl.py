@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, authorize, has_permission, require_document
@@ -59,6 +59,9 @@ def replace_document_acl(
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, document_id=document.id))
     document.inherit_acl = inherit
+    # A change of the document: its index entry (the readers field) must follow, and
+    # the recovery of lost index refreshes tells stale entries by this time.
+    document.updated_at = uow.clock.now()
     session.flush()
     if not has_permission(session, principal, document, "manage"):
         # Undone at once: the caller may go on using this unit of work (a page drawn again).
@@ -101,6 +104,10 @@ def replace_unit_acl(
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, unit_id=unit.id))
+    # Every document of the unit changes readers (see replace_document_acl).
+    session.execute(
+        update(Document).where(Document.unit_id == unit.id).values(updated_at=uow.clock.now())
+    )
     session.flush()
     record(
         session,

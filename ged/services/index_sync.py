@@ -8,19 +8,22 @@ down) propagates, so that a job retries and the pipeline keeps its version for l
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record
-from ged.models import Document, Grant, Version
+from ged.models import FINISHED_STATUSES, Document, Grant, Version
 from ged.ports import Progress
 from ged.timeutil import aware, iso
 from ged.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 #: documents read per database round trip while rebuilding
 BATCH = 200
@@ -87,11 +90,38 @@ def put_in_index(uow: UnitOfWork, document: Document) -> None:
         uow.index.delete([(document.id, revision(document))])
     else:
         uow.index.index([document_for_index(uow.session, document)])
+    # The time of the change indexed, not the time of indexing: an entry is stale exactly
+    # when the document changed after it (stale_entries), whatever the jobs' order.
     uow.session.execute(
         update(Version)
         .where(Version.document_id == document.id, Version.number == document.current_version)
-        .values(indexed_at=uow.clock.now())
+        .values(indexed_at=document.updated_at)
     )
+
+
+def stale_entries(uow: UnitOfWork, changed_before: datetime | None = None) -> list[int]:
+    """Documents changed since their index entry was written, whose pipeline has finished
+    (it indexes the others itself): their refresh job was lost, Redis being down when the
+    change was committed. ``changed_before`` leaves recent changes to their own job."""
+    current = and_(Version.document_id == Document.id, Version.number == Document.current_version)
+    query = (
+        select(Document.id)
+        .join(Version, current)
+        .where(Version.status.in_(FINISHED_STATUSES), Version.indexed_at < Document.updated_at)
+    )
+    if changed_before is not None:
+        query = query.where(Document.updated_at < changed_before)
+    return list(uow.session.scalars(query.order_by(Document.id)))
+
+
+def requeue_stale_entries(uow: UnitOfWork, changed_before: datetime) -> list[int]:
+    """Queue a refresh of every stale index entry (the workers' recovery sweep)."""
+    stale = stale_entries(uow, changed_before)
+    if stale:
+        log.warning("refreshing %d stale index entr(ies): %s", len(stale), stale)
+        uow.refresh_index(stale)
+    uow.commit()
+    return stale
 
 
 def rebuild_index(

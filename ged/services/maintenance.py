@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record
-from ged.models import Blob, Version
+from ged.models import UNFINISHED_STATUSES, Blob, Version
+from ged.services.index_sync import stale_entries
 from ged.storage.fsck import FsckReport, check_store
 from ged.uow import UnitOfWork
 
 #: pipeline states a version leaves only by a worker's hand
-UNFINISHED = ("pending", "processing")
 
 
 def check_blobs(
@@ -42,19 +43,33 @@ def fsck_status(report: FsckReport) -> int:
     return 0 if report.clean else 2
 
 
-def requeue_unfinished(uow: UnitOfWork, principal: Principal) -> int:
-    """Queue again every version whose pipeline has not finished (after a Redis loss);
-    return how many were queued. Recorded as ``cli.reconcile``.
+@dataclass(frozen=True)
+class Reconciled:
+    versions: int  # unfinished versions whose pipeline was queued again
+    index_entries: int  # stale index entries whose refresh was queued
 
-    The versions were committed long ago, so their jobs are queued at once rather than
-    after this unit of work's commit: the event can then say how many really were."""
+
+def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
+    """Queue again the work the database says is not done (after a Redis loss): every
+    version whose pipeline has not finished, every index entry older than its document's
+    last change. Recorded as ``cli.reconcile``.
+
+    That work was committed long ago, so its jobs are queued at once rather than after
+    this unit of work's commit: the event can then say how many really were."""
     authorize(principal, "pipeline.reconcile")
     uow.jobs.check()
     session = uow.session
     unfinished = session.scalars(
-        select(Version.id).where(Version.status.in_(UNFINISHED)).order_by(Version.id)
+        select(Version.id).where(Version.status.in_(UNFINISHED_STATUSES)).order_by(Version.id)
     )
-    queued = uow.jobs.enqueue_versions(list(unfinished))
-    record(session, principal, "cli.reconcile", details={"queued": len(queued)})
+    versions = uow.jobs.enqueue_versions(list(unfinished))
+    entries = uow.jobs.enqueue_index(stale_entries(uow))
+    done = Reconciled(len(versions), len(entries))
+    record(
+        session,
+        principal,
+        "cli.reconcile",
+        details={"queued": done.versions, "index_refreshed": done.index_entries},
+    )
     uow.commit()
-    return len(queued)
+    return done

@@ -23,7 +23,7 @@ from sqlalchemy import and_, or_, select, update
 
 from ged.config import PipelineSettings, Settings
 from ged.errors import ServiceUnavailable
-from ged.models import Version
+from ged.models import FINISHED_STATUSES, UNFINISHED_STATUSES, Version
 from ged.services.pipeline_steps import (
     UnitsOfWork,
     classify_step,
@@ -44,8 +44,6 @@ STEPS = {
 }
 #: the heartbeat is refreshed this many times within the configured stale delay
 BEATS_PER_STALE_DELAY = 4
-FINAL = ("done", "failed", "unsupported")
-UNFINISHED = ("pending", "processing")
 
 
 class Runner(Protocol):
@@ -104,7 +102,7 @@ def claim(units: UnitsOfWork, options: PipelineSettings, version_id: int) -> boo
             update(Version)
             .where(
                 Version.id == version_id,
-                Version.status.not_in(FINAL),
+                Version.status.not_in(FINISHED_STATUSES),
                 or_(
                     Version.heartbeat_at.is_(None),
                     Version.heartbeat_at < now - stale_after(options),
@@ -180,7 +178,7 @@ def abandoned_versions(uow: UnitOfWork) -> list[int]:
     their job was never queued or was lost with Redis."""
     stale = uow.clock.now() - stale_after(uow.settings.pipeline)
     query = select(Version.id).where(
-        Version.status.in_(UNFINISHED),
+        Version.status.in_(UNFINISHED_STATUSES),
         or_(
             Version.heartbeat_at < stale,
             and_(Version.heartbeat_at.is_(None), Version.created_at < stale),

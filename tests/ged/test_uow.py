@@ -18,7 +18,7 @@ from ged.bootstrap import Runtime, build
 from ged.migrate import upgrade
 from ged.models import Unit, Version
 from ged.services.documents import Metadata, Upload, create_document
-from ged.services.maintenance import requeue_unfinished
+from ged.services.maintenance import reconcile
 from ged.services.users import create_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -108,7 +108,7 @@ def test_a_version_whose_job_could_not_be_queued_is_recovered(make_settings, red
     try:
         with up.unit_of_work() as uow:
             assert uow.session.get(Version, version.id).status == "pending"
-            assert requeue_unfinished(uow, command_line()) == 1
+            assert reconcile(uow, command_line()).versions == 1
         assert queued(up, redis_client) == [f"version-{version.id}"]
     finally:
         up.close()
