@@ -14,6 +14,7 @@ from ged.access import Principal
 from ged.audit.chain import EVENT_FIELDS, event_dict, format_ts, record
 from ged.errors import InvalidInput
 from ged.models import OUTCOMES, AuditEvent
+from ged.parsing import MAX_BIGINT, positive_int
 from ged.timeutil import aware
 
 #: rows fetched per round trip while streaming; bounds the memory an export holds
@@ -130,19 +131,11 @@ def filters_from(
         date_to=parse_moment(given["date_to"], "date_to", end=True),
         actor=given["actor"],
         action=given["action"],
-        document_id=_positive(given["document"], "document"),
+        document_id=positive_int(given["document"], "document"),
         outcome=given["outcome"],
-        seq_from=_positive(given["seq_from"], "seq_from"),
-        seq_to=_positive(given["seq_to"], "seq_to"),
+        seq_from=positive_int(given["seq_from"], "seq_from", MAX_BIGINT),
+        seq_to=positive_int(given["seq_to"], "seq_to", MAX_BIGINT),
     )
-
-
-def _positive(value: str | None, field: str) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(f"{field} must be a positive whole number, not {value!r}", field=field)
-    return int(value)
 
 
 def iter_events(session: Session, filters: EventFilters) -> Iterator[dict[str, Any]]:

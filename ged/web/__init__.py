@@ -12,7 +12,7 @@ from ged.bootstrap import build
 from ged.config import Settings, load_settings
 from ged.web import auth, context, health, problems, ui
 from ged.web.api import acl, admin, audit, documents, search, session
-from ged.web.requests import GedRequest
+from ged.web.requests import DatabaseInteger, GedRequest
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         docs_path="/api/v1/docs",
     )
     app.request_class = GedRequest
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added
     app.config.update(
         SECRET_KEY=settings.web.secret_key or read_or_create_secret(settings.web.secret_key_file),
         MAX_CONTENT_LENGTH=settings.web.max_upload_mb * 1024 * 1024,

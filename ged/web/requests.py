@@ -1,4 +1,5 @@
-"""Requests whose malformed multipart bodies are reported instead of silently read as empty."""
+"""What requests may carry: multipart bodies whose malformations are reported instead of
+silently read as empty, and path numbers the database can hold."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from functools import partial
 from apiflask import HTTPError
 from flask import Request
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter, Map
+
+from ged.parsing import MAX_ID
 
 
 class GedRequest(Request):
@@ -23,3 +27,12 @@ class GedRequest(Request):
             ) from None
         except ValueError as exc:
             raise HTTPError(400, f"the multipart body could not be read: {exc}") from None
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in every route: ids and version numbers the database can hold. A larger
+    one matches no route (404, like any missing document) instead of reaching the database."""
+
+    def __init__(self, map: Map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

@@ -13,8 +13,8 @@ from apiflask import APIBlueprint
 from flask import Response, request, stream_with_context
 
 from ged.audit.query import filters_from
+from ged.parsing import positive_int
 from ged.services import audit as audit_service
-from ged.web.api.inputs import parse_positive_int
 from ged.web.context import principal, runtime, uow
 
 bp = APIBlueprint("audit", __name__, url_prefix="/api/v1/audit", tag="Audit")
@@ -34,8 +34,8 @@ _FILTER_HELP = (
 def list_events():
     args = request.args
     filters = filters_from(args, strict=True, known={"page", "size"})
-    page = parse_positive_int(args.get("page"), "page") or 1
-    size = parse_positive_int(args.get("size"), "size") or 50
+    page = positive_int(args.get("page"), "page") or 1
+    size = positive_int(args.get("size"), "size") or 50
     found = audit_service.search_events(uow(), principal(), filters, page, size)
     return {"total": found.total, "page": found.page, "size": found.size, "events": found.events}
 

@@ -6,9 +6,10 @@ from apiflask import APIBlueprint, HTTPError
 from flask import request, url_for
 
 from ged.errors import InvalidInput
+from ged.parsing import positive_int
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
-from ged.web.api.inputs import json_object, parse_date, parse_positive_int
+from ged.web.api.inputs import json_object, parse_date
 from ged.web.api.serialize import document_json, text_json, version_json, version_status
 from ged.web.blobs import send_version
 from ged.web.context import principal, uow
@@ -128,7 +129,7 @@ def restore_version(document_id: int, number: int):
     description="ETag is the SHA-256; supports If-None-Match and Range.",
 )
 def content(document_id: int):
-    number = parse_positive_int(request.args.get("version"), "version")
+    number = positive_int(request.args.get("version"), "version")
     version = service.read_version(uow(), principal(), document_id, "document.download", number)
     return send_version(version, attachment=True)
 
@@ -136,7 +137,7 @@ def content(document_id: int):
 @bp.get("/<int:document_id>/text")
 @bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
 def text(document_id: int):
-    number = parse_positive_int(request.args.get("version"), "version")
+    number = positive_int(request.args.get("version"), "version")
     version = service.read_version(uow(), principal(), document_id, "document.text", number)
     return text_json(version)
 

@@ -1,4 +1,5 @@
-"""Reading request input into plain values, with errors that name the field."""
+"""Reading request input into plain values, with errors that name the field (numbers:
+ged.parsing.positive_int)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,3 @@ def parse_date(value, field: str) -> date | None:
         raise InvalidInput(
             f"{field} must be a date as YYYY-MM-DD, not {value!r}", field=field
         ) from None
-
-
-def parse_positive_int(value: str | None, field: str) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(f"{field} must be a positive whole number, not {value!r}", field=field)
-    return int(value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import request
 
+from ged.parsing import positive_int
 from ged.services.retrieval import search, similar_documents
-from ged.web.api.inputs import parse_positive_int
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("search", __name__, url_prefix="/api/v1", tag="Search")
@@ -35,13 +35,13 @@ def search_view():
         q=args.get("q", ""),
         filters=filters,
         sort=args.get("sort", "relevance"),
-        page=parse_positive_int(args.get("page"), "page") or 1,
-        size=parse_positive_int(args.get("size"), "size") or 20,
+        page=positive_int(args.get("page"), "page") or 1,
+        size=positive_int(args.get("size"), "size") or 20,
     )
 
 
 @bp.get("/documents/<int:document_id>/similar")
 @bp.doc(summary="Readable documents like this one (more like this)")
 def similar_view(document_id: int):
-    size = min(parse_positive_int(request.args.get("size"), "size") or 10, 50)
+    size = min(positive_int(request.args.get("size"), "size") or 10, 50)
     return {"hits": similar_documents(uow(), principal(), document_id, size)}
