@@ -59,8 +59,8 @@ class StabilityTracker:
         seen = {}
         for path, signature in scan.items():
             previous = self._seen.get(path)
-            unchanged = previous is not None and previous[0] == signature
-            seen[path] = (signature, previous[1] if unchanged and previous else now)
+            unchanged_since = previous[1] if previous and previous[0] == signature else now
+            seen[path] = (signature, unchanged_since)
         self._seen = seen
         stable = [path for path, (_, since) in seen.items() if now - since >= self._delay]
         stable.sort(key=lambda path: (seen[path][1], path))

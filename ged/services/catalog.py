@@ -45,8 +45,13 @@ def grant_principals(uow: UnitOfWork, principal: Principal) -> list[str]:
 
 
 def permissions_on(uow: UnitOfWork, principal: Principal, document: Document) -> set[str]:
-    """What the caller may do to a document it has in hand: a subset of read/write/manage."""
-    return {level for level in LEVELS if has_permission(uow.session, principal, document, level)}
+    """What the caller may do to a document it has in hand: a subset of read/write/manage.
+    Levels nest, so the highest one held gives the others without asking again."""
+    ordered = sorted(LEVELS, key=LEVELS.__getitem__)
+    for rank in range(len(ordered) - 1, -1, -1):
+        if has_permission(uow.session, principal, document, ordered[rank]):
+            return set(ordered[: rank + 1])
+    return set()
 
 
 def review_queue(uow: UnitOfWork, principal: Principal, limit: int = 50) -> list[Document]:

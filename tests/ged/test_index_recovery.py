@@ -11,7 +11,6 @@ import io
 import time
 
 import pytest
-from redis import Redis
 from rq import Queue
 
 from ged.access import Principal, command_line, principal_for
@@ -44,7 +43,7 @@ def runtimes(make_settings, redis_client, opensearch_client):
     down.close()
 
 
-def indexed_document(runtime: Runtime) -> tuple[Principal, int]:
+def indexed_document(runtime: Runtime, redis_client) -> tuple[Principal, int]:
     with runtime.unit_of_work() as uow:
         user = create_user(uow, command_line(), "archiviste", "archivist", "mot de passe sûr")
         archivist = principal_for(user)
@@ -53,12 +52,8 @@ def indexed_document(runtime: Runtime) -> tuple[Principal, int]:
             uow, archivist, Upload(io.BytesIO(TEXT), "arrete.txt"), Metadata()
         )
     process_version(runtime, version.id)  # as the worker would, here and now
-    Queue(runtime.settings.redis.queue, connection=runtime_redis(runtime)).empty()
+    Queue(runtime.settings.redis.queue, connection=redis_client).empty()
     return archivist, version.document_id
-
-
-def runtime_redis(runtime: Runtime) -> Redis:
-    return Redis.from_url(runtime.settings.redis.url)
 
 
 def titles_found(runtime: Runtime, opensearch_client, q: str) -> list[str]:
@@ -76,9 +71,9 @@ def rename_without_redis(down: Runtime, archivist: Principal, document_id: int) 
         assert uow.queued_versions == set()
 
 
-def test_a_fresh_index_entry_is_not_stale(runtimes):
+def test_a_fresh_index_entry_is_not_stale(runtimes, redis_client):
     up, _down = runtimes
-    indexed_document(up)
+    indexed_document(up, redis_client)
     with up.unit_of_work() as uow:
         assert stale_entries(uow) == []
 
@@ -87,7 +82,7 @@ def test_reconcile_refreshes_an_entry_whose_job_was_lost_with_redis(
     runtimes, redis_client, opensearch_client
 ):
     up, down = runtimes
-    archivist, document_id = indexed_document(up)
+    archivist, document_id = indexed_document(up, redis_client)
     rename_without_redis(down, archivist, document_id)
     with up.unit_of_work() as uow:
         assert stale_entries(uow) == [document_id]
@@ -109,7 +104,7 @@ def test_the_recovery_sweep_refreshes_a_stale_acl_once_the_change_has_settled(
     runtimes, redis_client
 ):
     up, down = runtimes
-    archivist, document_id = indexed_document(up)
+    archivist, document_id = indexed_document(up, redis_client)
     with down.unit_of_work() as uow:
         replace_document_acl(
             uow, archivist, document_id, True, [GrantSpec("user:archiviste", "manage")]
