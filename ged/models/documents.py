@@ -163,6 +163,11 @@ class Version(Base):
         order_by="Page.number", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def public_status(self) -> str:
+        """The status people see: a version still in the pipeline is "processing"."""
+        return "processing" if self.status in UNFINISHED_STATUSES else self.status
+
 
 class Page(Base):
     """The text of one page of a version, from its text layer or from OCR."""

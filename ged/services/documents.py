@@ -33,6 +33,7 @@ from ged.services.document_fields import (
     type_coded,
     unit_named,
 )
+from ged.services.paging import Page, PageOf, paginate
 from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
 
@@ -219,10 +220,12 @@ def find_version(
     return version
 
 
-def list_versions(uow: UnitOfWork, principal: Principal, document_id: int) -> list[Version]:
+def list_versions(
+    uow: UnitOfWork, principal: Principal, document_id: int, page: Page | None = None
+) -> PageOf[Version]:
     require_document(uow.session, principal, document_id, "read")
     query = select(Version).where(Version.document_id == document_id).order_by(Version.number)
-    return list(uow.session.scalars(query))
+    return paginate(uow.session, query, page)
 
 
 def update_metadata(

@@ -12,6 +12,7 @@ from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
 from ged.errors import InvalidInput, NotFound
 from ged.models import ApiToken, User
+from ged.services.paging import Page, PageOf, paginate
 from ged.timeutil import aware
 from ged.uow import UnitOfWork
 
@@ -52,10 +53,12 @@ def create_token(
     return token, clear
 
 
-def list_tokens(uow: UnitOfWork, principal: Principal) -> list[ApiToken]:
-    """Every token, oldest first (never its value: only its hash is kept)."""
+def list_tokens(
+    uow: UnitOfWork, principal: Principal, page: Page | None = None
+) -> PageOf[ApiToken]:
+    """The tokens, oldest first (never their value: only its hash is kept)."""
     authorize(principal, "token.list")
-    return list(uow.session.scalars(select(ApiToken).order_by(ApiToken.id)))
+    return paginate(uow.session, select(ApiToken).order_by(ApiToken.id), page)
 
 
 def revoke_token(uow: UnitOfWork, principal: Principal, token_id: int) -> ApiToken:

@@ -17,6 +17,7 @@ from ged.audit.chain import edit_details, record
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
+from ged.services.paging import Page, PageOf, paginate
 from ged.uow import UnitOfWork
 
 Named = TypeVar("Named", Group, Unit)
@@ -85,6 +86,12 @@ def update_user(
     authorize(principal, "user.update")
     session = uow.session
     user = _user_named(session, username)
+    if user.id == principal.user_id and (is_active is False or role not in (None, user.role)):
+        # The last administrator could otherwise lock everyone out of administration.
+        raise Conflict(
+            "you may not disable your own account or change your own role; "
+            "ask another administrator"
+        )
     before = _account_of(user)
     if role is not None:
         _check_role(role)
@@ -117,9 +124,9 @@ def create_unit(uow: UnitOfWork, principal: Principal, name: str) -> Unit:
     return _create_named(uow, principal, Unit, "unit", name, 200)
 
 
-def list_users(uow: UnitOfWork, principal: Principal) -> list[User]:
+def list_users(uow: UnitOfWork, principal: Principal, page: Page | None = None) -> PageOf[User]:
     authorize(principal, "user.list")
-    return list(uow.session.scalars(select(User).order_by(User.username)))
+    return paginate(uow.session, select(User).order_by(User.username), page)
 
 
 def user_named(uow: UnitOfWork, principal: Principal, username: str) -> User:
@@ -128,14 +135,14 @@ def user_named(uow: UnitOfWork, principal: Principal, username: str) -> User:
     return _user_named(uow.session, username)
 
 
-def list_groups(uow: UnitOfWork, principal: Principal) -> list[Group]:
+def list_groups(uow: UnitOfWork, principal: Principal, page: Page | None = None) -> PageOf[Group]:
     authorize(principal, "group.list")
-    return list(uow.session.scalars(select(Group).order_by(Group.name)))
+    return paginate(uow.session, select(Group).order_by(Group.name), page)
 
 
-def list_units(uow: UnitOfWork, principal: Principal) -> list[Unit]:
+def list_units(uow: UnitOfWork, principal: Principal, page: Page | None = None) -> PageOf[Unit]:
     authorize(principal, "unit.list")
-    return list(uow.session.scalars(select(Unit).order_by(Unit.name)))
+    return paginate(uow.session, select(Unit).order_by(Unit.name), page)
 
 
 def has_admin(uow: UnitOfWork) -> bool:

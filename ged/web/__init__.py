@@ -10,7 +10,7 @@ from apiflask import APIFlask
 
 from ged.bootstrap import build
 from ged.config import Settings, load_settings
-from ged.web import auth, context, health, problems, ui
+from ged.web import api_docs, auth, context, health, openapi, problems, ui
 from ged.web.api import acl, admin, audit, documents, search, session
 from ged.web.requests import DatabaseInteger, GedRequest
 
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         title="ged",
         version="1",
         spec_path="/api/v1/openapi.json",
-        docs_path="/api/v1/docs",
+        docs_path=None,  # ged.web.api_docs serves it, without a CDN
     )
     app.request_class = GedRequest
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SESSION_COOKIE_SECURE=settings.web.secure_cookies,
         SESSION_COOKIE_NAME="ged_session",
     )
+    openapi.configure(app)
     app.extensions["ged"] = build(settings)
     problems.register(app)
     context.init_app(app)
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(search.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(api_docs.bp)
     return app
 
 

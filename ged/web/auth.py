@@ -23,8 +23,8 @@ View = TypeVar("View", bound=Callable)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 csrf = CSRFProtect()
 
-#: endpoints APIFlask adds for the OpenAPI description and its browser
-_OPENAPI_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
+#: the OpenAPI description, and the files of the page that browses it (ged.web.api_docs)
+_OPENAPI_ENDPOINTS = {"openapi.spec", "api_docs.static", "static"}
 
 
 def public(view: View) -> View:

@@ -8,6 +8,7 @@ from apiflask import APIBlueprint
 
 from ged.errors import ServiceUnavailable
 from ged.health import check_readiness
+from ged.web.api.schemas.health import Liveness, Readiness
 from ged.web.auth import public
 from ged.web.context import runtime
 
@@ -16,16 +17,23 @@ bp = APIBlueprint("health", __name__, tag="Health")
 
 @bp.get("/healthz")
 @public
-@bp.doc(summary="Liveness: the process answers")
+@bp.output(Liveness, description="the process answers")
+@bp.doc(summary="Liveness")
 def healthz():
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
 @public
+@bp.output(Readiness, description="every dependency answers")
 @bp.doc(
     summary="Readiness of the database, blob store, OpenSearch and Redis",
-    responses={200: "every dependency answers", 503: "at least one dependency is down"},
+    responses={
+        503: {
+            "description": "at least one dependency is down",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}},
+        }
+    },
 )
 def readyz():
     ged = runtime()

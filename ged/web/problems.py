@@ -34,7 +34,9 @@ STATUS_OF = {
     AccountLocked: 429,
     NotFound: 404,
     PermissionDenied: 403,
-    InvalidInput: 400,
+    # 400 is for requests that do not match the declared schema (ged.web.api.contract);
+    # a well-formed one naming an unknown unit, or breaking a rule, is unprocessable.
+    InvalidInput: 422,
     Conflict: 409,
     TooLarge: 413,
     ServiceUnavailable: 503,

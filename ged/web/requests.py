@@ -7,8 +7,9 @@ from functools import partial
 
 from apiflask import HTTPError
 from flask import Request
+from werkzeug.exceptions import NotFound
 from werkzeug.formparser import FormDataParser
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter
 
 from ged.parsing import MAX_ID
 
@@ -31,8 +32,13 @@ class GedRequest(Request):
 
 class DatabaseInteger(IntegerConverter):
     """``<int:…>`` in every route: ids and version numbers the database can hold. A larger
-    one matches no route (404, like any missing document) instead of reaching the database."""
+    one is answered 404, like any missing document, instead of reaching the database.
 
-    def __init__(self, map: Map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    Refused here rather than with the converter's ``max``: werkzeug then skips the rule
+    and answers 405 to the methods of the next one matching the path."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound(f"nothing has the number {value[:40]}: numbers go up to {MAX_ID}")
+        return number

@@ -4,60 +4,52 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from ged.errors import InvalidInput
 from ged.services import acl as service
 from ged.services.acl import GrantSpec
-from ged.web.api.inputs import json_object
+from ged.web.api.contract import errors
+from ged.web.api.schemas.acl import DocumentAcl, DocumentAclEdit, Grant, UnitAcl, UnitAclEdit
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("acl", __name__, url_prefix="/api/v1", tag="Access control")
 
 
 @bp.get("/documents/<int:document_id>/acl")
-@bp.doc(summary="The document's grants, inherited ones included (manage permission)")
+@bp.output(DocumentAcl, description="own and inherited grants")
+@bp.doc(
+    summary="The document's grants, inherited ones included (manage permission)",
+    responses=errors(404),
+)
 def read_document_acl(document_id: int):
     return service.document_acl(uow(), principal(), document_id)
 
 
 @bp.put("/documents/<int:document_id>/acl")
-@bp.doc(
-    summary="Replace the document's own grants",
-    description='JSON: {"inherit": true, "grants": [{"principal": "group:urbanisme", '
-    '"permission": "read"}]}. inherit false keeps only these grants (narrowing the unit\'s).',
-)
-def replace_document_acl(document_id: int):
-    body = json_object()
-    inherit = body.get("inherit", True)
-    if not isinstance(inherit, bool):
-        raise InvalidInput("inherit must be true or false", field="inherit")
-    return service.replace_document_acl(uow(), principal(), document_id, inherit, _grants(body))
+@bp.input(DocumentAclEdit, location="json")
+@bp.output(DocumentAcl, description="the grants as they now are")
+@bp.doc(summary="Replace the document's own grants", responses=errors(400, 404, 409, 415))
+def replace_document_acl(document_id: int, json_data: DocumentAclEdit):
+    return service.replace_document_acl(
+        uow(), principal(), document_id, json_data.inherit, _specs(json_data.grants)
+    )
 
 
 @bp.get("/units/<unit_name>/acl")
-@bp.doc(summary="A unit's grants, inherited by its documents (archivist, admin)")
+@bp.output(UnitAcl, description="the unit's grants")
+@bp.doc(
+    summary="A unit's grants, inherited by its documents (archivist, admin)",
+    responses=errors(403, 404),
+)
 def read_unit_acl(unit_name: str):
     return service.unit_acl(uow(), principal(), unit_name)
 
 
 @bp.put("/units/<unit_name>/acl")
-@bp.doc(summary="Replace a unit's grants (archivist, admin)")
-def replace_unit_acl(unit_name: str):
-    return service.replace_unit_acl(uow(), principal(), unit_name, _grants(json_object()))
+@bp.input(UnitAclEdit, location="json")
+@bp.output(UnitAcl, description="the grants as they now are")
+@bp.doc(summary="Replace a unit's grants (archivist, admin)", responses=errors(400, 403, 404, 415))
+def replace_unit_acl(unit_name: str, json_data: UnitAclEdit):
+    return service.replace_unit_acl(uow(), principal(), unit_name, _specs(json_data.grants))
 
 
-def _grants(body: dict) -> list[GrantSpec]:
-    grants = body.get("grants")
-    if not isinstance(grants, list):
-        raise InvalidInput("grants must be a list of {principal, permission}", field="grants")
-    specs = []
-    for grant in grants:
-        if not (
-            isinstance(grant, dict)
-            and isinstance(grant.get("principal"), str)
-            and isinstance(grant.get("permission"), str)
-        ):
-            raise InvalidInput(
-                "each grant is {principal, permission}, both strings", field="grants"
-            )
-        specs.append(GrantSpec(grant["principal"], grant["permission"]))
-    return specs
+def _specs(grants: list[Grant]) -> list[GrantSpec]:
+    return [GrantSpec(grant.principal, grant.permission) for grant in grants]

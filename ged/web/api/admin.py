@@ -4,141 +4,142 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from ged.errors import InvalidInput
-from ged.models import ApiToken, User
 from ged.services import tokens, users
-from ged.timeutil import iso
-from ged.web.api.inputs import json_object, string_field
+from ged.services.paging import Page
+from ged.web.api.contract import errors
+from ged.web.api.paging import LINKS, paged
+from ged.web.api.schemas.admin import (
+    CreatedToken,
+    GroupOut,
+    GroupPage,
+    NewGroup,
+    NewToken,
+    NewUnit,
+    NewUser,
+    TokenOut,
+    TokenPage,
+    UnitOut,
+    UnitPage,
+    UserEdit,
+    UserOut,
+    UserPage,
+)
+from ged.web.api.schemas.common import PageQuery
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("admin", __name__, url_prefix="/api/v1/admin", tag="Administration")
 
 
 @bp.get("/users")
-@bp.doc(summary="Every account")
-def list_users():
-    return {"users": [_user_json(user) for user in users.list_users(uow(), principal())]}
+@bp.input(PageQuery, location="query")
+@bp.output(UserPage, description="one page of accounts, by user name", headers=LINKS)
+@bp.doc(summary="Accounts", responses=errors(400, 403))
+def list_users(query_data: PageQuery):
+    found = users.list_users(uow(), principal(), _page(query_data))
+    return paged(found, "users", [UserOut.of(user) for user in found.items])
 
 
 @bp.post("/users")
-@bp.doc(summary='Create an account: JSON {"username", "role", "password"?, "groups"?}')
-def create_user():
-    body = json_object()
-    password = body.get("password")
-    if password is not None and not isinstance(password, str):
-        raise InvalidInput("password must be a string", field="password")
+@bp.input(NewUser, location="json")
+@bp.output(UserOut, status_code=201, description="the account")
+@bp.doc(summary="Create an account", responses=errors(400, 403, 409, 415))
+def create_user(json_data: NewUser):
     user = users.create_user(
         uow(),
         principal(),
-        string_field(body, "username"),
-        string_field(body, "role"),
-        password,
-        tuple(_names(body, "groups")),
+        json_data.username,
+        json_data.role,
+        json_data.password,
+        tuple(json_data.groups),
     )
-    return _user_json(user), 201
+    return UserOut.of(user)
 
 
 @bp.patch("/users/<username>")
-@bp.doc(summary="Change role, groups, display name, or disable/enable an account")
-def update_user(username: str):
-    body = json_object()
-    unknown = set(body) - {"role", "is_active", "groups", "display_name"}
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
-        )
-    if "is_active" in body and not isinstance(body["is_active"], bool):
-        raise InvalidInput("is_active must be true or false", field="is_active")
+@bp.input(UserEdit, location="json")
+@bp.output(UserOut, description="the account as it now is")
+@bp.doc(
+    summary="Change role, groups, display name, or disable/enable an account",
+    responses=errors(400, 403, 404, 409, 415),
+)
+def update_user(username: str, json_data: UserEdit):
     user = users.update_user(
         uow(),
         principal(),
         username,
-        role=body.get("role"),
-        is_active=body.get("is_active"),
-        groups=tuple(_names(body, "groups")) if "groups" in body else None,
-        display_name=body.get("display_name"),
+        role=json_data.role,
+        is_active=json_data.is_active,
+        groups=tuple(json_data.groups) if json_data.groups is not None else None,
+        display_name=json_data.display_name,
     )
-    return _user_json(user)
+    return UserOut.of(user)
 
 
 @bp.get("/groups")
-@bp.doc(summary="Every group with its members")
-def list_groups():
-    found = users.list_groups(uow(), principal())
-    return {
-        "groups": [
-            {"name": g.name, "members": sorted(u.username for u in g.members)} for g in found
-        ]
-    }
+@bp.input(PageQuery, location="query")
+@bp.output(GroupPage, description="one page of groups with their members", headers=LINKS)
+@bp.doc(summary="Groups", responses=errors(400, 403))
+def list_groups(query_data: PageQuery):
+    found = users.list_groups(uow(), principal(), _page(query_data))
+    return paged(
+        found,
+        "groups",
+        [GroupOut(name=g.name, members=sorted(u.username for u in g.members)) for g in found.items],
+    )
 
 
 @bp.post("/groups")
-@bp.doc(summary='Create a group: JSON {"name"}')
-def create_group():
-    group = users.create_group(uow(), principal(), string_field(json_object(), "name"))
-    return {"name": group.name, "members": []}, 201
+@bp.input(NewGroup, location="json")
+@bp.output(GroupOut, status_code=201, description="the group")
+@bp.doc(summary="Create a group", responses=errors(400, 403, 409, 415))
+def create_group(json_data: NewGroup):
+    group = users.create_group(uow(), principal(), json_data.name)
+    return GroupOut(name=group.name, members=[])
 
 
 @bp.get("/units")
-@bp.doc(summary="Every unit")
-def list_units():
-    return {"units": [{"name": unit.name} for unit in users.list_units(uow(), principal())]}
+@bp.input(PageQuery, location="query")
+@bp.output(UnitPage, description="one page of units", headers=LINKS)
+@bp.doc(summary="Units", responses=errors(400, 403))
+def list_units(query_data: PageQuery):
+    found = users.list_units(uow(), principal(), _page(query_data))
+    return paged(found, "units", [UnitOut(name=unit.name) for unit in found.items])
 
 
 @bp.post("/units")
-@bp.doc(summary='Create a unit: JSON {"name"}')
-def create_unit():
-    unit = users.create_unit(uow(), principal(), string_field(json_object(), "name"))
-    return {"name": unit.name}, 201
+@bp.input(NewUnit, location="json")
+@bp.output(UnitOut, status_code=201, description="the unit")
+@bp.doc(summary="Create a unit", responses=errors(400, 403, 409, 415))
+def create_unit(json_data: NewUnit):
+    unit = users.create_unit(uow(), principal(), json_data.name)
+    return UnitOut(name=unit.name)
 
 
 @bp.get("/tokens")
-@bp.doc(summary="Every API token (never its value)")
-def list_tokens():
-    return {"tokens": [_token_json(token) for token in tokens.list_tokens(uow(), principal())]}
+@bp.input(PageQuery, location="query")
+@bp.output(TokenPage, description="one page of API tokens (never their value)", headers=LINKS)
+@bp.doc(summary="API tokens", responses=errors(400, 403))
+def list_tokens(query_data: PageQuery):
+    found = tokens.list_tokens(uow(), principal(), _page(query_data))
+    return paged(found, "tokens", [TokenOut.of(token) for token in found.items])
 
 
 @bp.post("/tokens")
-@bp.doc(summary='Create a token: JSON {"username", "label"}; the value is shown once')
-def create_token():
-    body = json_object()
-    created, clear = tokens.create_token(
-        uow(), principal(), string_field(body, "username"), string_field(body, "label")
-    )
-    return {**_token_json(created), "token": clear}, 201
+@bp.input(NewToken, location="json")
+@bp.output(CreatedToken, status_code=201, description="the token; its value is shown once")
+@bp.doc(summary="Create a token", responses=errors(400, 403, 404, 415))
+def create_token(json_data: NewToken):
+    created, clear = tokens.create_token(uow(), principal(), json_data.username, json_data.label)
+    return CreatedToken(**TokenOut.of(created).model_dump(), token=clear)
 
 
 @bp.delete("/tokens/<int:token_id>")
-@bp.doc(summary="Revoke a token at once")
+@bp.output({}, status_code=204, description="revoked")
+@bp.doc(summary="Revoke a token at once", responses=errors(403, 404, 409))
 def revoke_token(token_id: int):
     tokens.revoke_token(uow(), principal(), token_id)
-    return "", 204
+    return ""
 
 
-def _names(body: dict, field: str) -> list[str]:
-    value = body.get(field, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidInput(f"{field} must be a list of names", field=field)
-    return value
-
-
-def _user_json(user: User) -> dict:
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "is_active": user.is_active,
-        "groups": sorted(group.name for group in user.groups),
-        "created_at": iso(user.created_at),
-    }
-
-
-def _token_json(token: ApiToken) -> dict:
-    return {
-        "id": token.id,
-        "username": token.user.username,
-        "label": token.label,
-        "created_at": iso(token.created_at),
-        "last_used_at": iso(token.last_used_at),
-        "revoked_at": iso(token.revoked_at),
-    }
+def _page(query: PageQuery) -> Page:
+    return Page(query.page, query.size)

@@ -10,47 +10,48 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apiflask import APIBlueprint
-from flask import Response, request, stream_with_context
+from flask import Response, stream_with_context
 
 from ged.audit.query import filters_from
-from ged.parsing import positive_int
 from ged.services import audit as audit_service
+from ged.web.api.contract import errors
+from ged.web.api.schemas.audit import EventPage, EventQuery, ExportQuery, Verification
 from ged.web.context import principal, runtime, uow
 
 bp = APIBlueprint("audit", __name__, url_prefix="/api/v1/audit", tag="Audit")
 
-_FILTER_HELP = (
-    "Filters (all optional, combined): `date_from`, `date_to` (YYYY-MM-DD, whole days, or "
-    "ISO 8601 times; UTC), `actor` (user name), `action`, `document` (id), `outcome` "
-    "(allowed, denied), `seq_from`, `seq_to`."
-)
+_EXPORTS = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/jsonl": {"schema": {"type": "string"}},
+    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+}
 
 
 @bp.get("/events")
-@bp.doc(
-    summary="Audit events, newest first",
-    description=_FILTER_HELP + " Pages: `page` (from 1), `size` (1-500, default 50).",
-)
-def list_events():
-    args = request.args
-    filters = filters_from(args, strict=True, known={"page", "size"})
-    page = positive_int(args.get("page"), "page") or 1
-    size = positive_int(args.get("size"), "size") or 50
-    found = audit_service.search_events(uow(), principal(), filters, page, size)
+@bp.input(EventQuery, location="query")
+@bp.output(EventPage, description="one page of events, newest first")
+@bp.doc(summary="Audit events, newest first", responses=errors(400, 403))
+def list_events(query_data: EventQuery):
+    filters = filters_from(query_data.raw(), strict=False)
+    found = audit_service.search_events(
+        uow(), principal(), filters, query_data.page, query_data.size
+    )
     return {"total": found.total, "page": found.page, "size": found.size, "events": found.events}
 
 
 @bp.get("/export")
+@bp.input(ExportQuery, location="query")
 @bp.doc(
     summary="Export audit events, streamed, in chain order",
-    description="`format`: csv, jsonl, or bundle (a zip that `ged audit verify --file` checks "
-    "offline: an unbroken range of the chain, so filtered by period or seq only). " + _FILTER_HELP,
+    description="Each row carries its seq, hash and previous hash.",
+    responses={
+        200: {"description": "the export, as a download", "content": _EXPORTS},
+        **errors(400, 403),
+    },
 )
-def export():
-    filters = filters_from(request.args, strict=True, known={"format"})
-    started = audit_service.start_export(
-        uow(), principal(), filters, request.args.get("format", "")
-    )
+def export(query_data: ExportQuery):
+    filters = filters_from(query_data.raw(), strict=False)
+    started = audit_service.start_export(uow(), principal(), filters, query_data.format)
 
     def body() -> Iterator[str | bytes]:
         # Streams after the view has returned: a unit of work of its own, held to the end.
@@ -66,10 +67,11 @@ def export():
 
 
 @bp.get("/verify")
+@bp.output(Verification, description="ok, or the first broken event and why")
 @bp.doc(
     summary="Verify the chain and its checkpoints",
-    description="`ok`, and otherwise `first_broken_seq` and `reason` (altered, missing, "
-    "reordered, truncated, bad signature) with a `detail` for people.",
+    description="`ok`, and otherwise `first_broken_seq` and `reason` with a `detail` for people.",
+    responses=errors(403),
 )
 def verify():
     return audit_service.verify_log(uow(), principal()).as_dict()

@@ -1,175 +1,219 @@
-"""/api/v1/documents: upload, metadata, versions, content, delete and restore."""
+"""/api/v1/documents: list, upload, metadata, versions, content, delete and restore."""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, HTTPError
-from flask import request, url_for
+from apiflask import APIBlueprint
+from flask import url_for
 
 from ged.errors import InvalidInput
-from ged.parsing import positive_int
+from ged.services import document_list
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
-from ged.web.api.inputs import json_object, parse_date
-from ged.web.api.serialize import document_json, text_json, version_json, version_status
+from ged.services.paging import Page
+from ged.web.api.contract import errors
+from ged.web.api.paging import LINKS, paged
+from ged.web.api.schemas.common import PageQuery
+from ged.web.api.schemas.documents import (
+    Accepted,
+    DocumentListQuery,
+    DocumentOut,
+    DocumentPage,
+    MetadataEdit,
+    RestoreBody,
+    TextOut,
+    UploadForm,
+    VersionForm,
+    VersionOut,
+    VersionPage,
+    VersionQuery,
+)
 from ged.web.blobs import send_version
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
 
-_METADATA_FIELDS = {"title", "document_type", "unit", "tags", "document_date"}
+_ACCEPTED_HEADERS = {"Location": {"description": "the document", "schema": {"type": "string"}}}
+
+
+@bp.get("")
+@bp.input(DocumentListQuery, location="query")
+@bp.output(DocumentPage, description="one page of readable documents", headers=LINKS)
+@bp.doc(
+    summary="List readable documents, filtered, newest document date first",
+    description="The same filters as search, without a query; documents still in the pipeline "
+    "are listed too. `sort=updated` walks them by last change, oldest first, for sync scripts "
+    "(with `updated_since`).",
+    responses=errors(400),
+)
+def list_documents(query_data: DocumentListQuery):
+    filters = document_list.ListFilters(
+        document_types=query_data.document_type,
+        units=query_data.unit,
+        tags=query_data.tag,
+        mime_types=query_data.mime_type,
+        date_from=query_data.date_from,
+        date_to=query_data.date_to,
+        updated_since=query_data.updated_since,
+        sort=query_data.sort,
+    )
+    page = Page(query_data.page, query_data.size)
+    found = document_list.list_documents(uow(), principal(), filters, page)
+    return paged(found, "documents", [DocumentOut.of(doc, version) for doc, version in found.items])
 
 
 @bp.post("")
+@bp.input(UploadForm, location="files")
+@bp.output(
+    Accepted, status_code=202, description="stored; the pipeline follows", headers=_ACCEPTED_HEADERS
+)
 @bp.doc(
     summary="File a new document",
-    description="multipart/form-data: `file` (required), `title`, `document_type` (code), "
-    "`unit` (name), `tags` (repeated, or comma-separated), `document_date` (YYYY-MM-DD). "
-    "Answers 202: the document is stored, the pipeline (OCR, classification, indexing) follows.",
+    description="The document is stored at once; its pipeline (OCR, classification, indexing) "
+    "follows: poll the document until its status is no longer `processing`.",
+    responses=errors(400, 403, 413, 415),
 )
-def create():
-    upload = _upload_from_request()
-    form = request.form
+def create(files_data: UploadForm):
     metadata = Metadata(
-        title=form.get("title"),
-        document_type=form.get("document_type"),
-        unit=form.get("unit"),
-        tags=_tags_from_form(),
-        document_date=parse_date(form.get("document_date"), "document_date"),
+        title=files_data.title,
+        document_type=files_data.document_type,
+        unit=files_data.unit,
+        tags=tuple(files_data.tags) or None,
+        document_date=files_data.document_date,
     )
+    upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
     version = service.file_upload(uow(), principal(), upload, metadata)
     return _accepted(version)
 
 
 @bp.get("/<int:document_id>")
-@bp.doc(summary="Metadata, current version and pipeline status of a document")
+@bp.output(DocumentOut, description="the document and its current version")
+@bp.doc(
+    summary="Metadata, current version and pipeline status of a document", responses=errors(404)
+)
 def read(document_id: int):
     version = service.read_version(uow(), principal(), document_id, "document.view")
-    return document_json(version.document, version)
+    return DocumentOut.of(version.document, version)
 
 
 @bp.patch("/<int:document_id>")
-@bp.doc(
-    summary="Edit metadata",
-    description="JSON object with any of: title, document_type, unit, tags (list), document_date.",
-)
-def edit(document_id: int):
-    body = json_object()
-    if not body:
+@bp.input(MetadataEdit, location="json")
+@bp.output(DocumentOut, description="the document as it now is")
+@bp.doc(summary="Edit metadata", responses=errors(400, 403, 404, 409, 415))
+def edit(document_id: int, json_data: MetadataEdit):
+    fields = json_data.model_fields_set
+    if not fields:
         raise InvalidInput("send a JSON object with the fields to change")
-    unknown = set(body) - _METADATA_FIELDS
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(sorted(unknown))}; "
-            f"editable: {', '.join(sorted(_METADATA_FIELDS))}",
-            field=sorted(unknown)[0],
-        )
-    tags = body.get("tags")
-    if "tags" in body and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-        raise InvalidInput("tags must be a list of strings", field="tags")
-    for field in ("title", "document_type", "unit"):
-        if body.get(field) is not None and not isinstance(body[field], str):
-            raise InvalidInput(f"{field} must be a string", field=field)
     changes = Metadata(
-        title=body.get("title"),
-        document_type=body.get("document_type"),
-        unit=body.get("unit"),
-        tags=tuple(tags or ()),
-        document_date=parse_date(body.get("document_date"), "document_date"),
+        title=json_data.title,
+        document_type=json_data.document_type,
+        unit=json_data.unit,
+        tags=tuple(json_data.tags or ()),
+        document_date=json_data.document_date,
     )
-    document = service.update_metadata(uow(), principal(), document_id, changes, set(body))
+    document = service.update_metadata(uow(), principal(), document_id, changes, set(fields))
     return _document_as_is(document.id)
 
 
 @bp.delete("/<int:document_id>")
-@bp.doc(summary="Delete a document (soft: an archivist can restore it)")
+@bp.output({}, status_code=204, description="deleted")
+@bp.doc(
+    summary="Delete a document (soft: an archivist can restore it)", responses=errors(403, 404, 409)
+)
 def delete(document_id: int):
     service.delete_document(uow(), principal(), document_id)
-    return "", 204
+    return ""
 
 
 @bp.post("/<int:document_id>/restore")
-@bp.doc(summary="Restore a deleted document (archivist, admin)")
+@bp.output(DocumentOut, description="the document, active again")
+@bp.doc(summary="Restore a deleted document (archivist, admin)", responses=errors(403, 404, 409))
 def undelete(document_id: int):
     service.undelete_document(uow(), principal(), document_id)
     return _document_as_is(document_id)
 
 
 @bp.get("/<int:document_id>/versions")
-@bp.doc(summary="Version history, oldest first")
-def versions(document_id: int):
+@bp.input(PageQuery, location="query")
+@bp.output(VersionPage, description="one page of the history, oldest first", headers=LINKS)
+@bp.doc(summary="Version history, oldest first", responses=errors(400, 404))
+def versions(document_id: int, query_data: PageQuery):
     service.read_version(uow(), principal(), document_id, "document.versions")
-    found = service.list_versions(uow(), principal(), document_id)
-    return {"versions": [version_json(version) for version in found]}
+    page = Page(query_data.page, query_data.size)
+    found = service.list_versions(uow(), principal(), document_id, page)
+    return paged(found, "versions", [VersionOut.of(version) for version in found.items])
 
 
 @bp.post("/<int:document_id>/versions")
-@bp.doc(
-    summary="Add a version",
-    description="multipart/form-data: `file` (required) and `comment`. Answers 202.",
+@bp.input(VersionForm, location="files")
+@bp.output(
+    Accepted, status_code=202, description="stored; the pipeline follows", headers=_ACCEPTED_HEADERS
 )
-def add_version(document_id: int):
-    upload = _upload_from_request()
-    comment = request.form.get("comment", "")
-    version = service.add_version(uow(), principal(), document_id, upload, comment)
+@bp.doc(summary="Add a version", responses=errors(400, 403, 404, 409, 413, 415))
+def add_version(document_id: int, files_data: VersionForm):
+    upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
+    version = service.add_version(uow(), principal(), document_id, upload, files_data.comment)
     return _accepted(version)
 
 
 @bp.post("/<int:document_id>/versions/<int:number>/restore")
-@bp.doc(summary="Make an old version current again, as a new version (history is kept)")
-def restore_version(document_id: int, number: int):
-    body = request.get_json(silent=True)
-    comment = body.get("comment", "") if isinstance(body, dict) else ""
-    version = service.restore_version(uow(), principal(), document_id, number, str(comment))
+@bp.input(RestoreBody, location="json")
+@bp.output(
+    Accepted, status_code=202, description="the new version, queued", headers=_ACCEPTED_HEADERS
+)
+@bp.doc(
+    summary="Make an old version current again, as a new version (history is kept)",
+    responses=errors(400, 403, 404, 409, 415),
+)
+def restore_version(document_id: int, number: int, json_data: RestoreBody):
+    version = service.restore_version(uow(), principal(), document_id, number, json_data.comment)
     return _accepted(version)
 
 
+#: any type: the version's own, as detected from its bytes
+_BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+
+
 @bp.get("/<int:document_id>/content")
+@bp.input(VersionQuery, location="query")
 @bp.doc(
     summary="Bytes of the current version, or of `?version=N`",
-    description="ETag is the SHA-256; supports If-None-Match and Range.",
+    description="Served with the version's detected MIME type. `ETag` is the SHA-256; "
+    "`If-None-Match` and `Range` (one range) are honoured.",
+    responses={
+        200: {"description": "the bytes", "content": _BYTES},
+        206: {"description": "the range asked for", "content": _BYTES},
+        304: "not modified (If-None-Match)",
+        **errors(400, 404, 416),
+    },
 )
-def content(document_id: int):
-    number = positive_int(request.args.get("version"), "version")
-    version = service.read_version(uow(), principal(), document_id, "document.download", number)
+def content(document_id: int, query_data: VersionQuery):
+    version = service.read_version(
+        uow(), principal(), document_id, "document.download", query_data.version
+    )
     return send_version(version, attachment=True)
 
 
 @bp.get("/<int:document_id>/text")
-@bp.doc(summary="Extracted text per page of the current version, or of `?version=N`")
-def text(document_id: int):
-    number = positive_int(request.args.get("version"), "version")
-    version = service.read_version(uow(), principal(), document_id, "document.text", number)
-    return text_json(version)
+@bp.input(VersionQuery, location="query")
+@bp.output(TextOut, description="the text of each page, with its source")
+@bp.doc(
+    summary="Extracted text per page of the current version, or of `?version=N`",
+    responses=errors(400, 404),
+)
+def text(document_id: int, query_data: VersionQuery):
+    version = service.read_version(
+        uow(), principal(), document_id, "document.text", query_data.version
+    )
+    return TextOut.of(version)
 
 
-def _document_as_is(document_id: int):
+def _document_as_is(document_id: int) -> DocumentOut:
     """The document after a change: the change is audited, not a view of it."""
     version = service.find_version(uow(), principal(), document_id)
-    return document_json(version.document, version)
+    return DocumentOut.of(version.document, version)
 
 
 def _accepted(version):
-    body = {
-        "id": version.document_id,
-        "version": version.number,
-        "status": version_status(version),
-        "queued": version.id in uow().queued_versions,
-    }
+    queued = version.id in uow().queued_versions
     location = url_for("documents.read", document_id=version.document_id)
-    return body, 202, {"Location": location}
-
-
-def _upload_from_request() -> Upload:
-    if request.mimetype != "multipart/form-data":
-        raise HTTPError(415, "send the file as multipart/form-data, in a part named 'file'")
-    file = request.files.get("file")
-    if file is None:
-        raise InvalidInput("the request has no 'file' part", field="file")
-    return Upload(stream=file.stream, filename=file.filename or "")
-
-
-def _tags_from_form() -> tuple[str, ...] | None:
-    values = request.form.getlist("tags")
-    if not values:
-        return None
-    return tuple(tag for value in values for tag in value.split(","))
+    return Accepted.of(version, queued), 202, {"Location": location}

@@ -7,7 +7,8 @@ from flask import session
 from flask_wtf.csrf import generate_csrf
 
 from ged.services.logins import change_password, log_out, session_stamp
-from ged.web.api.inputs import json_object, string_field
+from ged.web.api.contract import errors
+from ged.web.api.schemas.session import Credentials, PasswordChange, SessionOut
 from ged.web.auth import log_in, public
 from ged.web.context import principal, uow
 
@@ -16,40 +17,51 @@ bp = APIBlueprint("session", __name__, url_prefix="/api/v1/session", tag="Sessio
 
 @bp.post("")
 @public
+@bp.input(Credentials, location="json")
+@bp.output(SessionOut, description="logged in: the session cookie is set")
 @bp.doc(
     summary="Log in",
-    description='JSON {"username", "password"}: sets the session cookie and returns the CSRF '
-    "token to send as X-CSRFToken with every state-changing request made with that cookie.",
+    description="Sets the session cookie and returns the CSRF token to send as X-CSRFToken "
+    "with every state-changing request made with that cookie.",
+    security=[],
+    responses=errors(
+        400,
+        415,
+        unauthorized="wrong user name or password",
+        too_many_requests="locked out after repeated failures: wait",
+    ),
 )
-def create():
-    body = json_object()
-    user = log_in(string_field(body, "username"), string_field(body, "password"))
-    return {"username": user.username, "role": user.role, "csrf_token": generate_csrf()}
+def create(json_data: Credentials):
+    user = log_in(json_data.username, json_data.password)
+    return SessionOut(username=user.username, role=user.role, csrf_token=generate_csrf())
 
 
 @bp.get("")
+@bp.output(SessionOut, description="the caller")
 @bp.doc(summary="Who is logged in, and the CSRF token for this session")
 def read():
     caller = principal()
-    return {"username": caller.username, "role": caller.role, "csrf_token": generate_csrf()}
+    return SessionOut(username=caller.username, role=caller.role, csrf_token=generate_csrf())
 
 
 @bp.delete("")
+@bp.output({}, status_code=204, description="logged out")
 @bp.doc(summary="Log out")
 def delete():
     log_out(uow(), principal())
     session.clear()
-    return "", 204
+    return ""
 
 
 @bp.post("/password")
+@bp.input(PasswordChange, location="json")
+@bp.output({}, status_code=204, description="changed")
 @bp.doc(
     summary="Change one's password",
-    description='JSON {"current_password", "new_password"}; other sessions of the account end.',
+    description="The account's other sessions end.",
+    responses=errors(400, 403, 415),
 )
-def password():
-    body = json_object()
-    current, new = string_field(body, "current_password"), string_field(body, "new_password")
-    user = change_password(uow(), principal(), current, new)
+def password(json_data: PasswordChange):
+    user = change_password(uow(), principal(), json_data.current_password, json_data.new_password)
     session["stamp"] = session_stamp(user)
-    return "", 204
+    return ""

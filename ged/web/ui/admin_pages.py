@@ -22,7 +22,7 @@ bp = APIBlueprint("admin", __name__, url_prefix="/admin", enable_openapi=False)
 def users_page(errors=None, values=None, status: int = 200):
     return render_template(
         "ui/admin/users.html",
-        users=users.list_users(uow(), principal()),
+        users=users.list_users(uow(), principal()).items,
         roles=ROLES,
         groups=_group_names(),
         errors=errors or {},
@@ -88,7 +88,7 @@ def user_page(username: str):
 
 @bp.get("/groupes")
 def groups_page(error: str | None = None, status: int = 200):
-    found = users.list_groups(uow(), principal())
+    found = users.list_groups(uow(), principal()).items
     return render_template("ui/admin/groups.html", groups=found, error=error), status
 
 
@@ -107,7 +107,7 @@ def create_group():
 
 @bp.get("/services")
 def units(error: str | None = None, status: int = 200):
-    names = [unit.name for unit in users.list_units(uow(), principal())]
+    names = [unit.name for unit in users.list_units(uow(), principal()).items]
     return render_template("ui/admin/units.html", units=names, error=error), status
 
 
@@ -125,4 +125,4 @@ def create_unit():
 
 
 def _group_names() -> list[str]:
-    return [group.name for group in users.list_groups(uow(), principal())]
+    return [group.name for group in users.list_groups(uow(), principal()).items]

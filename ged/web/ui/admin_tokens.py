@@ -16,11 +16,11 @@ bp = APIBlueprint("admin_tokens", __name__, url_prefix="/admin", enable_openapi=
 
 @bp.get("/jetons")
 def page(created: tuple[ApiToken, str] | None = None, error: str | None = None, status=200):
-    found = tokens.list_tokens(uow(), principal())
+    found = tokens.list_tokens(uow(), principal()).items
     return render_template(
         "ui/admin/tokens.html",
         tokens=list(reversed(found)),  # newest first: the one just made is on top
-        usernames=[user.username for user in users.list_users(uow(), principal())],
+        usernames=[user.username for user in users.list_users(uow(), principal()).items],
         created=created,
         error=error,
     ), status

@@ -13,7 +13,6 @@ from ged.services import catalog
 from ged.services import documents as service
 from ged.services.acl import document_grants
 from ged.services.retrieval import similar_documents
-from ged.web.api.serialize import version_status
 from ged.web.blobs import send_version
 from ged.web.context import principal, uow
 from ged.web.ui import forms, security
@@ -62,7 +61,7 @@ def status(document_id: int):
     """The pipeline state in words, polled by the upload page and the document page."""
     version = service.find_version(uow(), principal(), document_id)
     return {
-        "status": version_status(version),
+        "status": version.public_status,
         "label": status_label(version),
         "error": version.error,
         "final": is_final(version),
@@ -100,7 +99,7 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         "ui/document.html",
         document=document,
         version=version,
-        versions=list(reversed(service.list_versions(work, caller, document_id))),
+        versions=list(reversed(service.list_versions(work, caller, document_id).items)),
         values=form or _current_values(document),
         errors=errors or {},
         may_write="write" in permissions,

@@ -56,6 +56,10 @@ def by_permission(
 RULES: dict[tuple[str, str], Case] = {
     ("health.healthz", "GET"): Case("/healthz", everyone(200, anonymous=200)),
     ("health.readyz", "GET"): Case("/readyz", everyone(200, anonymous=200)),
+    ("api_docs.page", "GET"): Case("/api/v1/docs", everyone(200, anonymous=200)),
+    ("api_docs.start", "GET"): Case("/api/v1/docs/start.js", everyone(200, anonymous=200)),
+    # every caller may list; each sees only what it may read (auditors: nothing)
+    ("documents.list_documents", "GET"): Case("/api/v1/documents", everyone(200)),
     ("session.create", "POST"): Case(
         "/api/v1/session",
         everyone(200, anonymous=200),
@@ -150,13 +154,8 @@ RULES: dict[tuple[str, str], Case] = {
     ),
 }
 
-#: served by APIFlask for the OpenAPI description: public by design, no document data
-PUBLIC_DOCUMENTATION = {
-    "openapi.spec",
-    "openapi.docs",
-    "openapi.swagger_ui_oauth_redirect",
-    "static",
-}
+#: the OpenAPI description and the files of its browser: public by design, no document data
+PUBLIC_DOCUMENTATION = {"openapi.spec", "api_docs.static", "static"}
 
 
 def index_now(api: Api, document_id: int) -> None:

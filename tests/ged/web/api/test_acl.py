@@ -66,8 +66,8 @@ def test_bad_grants_are_named(sqlite_api):
     for grants, words in (
         ([{"principal": "user:personne", "permission": "read"}], "no user named"),
         ([{"principal": "groupe:x", "permission": "read"}], "user:<name>"),
-        ([{"principal": "group:urbanisme", "permission": "admin"}], "unknown permission"),
-        ("tout le monde", "must be a list"),
+        ([{"principal": "group:urbanisme", "permission": "admin"}], "'read', 'write' or 'manage'"),
+        ("tout le monde", "valid list"),
     ):
         response = sqlite_api.client.put(
             url, headers=sqlite_api.headers("agent"), json={"grants": grants}

@@ -69,7 +69,7 @@ def test_two_versions_are_both_retrievable(api):
     assert api.get(f"/api/v1/documents/{document_id}/content").data == second
     assert api.get(f"/api/v1/documents/{document_id}/content?version=1").data == first
     assert api.get(f"/api/v1/documents/{document_id}/content?version=2").data == second
-    history = api.get(f"/api/v1/documents/{document_id}/versions").json["versions"]
+    history = api.get(f"/api/v1/documents/{document_id}/versions?size=100").json["versions"]
     assert [(v["number"], v["comment"]) for v in history] == [(1, ""), (2, "signature du maire")]
 
 
@@ -83,7 +83,7 @@ def test_restore_creates_a_new_version_and_keeps_history(api):
     assert restored.status_code == 202, restored.json
     assert restored.json["version"] == 3
 
-    history = api.get(f"/api/v1/documents/{document_id}/versions").json["versions"]
+    history = api.get(f"/api/v1/documents/{document_id}/versions?size=100").json["versions"]
     assert [v["number"] for v in history] == [1, 2, 3]
     assert history[2]["restored_from"] == 1
     assert history[2]["sha256"] == history[0]["sha256"]
@@ -134,7 +134,7 @@ def test_concurrent_new_versions_get_dense_numbers(api):
 
     assert not errors
     assert statuses == [202] * 20
-    history = api.get(f"/api/v1/documents/{document_id}/versions").json["versions"]
+    history = api.get(f"/api/v1/documents/{document_id}/versions?size=100").json["versions"]
     assert [v["number"] for v in history] == list(range(1, 22))
     assert len({v["sha256"] for v in history}) == 21
     assert api.get(f"/api/v1/documents/{document_id}").json["current_version"] == 21

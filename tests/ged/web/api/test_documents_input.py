@@ -89,7 +89,7 @@ def test_non_utf8_and_backslash_filenames_are_refused(sqlite_api, raw_filename, 
 
 def test_missing_file_part_and_empty_file(sqlite_api):
     before = counts(sqlite_api.settings)
-    assert_problem(multipart(sqlite_api, {"title": "sans fichier"}), 400, "'file'")
+    assert_problem(multipart(sqlite_api, {"title": "sans fichier"}), 400, "file: required")
     assert_problem(multipart(sqlite_api, {"file": (BytesIO(b""), "vide.pdf")}), 400, "empty")
     assert counts(sqlite_api.settings)[:3] == before[:3]
 
@@ -109,7 +109,7 @@ def test_unknown_document_and_version(sqlite_api):
         sqlite_api.get(f"/api/v1/documents/{document_id}/content?version=7"), 404, "no version 7"
     )
     assert_problem(
-        sqlite_api.get(f"/api/v1/documents/{document_id}/content?version=zéro"), 400, "positive"
+        sqlite_api.get(f"/api/v1/documents/{document_id}/content?version=zéro"), 400, "whole number"
     )
     assert_problem(
         sqlite_api.post(f"/api/v1/documents/{document_id}/versions/9/restore"), 404, "no version 9"
@@ -140,8 +140,14 @@ def test_bad_metadata_edits(sqlite_api):
     assert_problem(sqlite_api.patch(url, json={"title": None}), 400, "title")
     assert_problem(sqlite_api.patch(url, json={"tags": "a,b"}), 400, "list")
     assert_problem(
-        sqlite_api.patch(url, data="pas du json", content_type="text/plain"), 400, "JSON"
+        sqlite_api.patch(url, data="pas du json", content_type="text/plain"), 415, "JSON"
     )
+    assert_problem(sqlite_api.patch(url, data="{pas du json", content_type="application/json"), 400)
+    response = sqlite_api.patch(url, json={"titre": "x", "tags": [1]})
+    assert [(e["field"], e["location"]) for e in response.json["errors"]] == [
+        ("tags.0", "body"),
+        ("titre", "body"),
+    ]
 
 
 def test_upload_over_the_limit_is_413(make_settings):

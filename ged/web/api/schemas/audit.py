@@ -1,0 +1,74 @@
+"""The audit trail: events, exports and verification."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ged.audit.query import MAX_PAGE_SIZE
+from ged.parsing import MAX_BIGINT
+from ged.web.api.schemas.common import Id, Input, Output, Paged, Timestamp
+
+_MOMENT = "YYYY-MM-DD (whole days) or an ISO 8601 time; UTC"
+
+
+class EventFilterQuery(Input):
+    date_from: str | None = Field(None, max_length=40, description=_MOMENT)
+    date_to: str | None = Field(None, max_length=40, description=_MOMENT + "; inclusive")
+    actor: str | None = Field(None, max_length=150, description="user name")
+    action: str | None = Field(None, max_length=64, examples=["document.download"])
+    document: Id | None = Field(None, description="a document id")
+    outcome: Literal["allowed", "denied"] | None = None
+    seq_from: int | None = Field(None, ge=1, le=MAX_BIGINT)
+    seq_to: int | None = Field(None, ge=1, le=MAX_BIGINT)
+
+    def raw(self) -> dict[str, str]:
+        """As text, the way the audit filters are parsed for the UI and the CLI too."""
+        given = self.model_dump(include=set(EventFilterQuery.model_fields), exclude_none=True)
+        return {name: str(value) for name, value in given.items()}
+
+
+class EventQuery(EventFilterQuery):
+    page: int = Field(1, ge=1, le=10_000_000)
+    size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class ExportQuery(EventFilterQuery):
+    format: Literal["csv", "jsonl", "bundle"] = Field(
+        description="bundle: a zip that `ged audit verify --file` checks offline (an unbroken "
+        "range of the chain, so filtered by period or seq only)"
+    )
+
+
+class Event(Output):
+    seq: int
+    ts: Timestamp
+    actor: str | None
+    actor_token: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    outcome: Literal["allowed", "denied"]
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class EventPage(Paged):
+    events: list[Event]
+
+
+class Verification(Output):
+    ok: bool
+    checked: int = Field(description="events checked before the first break (all when ok)")
+    first_broken_seq: int | None
+    reason: Literal["altered", "missing", "reordered", "truncated", "bad signature"] | None
+    detail: str
+    first_seq: int | None
+    last_seq: int | None
+    checkpoints_checked: int
+    sealed_seq: int | None = Field(description="the last event a verified checkpoint covers")
+    key_id: str | None = Field(description="the key checkpoints were checked with")

@@ -1,0 +1,306 @@
+"""Documents, versions and text: what comes in and what the API answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from apiflask.fields import UploadFile
+from pydantic import BeforeValidator, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from ged.models import Document, Version
+from ged.services.document_fields import MAX_TAG, MAX_TITLE
+from ged.timeutil import iso
+from ged.web.api.schemas.common import (
+    Absent,
+    Day,
+    Id,
+    Input,
+    IsoDate,
+    IsoMoment,
+    Name,
+    Output,
+    Paged,
+    PageQuery,
+    Timestamp,
+)
+
+Status = Literal["processing", "done", "failed", "unsupported"]
+
+_METADATA_KINDS = ("dates", "siret", "siren", "iban", "amounts", "references")
+
+
+def _blank_as_none(value: Any) -> Any:
+    # An empty form field is a field not filled in (browsers and Swagger UI send them).
+    return None if value == "" else value
+
+
+#: an optional multipart field: a text or nothing (a form cannot send null)
+FormText = Annotated[str | SkipJsonSchema[None], BeforeValidator(_blank_as_none)]
+Tags = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=MAX_TAG)]], Field(max_length=100)
+]
+FormDate = Annotated[IsoDate | SkipJsonSchema[None], BeforeValidator(_blank_as_none)]
+
+
+class UploadForm(Input):
+    """multipart/form-data: the file and, optionally, its metadata."""
+
+    file: UploadFile = Field(description="the document's bytes; its type is read from them")
+    title: FormText = Absent(max_length=MAX_TITLE)
+    document_type: FormText = Absent(max_length=64, description="a type code, e.g. facture")
+    unit: FormText = Absent(max_length=200, description="the unit (service) owning it")
+    document_date: FormDate = Absent(description="YYYY-MM-DD")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="repeat the field, or separate tags with commas",
+        max_length=100,
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _split(cls, values: list[str]) -> list[str]:
+        tags = [tag.strip() for value in values for tag in value.split(",") if tag.strip()]
+        if any(len(tag) > MAX_TAG for tag in tags):
+            raise ValueError(f"a tag is at most {MAX_TAG} characters")
+        return tags
+
+
+class MetadataEdit(Input):
+    """The fields to change; a field given as null is cleared (a title cannot be)."""
+
+    model_config = Input.model_config | {
+        "json_schema_extra": {
+            "examples": [{"document_type": "facture", "tags": ["2026", "voirie"]}]
+        }
+    }
+
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)] | SkipJsonSchema[None] = (
+        Absent()
+    )
+    document_type: str | None = Field(
+        None, min_length=1, max_length=64, description="a type code; null: no type"
+    )
+    unit: str | None = Field(None, min_length=1, max_length=200, description="null: no unit")
+    document_date: IsoDate | None = Field(None, description="YYYY-MM-DD; null: no date")
+    tags: Tags | SkipJsonSchema[None] = Absent(description="replaces the tags")
+
+    @field_validator("title", "tags")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null: a document keeps a title, and [] removes every tag")
+        return value
+
+
+class VersionForm(Input):
+    file: UploadFile = Field(description="the new version's bytes")
+    comment: str = Field("", max_length=1000, description="why this version")
+
+
+class RestoreBody(Input):
+    comment: str = Field("", max_length=1000)
+
+
+class VersionQuery(Input):
+    version: Id | None = Field(None, description="a version number; default: the current one")
+
+
+class Accepted(Output):
+    """The document is stored; its pipeline (OCR, classification, indexing) follows."""
+
+    model_config = Output.model_config | {
+        "json_schema_extra": {
+            "examples": [{"id": 42, "version": 1, "status": "processing", "queued": True}]
+        }
+    }
+
+    id: int
+    version: int
+    status: Status
+    queued: bool = Field(description="false when the queue is down: the work waits, recorded")
+
+    @classmethod
+    def of(cls, version: Version, queued: bool) -> Accepted:
+        status = version.public_status
+        return cls(id=version.document_id, version=version.number, status=status, queued=queued)  # type: ignore[arg-type]
+
+
+class VersionOut(Output):
+    number: int
+    sha256: str
+    size: int
+    mime_type: str
+    filename: str
+    comment: str | None
+    restored_from: int | None
+    created_at: Timestamp
+    created_by: str
+    status: Status
+    error: str | None
+    page_count: int | None
+
+    @classmethod
+    def of(cls, version: Version) -> VersionOut:
+        return cls(
+            number=version.number,
+            sha256=version.blob_sha256,
+            size=version.size,
+            mime_type=version.mime_type,
+            filename=version.filename,
+            comment=version.comment,
+            restored_from=version.restored_from,
+            created_at=iso(version.created_at),
+            created_by=version.created_by.username,
+            status=version.public_status,  # type: ignore[arg-type]
+            error=version.error,
+            page_count=version.page_count,
+        )
+
+
+class Classification(Output):
+    document_type: str | None
+    confidence: float | None
+    source: Literal["rules", "model", "manual"] | None
+
+
+class DocumentOut(Output):
+    model_config = Output.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": 42,
+                    "title": "Arrêté n° 2026-0526 — circulation rue de la Mairie",
+                    "document_type": "arrete",
+                    "unit": "Urbanisme",
+                    "tags": ["voirie"],
+                    "document_date": "2026-05-26",
+                    "status": "done",
+                    "needs_review": False,
+                    "error": None,
+                    "current_version": 1,
+                    "created_at": "2026-05-27T08:12:03.120000Z",
+                    "updated_at": "2026-05-27T08:12:09.551000Z",
+                    "created_by": "scanner-accueil",
+                    "deleted": False,
+                    "classification": {
+                        "document_type": "arrete",
+                        "confidence": 0.93,
+                        "source": "rules",
+                    },
+                    "metadata": {
+                        "dates": ["2026-05-26"],
+                        "siret": [],
+                        "siren": [],
+                        "iban": [],
+                        "amounts": [],
+                        "references": ["2026-0526"],
+                    },
+                }
+            ]
+        }
+    }
+
+    id: int
+    title: str
+    document_type: str | None
+    unit: str | None
+    tags: list[str]
+    document_date: Day | None
+    status: Status
+    needs_review: bool
+    error: str | None
+    current_version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    created_by: str
+    deleted: bool
+    classification: Classification
+    metadata: dict[str, Any] = Field(
+        description="found in the text: dates, siret, siren, iban, amounts, references"
+    )
+    version: VersionOut
+
+    @classmethod
+    def of(cls, document: Document, current: Version) -> DocumentOut:
+        code = document.document_type.code if document.document_type else None
+        return cls(
+            id=document.id,
+            title=document.title,
+            document_type=code,
+            unit=document.unit.name if document.unit else None,
+            tags=[tag.name for tag in document.tags],
+            document_date=document.document_date.isoformat() if document.document_date else None,
+            status=current.public_status,  # type: ignore[arg-type]
+            needs_review=document.needs_review,
+            error=current.error,
+            current_version=document.current_version,
+            created_at=iso(document.created_at),
+            updated_at=iso(document.updated_at),
+            created_by=document.created_by.username,
+            deleted=document.status == "deleted",
+            classification=Classification(
+                document_type=code,
+                confidence=document.classification_confidence,
+                source=document.classification_source,  # type: ignore[arg-type]
+            ),
+            metadata={
+                **{kind: [] for kind in _METADATA_KINDS},
+                **(document.extracted or {}),
+            },
+            version=VersionOut.of(current),
+        )
+
+
+class VersionPage(Paged):
+    versions: list[VersionOut]
+
+
+class PageText(Output):
+    number: int
+    source: Literal["text", "ocr", "none"]
+    confidence: float | None
+    text: str
+    note: str | None
+
+
+class TextOut(Output):
+    version: int
+    status: Status
+    pages: list[PageText]
+
+    @classmethod
+    def of(cls, version: Version) -> TextOut:
+        return cls(
+            version=version.number,
+            status=version.public_status,  # type: ignore[arg-type]
+            pages=[
+                PageText(
+                    number=page.number,
+                    source=page.source,  # type: ignore[arg-type]
+                    confidence=page.confidence,
+                    text=page.text,
+                    note=page.note,
+                )
+                for page in version.pages
+            ],
+        )
+
+
+class DocumentListQuery(PageQuery):
+    document_type: list[Name] = Field(default_factory=list, description="repeatable")
+    unit: list[Name] = Field(default_factory=list, description="repeatable")
+    tag: list[Name] = Field(default_factory=list, description="repeatable: documents with all")
+    mime_type: list[Name] = Field(default_factory=list, description="of the current version")
+    date_from: IsoDate | None = Field(None, description="document date from, YYYY-MM-DD")
+    date_to: IsoDate | None = Field(None, description="document date to, YYYY-MM-DD, inclusive")
+    updated_since: IsoMoment | None = Field(
+        None, description="changed at or after this ISO 8601 time with its offset (sync scripts)"
+    )
+    sort: Literal["date", "updated"] = Field(
+        "date", description="date: document date, newest first; updated: last change, oldest first"
+    )
+
+
+class DocumentPage(Paged):
+    documents: list[DocumentOut]
