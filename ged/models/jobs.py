@@ -60,3 +60,8 @@ class BulkJob(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     #: refreshed with every document; a stale value means the worker running it died
     heartbeat_at: Mapped[datetime | None] = timestamp()
+
+    @property
+    def cut(self) -> bool:
+        """The search matched more documents than the bound let the job take."""
+        return self.matched is not None and self.matched > self.total

@@ -80,7 +80,7 @@ def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
     session, bound = uow.session, uow.settings.api.bulk_max_documents
     operation = parse_operation(request["operation"])
     check_operation(session, operation)
-    selection = parse_selection(request["selection"], bound)
+    selection = _parse_selection(request["selection"], bound)
     ids, matched = _selected(uow, principal, selection, bound)
     job = BulkJob(
         kind=operation.kind,
@@ -118,7 +118,7 @@ def read_job(uow: UnitOfWork, principal: Principal, job_id: int) -> BulkJob:
     return job
 
 
-def parse_selection(value: object, bound: int) -> Selection:
+def _parse_selection(value: object, bound: int) -> Selection:
     if not isinstance(value, Mapping) or len(value) != 1 or not {"ids", "search"} & set(value):
         raise InvalidInput(_SELECTION_SHAPE, field="selection")
     if "ids" in value:
@@ -190,7 +190,7 @@ class _Plan:
     start: int
 
 
-class JobCannotRun(Exception):
+class _JobCannotRun(Exception):
     """The whole job must stop: its requester's account or its operation is no longer valid."""
 
 
@@ -210,7 +210,7 @@ def run_bulk(runner: Runner, job_id: int) -> None:
                     log.warning("bulk job %s: taken over by another run", job_id)
                     return
             log.info("bulk job %s: %s/%s", job_id, position + 1, len(plan.document_ids))
-    except JobCannotRun as exc:
+    except _JobCannotRun as exc:
         _finish(units, job_id, reason=str(exc))
         return
     except Exception:
@@ -247,11 +247,11 @@ def _claim(units: UnitsOfWork, options: PipelineSettings, job_id: int) -> bool:
 def _plan(units: UnitsOfWork, job_id: int) -> _Plan:
     with units() as uow:
         job = uow.session.get_one(BulkJob, job_id)
-        operation = parse_operation(job.request["operation"])
         try:
+            operation = parse_operation(job.request["operation"])
             check_operation(uow.session, operation)
         except InvalidInput as exc:
-            raise JobCannotRun(f"the operation is no longer possible: {exc}") from None
+            raise _JobCannotRun(f"the operation is no longer possible: {exc}") from None
         return _Plan(operation, list(job.document_ids), job.requested_by_id, job.processed)
 
 
@@ -260,7 +260,7 @@ def _principal(units: UnitsOfWork, user_id: int) -> Principal:
     with units() as uow:
         user = uow.session.get_one(User, user_id)
         if not user.is_active:
-            raise JobCannotRun(
+            raise _JobCannotRun(
                 f"the account {user.username!r} that started this job has been disabled; "
                 "the documents not done yet were left as they were"
             )

@@ -316,7 +316,7 @@ def test_a_search_selection_takes_the_hits_up_to_the_bound_and_says_it_was_cut(r
     )
 
     started = job(runtime, job_id)
-    assert (started.total, started.matched) == (5, 7)
+    assert (started.total, started.matched, started.cut) == (5, 7, True)
     assert set(started.document_ids) < set(commissions)
     run_bulk(runtime, job_id)
     assert job(runtime, job_id).succeeded == 5

@@ -76,7 +76,7 @@ def test_a_job_by_search_changes_the_documents_found(bulk_api):
         {"kind": "set_document_type", "document_type": "arrete"},
         {"search": {"q": "voirie", "filters": {"unit": "Urbanisme"}}},
     )
-    assert (started["total"], started["matched"]) == (2, 2)
+    assert (started["total"], started["matched"], started["cut"]) == (2, 2, False)
     run_worker_burst(bulk_api.settings)
 
     assert bulk_api.get(f"/api/v1/jobs/{started['id']}", "archivist").json["succeeded"] == 2

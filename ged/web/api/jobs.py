@@ -47,6 +47,7 @@ def job_json(job: BulkJob) -> dict[str, Any]:
         "request": job.request,
         "total": job.total,
         "matched": job.matched,
+        "cut": job.cut,
         "processed": job.processed,
         "succeeded": job.succeeded,
         "unchanged": job.unchanged,
