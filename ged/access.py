@@ -64,6 +64,12 @@ RULES: dict[str, Rule] = {
     "unit.acl": Rule(
         ARCHIVE_ROLES, "only an archivist or an administrator manages a unit's grants"
     ),
+    # Starting one: each document is still decided by its own grants when the job runs.
+    "bulk.start": Rule(
+        ARCHIVE_ROLES, "only an archivist or an administrator changes documents in bulk"
+    ),
+    # Everyone sees the jobs they started; these roles see everyone's.
+    "bulk.read_any": _ADMINISTRATION,
     "audit.events": _AUDIT,
     "audit.export": _AUDIT,
     "audit.verify": _AUDIT,

@@ -98,6 +98,12 @@ class WebSettings(_Section):
     threads: int = Field(8, ge=1)
 
 
+class ApiSettings(_Section):
+    #: documents one bulk job may change; at most the search index's result window, since
+    #: a selection by search pages through the hits
+    bulk_max_documents: int = Field(1000, ge=1, le=10_000)
+
+
 class WorkerSettings(_Section):
     count: int = Field(2, ge=1)
 
@@ -155,6 +161,7 @@ class Settings(_Section):
     classification: ClassificationSettings = ClassificationSettings()
     pipeline: PipelineSettings = PipelineSettings()
     web: WebSettings = WebSettings()
+    api: ApiSettings = ApiSettings()
     worker: WorkerSettings = WorkerSettings()
     access: AccessSettings = AccessSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -29,8 +29,16 @@ class JobQueue(Protocol):
 
     def enqueue_index(self, document_ids: Iterable[int]) -> list[int]: ...
 
+    def enqueue_bulk(self, job_ids: Iterable[int]) -> list[int]:
+        """Queue the run (or the resumption) of these bulk jobs."""
+        ...
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         """The versions whose pipeline job is queued or scheduled (will run unaided)."""
+        ...
+
+    def bulk_waiting(self, job_ids: Iterable[int]) -> set[int]:
+        """The bulk jobs whose run is queued or scheduled (will run unaided)."""
         ...
 
     def check(self) -> None:

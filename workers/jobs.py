@@ -11,6 +11,7 @@ import os
 
 from ged.bootstrap import Runtime, build
 from ged.config import Settings, load_settings
+from ged.services.bulk import run_bulk
 from ged.services.index_sync import refresh_document
 from ged.services.pipeline import process_version as run_pipeline
 
@@ -42,3 +43,8 @@ def index_document(document_id: int) -> None:
     """Refresh one document in the search index after a metadata, ACL or status change."""
     with current_runtime().unit_of_work() as uow:
         refresh_document(uow, document_id)
+
+
+def run_bulk_job(job_id: int) -> None:
+    """Run (or resume) one bulk job: a change to many documents, one at a time."""
+    run_bulk(current_runtime(), job_id)

@@ -1,8 +1,8 @@
 """The JobQueue port on RQ: how ged hands work to the workers.
 
-Jobs are named by what they work on (``version-12``, ``index-7``), so queueing the
-same work twice while it waits is a no-op for RQ, and recovery can ask whether a
-version's job is still waiting.
+Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``), so
+queueing the same work twice while it waits is a no-op for RQ, and recovery can ask
+whether a version's or a bulk job's run is still waiting.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PROCESS_VERSION = "workers.jobs.process_version"
 INDEX_DOCUMENT = "workers.jobs.index_document"
+RUN_BULK = "workers.jobs.run_bulk_job"
 #: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
 RETRY_INTERVALS = [10, 30, 60, 120, 300]
 #: a job in one of these states will run (or is running) without our help
@@ -47,15 +48,25 @@ class RQJobQueue:
         """Queue a search-index refresh of each document (metadata, ACL or status changed)."""
         return self._enqueue(INDEX_DOCUMENT, "index", document_ids)
 
+    def enqueue_bulk(self, job_ids: Iterable[int]) -> list[int]:
+        """Queue the run of each bulk job (a re-run resumes where the last one stopped)."""
+        return self._enqueue(RUN_BULK, "bulk", job_ids)
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
+        return self._waiting("version", version_ids)
+
+    def bulk_waiting(self, job_ids: Iterable[int]) -> set[int]:
+        return self._waiting("bulk", job_ids)
+
+    def _waiting(self, kind: str, ids: Iterable[int]) -> set[int]:
         found = set()
-        for version_id in version_ids:
+        for object_id in ids:
             try:
-                status = Job.fetch(f"version-{version_id}", connection=self._redis).get_status()
+                status = Job.fetch(f"{kind}-{object_id}", connection=self._redis).get_status()
             except NoSuchJobError:
                 continue
             if status in _WAITING:
-                found.add(version_id)
+                found.add(object_id)
         return found
 
     def check(self) -> None:

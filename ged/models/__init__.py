@@ -15,6 +15,7 @@ from ged.models.documents import (
     Unit,
     Version,
 )
+from ged.models.jobs import JOB_STATUSES, OPEN_JOB_STATUSES, BulkJob
 from ged.models.users import ROLES, ApiToken, Group, User
 
 __all__ = [
@@ -23,12 +24,15 @@ __all__ = [
     "PERMISSIONS",
     "ROLES",
     "FINISHED_STATUSES",
+    "JOB_STATUSES",
+    "OPEN_JOB_STATUSES",
     "UNFINISHED_STATUSES",
     "VERSION_STATUSES",
     "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
     "Blob",
+    "BulkJob",
     "Document",
     "DocumentType",
     "Grant",

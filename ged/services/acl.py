@@ -7,6 +7,7 @@ since every search filters on the ACL the index holds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import ColumnElement, delete, select, update
@@ -51,10 +52,26 @@ def replace_document_acl(
 ) -> dict:
     """Replace the document's own grants and its inheritance flag in one commit; returns
     the grants as they now are."""
+    document = require_document(uow.session, principal, document_id, "manage")
+    edit_document_acl(uow, principal, document, inherit, grants)
+    uow.commit()
+    return _describe_document(uow.session, document)
+
+
+def edit_document_acl(
+    uow: UnitOfWork,
+    principal: Principal,
+    document: Document,
+    inherit: bool,
+    grants: list[GrantSpec],
+    details: Mapping[str, object] | None = None,
+) -> None:
+    """replace_document_acl on a document the caller may manage, audited (with
+    ``details`` added to the event's) but not committed: a bulk job commits it with
+    its progress."""
     session = uow.session
-    document = require_document(session, principal, document_id, "manage")
     before = {"inherit": document.inherit_acl, "grants": _grants_on(session, document)}
-    resolved = [_resolve(session, spec) for spec in grants]
+    resolved = [resolve_grant(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.document_id == document.id))
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, document_id=document.id))
@@ -77,12 +94,10 @@ def replace_document_acl(
         principal,
         "acl.change",
         object_type="document",
-        object_id=document_id,
-        details={"before": before, "after": after},
+        object_id=document.id,
+        details={"before": before, "after": after, **(details or {})},
     )
-    uow.refresh_index([document_id])
-    uow.commit()
-    return _describe_document(session, document)
+    uow.refresh_index([document.id])
 
 
 def unit_acl(uow: UnitOfWork, principal: Principal, unit_name: str) -> dict:
@@ -100,7 +115,7 @@ def replace_unit_acl(
     session = uow.session
     unit = _unit_named(uow, principal, unit_name)
     before = _grants_on(session, unit)
-    resolved = [_resolve(session, spec) for spec in grants]
+    resolved = [resolve_grant(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, unit_id=unit.id))
@@ -155,13 +170,18 @@ def _unit_named(uow: UnitOfWork, principal: Principal, unit_name: str) -> Unit:
 
 
 def _grants_on(session: Session, holder: Document | Unit) -> list[dict]:
+    return [asdict(spec) for spec in grant_specs(session, holder)]
+
+
+def grant_specs(session: Session, holder: Document | Unit) -> list[GrantSpec]:
+    """The grants given on the document or unit itself (not those a document inherits)."""
     condition: ColumnElement[bool] = (
         Grant.document_id == holder.id
         if isinstance(holder, Document)
         else Grant.unit_id == holder.id
     )
     grants = session.scalars(select(Grant).where(condition).order_by(Grant.id))
-    return [asdict(_spec_of(grant)) for grant in grants]
+    return [_spec_of(grant) for grant in grants]
 
 
 def _spec_of(grant: Grant) -> GrantSpec:
@@ -173,7 +193,7 @@ def _spec_of(grant: Grant) -> GrantSpec:
     raise ValueError(f"grant {grant.id} names neither a user nor a group")
 
 
-def _resolve(session: Session, spec: GrantSpec) -> tuple[User | None, Group | None, str]:
+def resolve_grant(session: Session, spec: GrantSpec) -> tuple[User | None, Group | None, str]:
     if spec.permission not in PERMISSIONS:
         raise InvalidInput(
             f"unknown permission {spec.permission!r}; use one of {', '.join(PERMISSIONS)}",

@@ -54,13 +54,19 @@ def type_coded(session: Session, code: str | None) -> DocumentType | None:
     return document_type
 
 
-def tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
+def clean_tag_names(names: tuple[str, ...]) -> list[str]:
+    """The names trimmed, blanks and repeats left out, each checked for length."""
     wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
     for name in wanted:
         if len(name) > MAX_TAG:
             raise InvalidInput(
                 f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
             )
+    return wanted
+
+
+def tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
+    wanted = clean_tag_names(names)
     if not wanted:
         return []
     # Insert-if-absent, so two uploads creating the same new tag at once both succeed.

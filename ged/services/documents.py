@@ -232,8 +232,23 @@ def update_metadata(
     uow: UnitOfWork, principal: Principal, document_id: int, changes: Metadata, fields: set[str]
 ) -> Document:
     """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it)."""
+    document = require_document(uow.session, principal, document_id, "write")
+    edit_metadata(uow, principal, document, changes, fields)
+    uow.commit()
+    return document
+
+
+def edit_metadata(
+    uow: UnitOfWork,
+    principal: Principal,
+    document: Document,
+    changes: Metadata,
+    fields: set[str],
+    details: Mapping[str, object] | None = None,
+) -> None:
+    """update_metadata on a document the caller may write, audited (with ``details``
+    added to the event's) but not committed: a bulk job commits it with its progress."""
     session = uow.session
-    document = require_document(session, principal, document_id, "write")
     before = _metadata_of(document)
     if "title" in fields:
         if changes.title is None:
@@ -258,12 +273,10 @@ def update_metadata(
         principal,
         "document.update",
         object_type="document",
-        object_id=document_id,
-        details=edit_details(before, _metadata_of(document)),
+        object_id=document.id,
+        details={**edit_details(before, _metadata_of(document)), **(details or {})},
     )
-    uow.refresh_index([document_id])
-    uow.commit()
-    return document
+    uow.refresh_index([document.id])
 
 
 def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:

@@ -24,12 +24,15 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 @dataclass
 class Case:
-    path: str  # formatted with {doc} (a fresh document per caller) and {token} (a token id)
+    #: formatted with {doc} (a fresh document per caller), {token} (a token id) and {job}
+    #: (a bulk job 'archivist' started, with job_first)
+    path: str
     expected: dict[str, int]
     json: dict | Callable[[str], dict] | None = None
     upload: bool = False
     deleted_first: bool = False
     indexed_first: bool = False
+    job_first: bool = False
     form: dict = field(default_factory=dict)
 
 
@@ -124,6 +127,16 @@ RULES: dict[tuple[str, str], Case] = {
         "/api/v1/audit/export?format=jsonl", by_rule("audit.export", 200)
     ),
     ("audit.verify", "GET"): Case("/api/v1/audit/verify", by_rule("audit.verify", 200)),
+    ("jobs.start_bulk_view", "POST"): Case(
+        "/api/v1/bulk",
+        by_rule("bulk.start", 202),
+        json={"operation": {"kind": "add_tags", "tags": ["x"]}, "selection": {"ids": [1]}},
+    ),
+    ("jobs.read_job_view", "GET"): Case(
+        "/api/v1/jobs/{job}",
+        {**everyone(404), "admin": 200, "archivist": 200},  # its requester, and admins
+        job_first=True,
+    ),
     ("admin.list_users", "GET"): Case("/api/v1/admin/users", by_rule("user.list", 200)),
     ("admin.create_user", "POST"): Case(
         "/api/v1/admin/users",
@@ -170,6 +183,11 @@ def index_now(api: Api, document_id: int) -> None:
     client.close()
 
 
+def start_job(api: Api, document_id: int) -> int:
+    body = {"operation": {"kind": "add_tags", "tags": ["x"]}, "selection": {"ids": [document_id]}}
+    return api.post("/api/v1/bulk", "archivist", json=body).json["id"]
+
+
 def test_every_route_has_a_rule():
     # the web UI's pages have their own matrix: tests/ui/test_ui_authorization.py
     routes = app_routes(
@@ -190,7 +208,8 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
             sqlite_api.delete(f"/api/v1/documents/{document_id}", "agent")
         if case.indexed_first:
             index_now(sqlite_api, document_id)
-        url = case.path.format(doc=document_id, token=token_id)
+        job_id = start_job(sqlite_api, document_id) if case.job_first else None
+        url = case.path.format(doc=document_id, token=token_id, job=job_id)
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}
         if case.json is not None:

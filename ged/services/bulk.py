@@ -1,0 +1,352 @@
+"""Bulk jobs: one operation on many documents as one queued job with progress, not N requests.
+
+``start_bulk`` checks the operation, resolves the selection (ids, or every readable hit of a
+search) into a fixed list of at most ``[api] bulk_max_documents`` documents, records
+``bulk.start`` and queues the job once committed. ``run_bulk`` (a worker) changes the
+documents in order, each in a transaction of its own that also advances the job's
+progress, with the rights its requester holds when it runs: each document is authorised,
+validated and audited as its single edit would be (its event carries
+``details.bulk_job``), and one the requester may not change is listed in the job's errors
+without stopping the others. Because the progress commits with each change, a job taken
+up again after a crash (``requeue_abandoned_jobs``, in the workers' recovery sweep) goes
+on from the first document not done, and changes every document exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+
+from ged.access import Principal, authorize, may, principal_for, require_document
+from ged.audit.chain import record
+from ged.config import PipelineSettings
+from ged.errors import GedError, InvalidInput, NotFound, PermissionDenied
+from ged.models import OPEN_JOB_STATUSES, BulkJob, User
+from ged.parsing import MAX_ID
+from ged.services.bulk_operations import (
+    Operation,
+    apply_operation,
+    check_operation,
+    parse_operation,
+)
+from ged.services.pipeline import Runner, stale_after
+from ged.services.pipeline_steps import UnitsOfWork
+from ged.services.retrieval import acl_of
+from ged.uow import UnitOfWork
+from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
+
+log = logging.getLogger(__name__)
+
+#: documents between two rebuilds of the requester's principal: a role, a group or an
+#: account disabled meanwhile counts from the next batch on
+BATCH = 20
+#: failures a job lists (each with its reason); ``failed`` counts them all
+MAX_ERRORS = 100
+_SELECTION_SHAPE = 'selection is {"ids": [1, 2, …]} or {"search": {"q", "filters", "sort"}}'
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Documents by id, or by a search as GET /api/v1/search takes it."""
+
+    ids: tuple[int, ...] | None = None
+    q: str = ""
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    sort: str = "relevance"
+
+    def as_json(self) -> dict[str, Any]:
+        if self.ids is not None:
+            return {"ids": list(self.ids)}
+        return {"search": {"q": self.q, "filters": dict(self.filters), "sort": self.sort}}
+
+
+def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]) -> BulkJob:
+    """Check and queue a bulk job. ``request``: {"operation": {"kind", …}, "selection":
+    {"ids": [...]} or {"search": {"q", "filters", "sort"}}} (see bulk_operations for the
+    kinds). A list of ids over the bound is refused; a search takes its first hits up to
+    the bound, and the job's ``matched`` tells how many there were."""
+    authorize(principal, "bulk.start")
+    if principal.user_id is None:
+        raise PermissionDenied(
+            "a bulk job runs with the rights of a user account; start it as one",
+            rule="bulk.start",
+        )
+    if not isinstance(request, Mapping) or set(request) != {"operation", "selection"}:
+        raise InvalidInput('send {"operation": {...}, "selection": {...}}')
+    session, bound = uow.session, uow.settings.api.bulk_max_documents
+    operation = parse_operation(request["operation"])
+    check_operation(session, operation)
+    selection = _parse_selection(request["selection"], bound)
+    ids, matched = _selected(uow, principal, selection, bound)
+    job = BulkJob(
+        kind=operation.kind,
+        requested_by_id=principal.user_id,
+        requested_by=principal.username,
+        request={"operation": operation.as_json(), "selection": selection.as_json()},
+        document_ids=list(ids),
+        matched=matched,
+        total=len(ids),
+        errors=[],
+    )
+    session.add(job)
+    session.flush()
+    record(
+        session,
+        principal,
+        "bulk.start",
+        object_type="bulk_job",
+        object_id=job.id,
+        details={**job.request, "total": job.total, "matched": matched},
+    )
+    uow.after_commit(lambda: uow.jobs.enqueue_bulk([job.id]))
+    uow.commit()
+    return job
+
+
+def read_job(uow: UnitOfWork, principal: Principal, job_id: int) -> BulkJob:
+    """A job for its requester or an administrator; to anyone else it does not exist.
+    Unaudited: a client polls it, and what the job does is audited document by document."""
+    job = uow.session.get(BulkJob, job_id)
+    if job is None or (
+        job.requested_by_id != principal.user_id and not may(principal, "bulk.read_any")
+    ):
+        raise NotFound(f"job {job_id} does not exist")
+    return job
+
+
+def _parse_selection(value: object, bound: int) -> Selection:
+    if not isinstance(value, Mapping) or len(value) != 1 or not {"ids", "search"} & set(value):
+        raise InvalidInput(_SELECTION_SHAPE, field="selection")
+    if "ids" in value:
+        return Selection(ids=_ids(value["ids"], bound))
+    search = value["search"]
+    if not isinstance(search, Mapping) or not set(search) <= {"q", "filters", "sort"}:
+        raise InvalidInput(_SELECTION_SHAPE, field="selection.search")
+    q, filters, sort = (
+        search.get("q", ""),
+        search.get("filters", {}),
+        search.get("sort", "relevance"),
+    )
+    if not (isinstance(q, str) and isinstance(sort, str) and isinstance(filters, Mapping)):
+        raise InvalidInput(
+            "a search selection has q and sort as text and filters as an object, "
+            "as GET /api/v1/search takes them",
+            field="selection.search",
+        )
+    return Selection(q=q, filters=dict(filters), sort=sort)
+
+
+def _ids(value: object, bound: int) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        type(item) is int and 1 <= item <= MAX_ID for item in value
+    ):
+        raise InvalidInput("ids must be a list of document ids", field="selection.ids")
+    ids = tuple(dict.fromkeys(value))
+    if not ids:
+        raise InvalidInput("select at least one document", field="selection.ids")
+    if len(ids) > bound:
+        raise InvalidInput(
+            f"{len(ids)} documents are selected; a bulk change takes at most {bound} "
+            "([api] bulk_max_documents): split the selection",
+            field="selection.ids",
+        )
+    return ids
+
+
+def _selected(
+    uow: UnitOfWork, principal: Principal, selection: Selection, bound: int
+) -> tuple[tuple[int, ...], int | None]:
+    """The documents to change, and how many the search matched (None for ids)."""
+    if selection.ids is not None:
+        return selection.ids, None
+    found: dict[int, None] = {}
+    page, matched = 1, 0
+    while len(found) < bound:
+        answer = uow.index.search(
+            q=selection.q,
+            acl=acl_of(principal),
+            filters=dict(selection.filters),
+            sort=selection.sort,
+            page=page,
+            size=MAX_PAGE_SIZE,
+        )
+        matched = answer["total"]
+        found.update(dict.fromkeys(hit["id"] for hit in answer["hits"]))
+        if page * MAX_PAGE_SIZE >= min(matched, MAX_RESULT_WINDOW) or not answer["hits"]:
+            break
+        page += 1
+    return tuple(found)[:bound], matched
+
+
+@dataclass(frozen=True)
+class _Plan:
+    operation: Operation
+    document_ids: list[int]
+    user_id: int
+    start: int
+
+
+class _JobCannotRun(Exception):
+    """The whole job must stop: its requester's account or its operation is no longer valid."""
+
+
+def run_bulk(runner: Runner, job_id: int) -> None:
+    """Run the job, or resume it from its first document not done. A job another worker
+    is running (its heartbeat is fresh) or that has finished is left alone."""
+    units = runner.unit_of_work
+    if not _claim(units, runner.settings.pipeline, job_id):
+        log.info("bulk job %s: finished or being run elsewhere", job_id)
+        return
+    try:
+        plan = _plan(units, job_id)
+        for start in range(plan.start, len(plan.document_ids), BATCH):
+            principal = _principal(units, plan.user_id)
+            for position in range(start, min(start + BATCH, len(plan.document_ids))):
+                if not _change_one(units, job_id, plan, principal, position):
+                    log.warning("bulk job %s: taken over by another run", job_id)
+                    return
+            log.info("bulk job %s: %s/%s", job_id, position + 1, len(plan.document_ids))
+    except _JobCannotRun as exc:
+        _finish(units, job_id, reason=str(exc))
+        return
+    except Exception:
+        _release(units, job_id)  # a retry may take it up at once
+        raise
+    _finish(units, job_id)
+
+
+def _claim(units: UnitsOfWork, options: PipelineSettings, job_id: int) -> bool:
+    """Take the job for this run unless it has finished or a live run has it."""
+    with units() as uow:
+        now = uow.clock.now()
+        claimed = uow.session.scalar(
+            update(BulkJob)
+            .where(
+                BulkJob.id == job_id,
+                BulkJob.status.in_(OPEN_JOB_STATUSES),
+                or_(
+                    BulkJob.heartbeat_at.is_(None),
+                    BulkJob.heartbeat_at < now - stale_after(options),
+                ),
+            )
+            .values(
+                status="running",
+                started_at=func.coalesce(BulkJob.started_at, now),
+                heartbeat_at=now,
+            )
+            .returning(BulkJob.id)
+        )
+        uow.commit()
+    return claimed is not None
+
+
+def _plan(units: UnitsOfWork, job_id: int) -> _Plan:
+    with units() as uow:
+        job = uow.session.get_one(BulkJob, job_id)
+        try:
+            operation = parse_operation(job.request["operation"])
+            check_operation(uow.session, operation)
+        except InvalidInput as exc:
+            raise _JobCannotRun(f"the operation is no longer possible: {exc}") from None
+        return _Plan(operation, list(job.document_ids), job.requested_by_id, job.processed)
+
+
+def _principal(units: UnitsOfWork, user_id: int) -> Principal:
+    """The requester as the job runs now: its role and groups of this moment."""
+    with units() as uow:
+        user = uow.session.get_one(User, user_id)
+        if not user.is_active:
+            raise _JobCannotRun(
+                f"the account {user.username!r} that started this job has been disabled; "
+                "the documents not done yet were left as they were"
+            )
+        return principal_for(user)
+
+
+def _change_one(
+    units: UnitsOfWork, job_id: int, plan: _Plan, principal: Principal, position: int
+) -> bool:
+    """Change one document and advance the job, in one transaction; False when another run
+    of the job has advanced it first (nothing is then committed)."""
+    document_id = plan.document_ids[position]
+    with units() as uow:
+        error = None
+        try:
+            document = require_document(
+                uow.session, principal, document_id, plan.operation.permission
+            )
+            changed = apply_operation(
+                uow, principal, document, plan.operation, {"bulk_job": job_id}
+            )
+        except GedError as exc:
+            error, changed = str(exc), False
+        except Exception as exc:  # noqa: BLE001 - listed in the job, never silent
+            log.exception("bulk job %s: document %s failed", job_id, document_id)
+            error, changed = f"internal error: {exc}", False
+        if error is not None:
+            uow.rollback()
+        return _advance(uow, job_id, position, changed=changed, error=error)
+
+
+def _advance(
+    uow: UnitOfWork, job_id: int, position: int, *, changed: bool, error: str | None
+) -> bool:
+    # Locked (on PostgreSQL) and checked, so that two runs of one job cannot both apply
+    # the same document: the second finds the position moved and rolls its change back.
+    job = uow.session.get_one(BulkJob, job_id, with_for_update=True, populate_existing=True)
+    if job.processed != position:
+        uow.rollback()
+        return False
+    job.processed += 1
+    job.heartbeat_at = uow.clock.now()
+    if error is not None:
+        job.failed += 1
+        if len(job.errors) < MAX_ERRORS:
+            job.errors = [*job.errors, {"document_id": job.document_ids[position], "detail": error}]
+    else:
+        job.succeeded += 1
+        job.unchanged += 0 if changed else 1
+    uow.commit()
+    return True
+
+
+def _release(units: UnitsOfWork, job_id: int) -> None:
+    with units() as uow:
+        uow.session.execute(update(BulkJob).where(BulkJob.id == job_id).values(heartbeat_at=None))
+        uow.commit()
+
+
+def _finish(units: UnitsOfWork, job_id: int, reason: str | None = None) -> None:
+    with units() as uow:
+        job = uow.session.get_one(BulkJob, job_id)
+        job.status = "failed" if reason else "done"
+        job.reason = reason
+        job.finished_at = uow.clock.now()
+        job.heartbeat_at = None
+        uow.commit()
+    log.info("bulk job %s: %s%s", job_id, job.status, f" ({reason})" if reason else "")
+
+
+def requeue_abandoned_jobs(uow: UnitOfWork) -> list[int]:
+    """Queue again the open jobs nobody has advanced for the stale delay (their worker
+    died, or their run was lost with Redis) whose run is not waiting in the queue."""
+    stale = uow.clock.now() - stale_after(uow.settings.pipeline)
+    query = select(BulkJob.id).where(
+        BulkJob.status.in_(OPEN_JOB_STATUSES),
+        or_(
+            BulkJob.heartbeat_at < stale,
+            and_(BulkJob.heartbeat_at.is_(None), BulkJob.created_at < stale),
+        ),
+    )
+    abandoned = list(uow.session.scalars(query.order_by(BulkJob.id)))
+    waiting = uow.jobs.bulk_waiting(abandoned)
+    lost = [job_id for job_id in abandoned if job_id not in waiting]
+    if lost:
+        log.warning("recovering %d abandoned bulk job(s): %s", len(lost), lost)
+        uow.after_commit(lambda: uow.jobs.enqueue_bulk(lost))
+    uow.commit()
+    return lost
