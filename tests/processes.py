@@ -6,10 +6,13 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from ged.config import Settings
 
@@ -74,3 +77,39 @@ def wait_until(
             return
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, log_path: Path, **env: str) -> Iterator[str]:
+    """A real `ged serve` on a free loopback port, its output in ``log_path`` (the first
+    place to look when a request fails); yields its base URL, stops it on exit."""
+    port = free_port()
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ged", "serve", "--port", str(port)],
+            env=ged_environment(settings, **env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: _answers(f"{url}/healthz", server), 90, "ged serve to answer")
+            yield url
+        finally:
+            kill_group(server)
+
+
+def _answers(url: str, server: subprocess.Popen) -> bool:
+    assert server.poll() is None, "ged serve exited early"
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False

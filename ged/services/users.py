@@ -47,7 +47,7 @@ def create_user(
         raise InvalidUser("the user name must be 1 to 150 characters without spaces")
     _check_role(role)
     if password is None and role != "station":
-        raise InvalidUser(f"a {role} account needs a password")
+        raise InvalidUser(f"a password is required for the role {role}: only stations go without")
     if password is not None and len(password) < MIN_LENGTH:
         raise InvalidUser(f"the password must have at least {MIN_LENGTH} characters")
     if session.scalar(select(User.id).where(User.username == username)) is not None:

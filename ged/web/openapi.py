@@ -57,6 +57,7 @@ TAGS = [
     {"name": "Access control", "description": "Grants on documents and units"},
     {"name": "Session", "description": "Password login for the web UI (cookie + CSRF token)"},
     {"name": "Administration", "description": "Accounts, groups, units and API tokens"},
+    {"name": "Jobs", "description": "Bulk changes run in the background, and their progress"},
     {"name": "Audit", "description": "The tamper-evident audit trail: events, exports, checks"},
     {"name": "Health", "description": "Liveness and readiness probes"},
 ]

@@ -3,11 +3,6 @@ own data, seeded with a few documents, and headless Chromium (Debian's) driven b
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +20,7 @@ from ged.web import create_app
 from search.client import make_client
 from tests.apiclient import seed_accounts
 from tests.ingest.samples import born_digital_pdf, page_lines
-from tests.processes import ged_environment, kill_group, start_worker, wait_until
+from tests.processes import kill_group, serving, start_worker, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -61,12 +56,6 @@ def pdf_bytes(directory: Path, name: str, title: str, seed: int) -> bytes:
     return born_digital_pdf(directory / name, [page_lines(title, seed=seed)]).read_bytes()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_settings(tmp_path_factory, service_urls, redis_url) -> Iterator[Settings]:
     """Like the ``settings`` fixture, but for every test of a module: they share one server."""
@@ -94,38 +83,16 @@ def live_settings(tmp_path_factory, service_urls, redis_url) -> Iterator[Setting
 def live_ged(live_settings: Settings, tmp_path_factory) -> Iterator[LiveGed]:
     upgrade(live_settings.database.url)
     tokens = seed_accounts(live_settings)
-    port = free_port()
     # The server's own log, kept beside its data: the first place to look when a page fails.
-    log = (tmp_path_factory.getbasetemp() / f"serve-{port}.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ged", "serve", "--port", str(port)],
-        env=ged_environment(live_settings),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = tmp_path_factory.getbasetemp() / f"serve-{live_settings.redis.queue}.log"
     worker = start_worker(live_settings)
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for_server(url, server)
-        documents = _seed_documents(live_settings, tokens["agent"], tmp_path_factory.mktemp("pdf"))
-        yield LiveGed(url, live_settings, documents)
+        with serving(live_settings, log) as url:
+            pdfs = tmp_path_factory.mktemp("pdf")
+            documents = _seed_documents(live_settings, tokens["agent"], pdfs)
+            yield LiveGed(url, live_settings, documents)
     finally:
-        kill_group(server)
         kill_group(worker)
-        log.close()
-
-
-def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "ged serve exited early"
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"ged serve did not answer within {timeout}s")
 
 
 def _seed_documents(settings: Settings, token: str, directory: Path) -> dict[str, int]:

@@ -2,56 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from apiflask import APIBlueprint
+from flask import url_for
 
-from ged.models import BulkJob
 from ged.services.bulk import read_job, start_bulk
-from ged.timeutil import iso
-from ged.web.api.inputs import json_object
+from ged.web.api.contract import errors
+from ged.web.api.schemas.jobs import BulkRequest, JobOut
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/api/v1", tag="Jobs")
 
+_LOCATION = {"Location": {"description": "the job", "schema": {"type": "string"}}}
+
 
 @bp.post("/bulk")
+@bp.input(BulkRequest, location="json")
+@bp.output(JobOut, status_code=202, description="queued: follow it at Location", headers=_LOCATION)
 @bp.doc(
     summary="Change many documents at once, as one queued job (archivist, admin)",
-    description='JSON: {"operation": {"kind": "add_tags", "tags": ["urgent"]}, '
-    '"selection": {"ids": [1, 2]} or {"search": {"q": "...", "filters": {"unit": "..."}}}}. '
-    "Kinds: set_document_type (document_type), set_unit (unit), add_tags, remove_tags, "
-    "replace_tags (tags), replace_acl (inherit, grants), add_grants (grants). "
-    "Each document needs the permission its single edit needs; 202 with the job.",
+    description="Each document needs the permission its single edit needs (write for "
+    "metadata, manage for grants) and is audited on its own; one that may not be changed "
+    "is listed in the job's errors, not fatal to the others.",
+    responses=errors(403),
 )
-def start_bulk_view():
-    job = start_bulk(uow(), principal(), json_object())
-    return job_json(job), 202, {"Location": f"/api/v1/jobs/{job.id}"}
+def start_bulk_view(json_data: BulkRequest):
+    job = start_bulk(uow(), principal(), json_data.model_dump(mode="json", exclude_unset=True))
+    return JobOut.of(job), 202, {"Location": url_for("jobs.read_job_view", job_id=job.id)}
 
 
 @bp.get("/jobs/<int:job_id>")
-@bp.doc(summary="A job's progress and errors (its requester, or an administrator)")
+@bp.output(JobOut, description="the job's progress and errors")
+@bp.doc(summary="A job's progress (its requester, or an administrator)", responses=errors(404))
 def read_job_view(job_id: int):
-    return job_json(read_job(uow(), principal(), job_id))
-
-
-def job_json(job: BulkJob) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "requested_by": job.requested_by,
-        "created_at": iso(job.created_at),
-        "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at),
-        "request": job.request,
-        "total": job.total,
-        "matched": job.matched,
-        "cut": job.cut,
-        "processed": job.processed,
-        "succeeded": job.succeeded,
-        "unchanged": job.unchanged,
-        "failed": job.failed,
-        "errors": job.errors,
-        "reason": job.reason,
-    }
+    return JobOut.of(read_job(uow(), principal(), job_id))

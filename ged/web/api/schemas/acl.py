@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from ged.web.api.schemas.common import Input, Output
 
@@ -43,7 +43,7 @@ class DocumentAclEdit(Input):
         }
     }
 
-    inherit: bool = Field(
+    inherit: StrictBool = Field(
         True, description="false keeps only these grants, narrowing the unit's ones"
     )
     grants: list[Grant] = Field(max_length=500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from ged.models import ApiToken, User
 from ged.passwords import MIN_LENGTH
@@ -27,7 +27,7 @@ class NewUser(Input):
             ],
             # the password rule, for clients and fuzzers: only stations may go without
             "if": {"properties": {"role": {"not": {"const": "station"}}}},
-            "then": {"required": ["password"]},
+            "then": {"required": ["password"], "properties": {"password": {"type": "string"}}},
         }
     }
 
@@ -41,13 +41,15 @@ class NewUser(Input):
     @model_validator(mode="after")
     def _password_unless_station(self) -> NewUser:
         if self.password is None and self.role != "station":
-            raise ValueError(f"a {self.role} account needs a password")
+            raise ValueError(
+                f"a password is required for the role {self.role}: only stations go without"
+            )
         return self
 
 
 class UserEdit(Input):
     role: Role | None = None
-    is_active: bool | None = Field(None, description="false disables the account at once")
+    is_active: StrictBool | None = Field(None, description="false disables the account at once")
     groups: list[Name] | None = Field(None, max_length=200, description="replaces the groups")
     display_name: str | None = Field(None, max_length=200)
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from ged.parsing import MAX_ID
 
@@ -15,6 +15,8 @@ MAX_PAGE_SIZE = 100
 
 #: a database id: what the path converters bound and what inputs accept
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: the same in a JSON body, where a number must be a number (not "1", 1.0 or true)
+StrictId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 #: a name of something ged keeps (unit, group, user, tag, type code)
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 #: ISO 8601 time in UTC, as ged writes them

@@ -36,20 +36,28 @@ def _blank_as_none(value: Any) -> Any:
 
 
 #: an optional multipart field: a text or nothing (a form cannot send null)
-FormText = Annotated[str | SkipJsonSchema[None], BeforeValidator(_blank_as_none)]
+#: an optional multipart field left empty is not filled in
+Blank = BeforeValidator(_blank_as_none)
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+TypeCode = Annotated[str, Field(min_length=1, max_length=64)]
+UnitName = Annotated[str, Field(min_length=1, max_length=200)]
 Tags = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=MAX_TAG)]], Field(max_length=100)
 ]
-FormDate = Annotated[IsoDate | SkipJsonSchema[None], BeforeValidator(_blank_as_none)]
+# A form cannot send null: its optional fields are a text, or empty for not given.
+FormDate = IsoDate | SkipJsonSchema[None]
+FormTitle = Annotated[Annotated[str, Field(max_length=MAX_TITLE)] | SkipJsonSchema[None], Blank]
+FormCode = Annotated[Annotated[str, Field(max_length=64)] | SkipJsonSchema[None], Blank]
+FormName = Annotated[Annotated[str, Field(max_length=200)] | SkipJsonSchema[None], Blank]
 
 
 class UploadForm(Input):
     """multipart/form-data: the file and, optionally, its metadata."""
 
     file: UploadFile = Field(description="the document's bytes; its type is read from them")
-    title: FormText = Absent(max_length=MAX_TITLE)
-    document_type: FormText = Absent(max_length=64, description="a type code, e.g. facture")
-    unit: FormText = Absent(max_length=200, description="the unit (service) owning it")
+    title: FormTitle = Absent(description="default: from the file name")
+    document_type: FormCode = Absent(description="a type code, e.g. facture")
+    unit: FormName = Absent(description="the unit (service) owning it")
     document_date: FormDate = Absent(description="YYYY-MM-DD")
     tags: list[str] = Field(
         default_factory=list,
@@ -75,13 +83,9 @@ class MetadataEdit(Input):
         }
     }
 
-    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)] | SkipJsonSchema[None] = (
-        Absent()
-    )
-    document_type: str | None = Field(
-        None, min_length=1, max_length=64, description="a type code; null: no type"
-    )
-    unit: str | None = Field(None, min_length=1, max_length=200, description="null: no unit")
+    title: Title | SkipJsonSchema[None] = Absent()
+    document_type: TypeCode | None = Field(None, description="a type code; null: no type")
+    unit: UnitName | None = Field(None, description="null: no unit")
     document_date: IsoDate | None = Field(None, description="YYYY-MM-DD; null: no date")
     tags: Tags | SkipJsonSchema[None] = Absent(description="replaces the tags")
 
