@@ -29,8 +29,16 @@ class JobQueue(Protocol):
 
     def enqueue_index(self, document_ids: Iterable[int]) -> list[int]: ...
 
+    def enqueue_delivery(self, delivery_id: int) -> bool:
+        """Queue one attempt of a webhook delivery; False when it could not be queued."""
+        ...
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         """The versions whose pipeline job is queued or scheduled (will run unaided)."""
+        ...
+
+    def waiting_deliveries(self, delivery_ids: Iterable[int]) -> set[int]:
+        """The webhook deliveries whose job is queued or scheduled."""
         ...
 
     def check(self) -> None:

@@ -1,5 +1,6 @@
-"""Finding work that was lost: a version whose worker died, or that was never queued, and
-an index refresh whose job was lost.
+"""Finding work that was lost: a version whose worker died, or that was never queued, an
+index refresh whose job was lost, and a webhook delivery whose job was lost or whose
+retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
@@ -18,19 +19,23 @@ from ged.audit.seal import seal_if_due
 from ged.bootstrap import Runtime
 from ged.services.index_sync import requeue_stale_entries
 from ged.services.pipeline import requeue_abandoned, stale_after
+from ged.services.webhook_deliveries import requeue_due
 
 log = logging.getLogger(__name__)
 
 
 def recover_once(runtime: Runtime) -> list[int]:
-    """Re-queue the abandoned versions whose job is not waiting in the queue, and the
-    refresh of index entries whose own job was lost; return the versions."""
+    """Re-queue the abandoned versions whose job is not waiting in the queue, the
+    refresh of index entries whose own job was lost, and the due webhook deliveries;
+    return the versions."""
     with runtime.unit_of_work() as uow:
         lost = requeue_abandoned(uow)
     with runtime.unit_of_work() as uow:
         # Changes younger than the stale delay still have their own job on the way.
         settled = uow.clock.now() - stale_after(runtime.settings.pipeline)
         requeue_stale_entries(uow, changed_before=settled)
+    with runtime.unit_of_work() as uow:
+        requeue_due(uow)
     return lost
 
 

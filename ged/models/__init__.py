@@ -16,8 +16,10 @@ from ged.models.documents import (
     Version,
 )
 from ged.models.users import ROLES, ApiToken, Group, User
+from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "DOCUMENT_STATUSES",
     "OUTCOMES",
     "PERMISSIONS",
@@ -25,6 +27,7 @@ __all__ = [
     "FINISHED_STATUSES",
     "UNFINISHED_STATUSES",
     "VERSION_STATUSES",
+    "WEBHOOK_EVENTS",
     "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
@@ -38,4 +41,6 @@ __all__ = [
     "Unit",
     "User",
     "Version",
+    "Webhook",
+    "WebhookDelivery",
 ]

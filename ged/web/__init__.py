@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from ged.bootstrap import build
 from ged.config import Settings, load_settings
 from ged.web import auth, context, health, problems, ui
-from ged.web.api import acl, admin, audit, documents, search, session
+from ged.web.api import acl, admin, audit, documents, search, session, webhooks
 from ged.web.requests import DatabaseInteger, GedRequest
 
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(ui.bp)
     return app
 
