@@ -59,6 +59,11 @@ RULES: dict[str, Rule] = {
     "token.create": _ADMINISTRATION,
     "token.revoke": _ADMINISTRATION,
     "watch.counters": _ADMINISTRATION,
+    "webhook.list": _ADMINISTRATION,
+    "webhook.create": _ADMINISTRATION,
+    "webhook.deactivate": _ADMINISTRATION,
+    "webhook.deliveries": _ADMINISTRATION,
+    "webhook.retry": _ADMINISTRATION,
     "unit.list": _UNITS,
     "unit.create": _UNITS,
     "unit.acl": Rule(

@@ -152,6 +152,22 @@ class AuditSettings(_Section):
     retention_days: int = Field(0, ge=0)
 
 
+class WebhookSettings(_Section):
+    #: seconds a receiver has to accept the connection, then to answer
+    timeout: float = Field(5.0, gt=0, le=60)
+    #: attempts of one delivery before it is marked failed (an administrator can retry it)
+    max_attempts: int = Field(8, ge=1)
+    #: seconds before each retry, in order; the last one repeats
+    backoff: tuple[float, ...] = Field((30.0, 120.0, 600.0, 3600.0, 10800.0, 21600.0), min_length=1)
+
+    @field_validator("backoff")
+    @classmethod
+    def _no_negative_delay(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("delays must be zero or more seconds")
+        return value
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -167,6 +183,7 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     watch: WatchSettings = WatchSettings()
     audit: AuditSettings = AuditSettings()
+    webhooks: WebhookSettings = WebhookSettings()
 
     @field_validator("database")
     @classmethod

@@ -33,12 +33,20 @@ class JobQueue(Protocol):
         """Queue the run (or the resumption) of these bulk jobs."""
         ...
 
+    def enqueue_delivery(self, delivery_id: int) -> bool:
+        """Queue one attempt of a webhook delivery; False when it could not be queued."""
+        ...
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         """The versions whose pipeline job is queued or scheduled (will run unaided)."""
         ...
 
-    def bulk_waiting(self, job_ids: Iterable[int]) -> set[int]:
+    def waiting_bulk_jobs(self, job_ids: Iterable[int]) -> set[int]:
         """The bulk jobs whose run is queued or scheduled (will run unaided)."""
+        ...
+
+    def waiting_deliveries(self, delivery_ids: Iterable[int]) -> set[int]:
+        """The webhook deliveries whose job is queued or scheduled."""
         ...
 
     def check(self) -> None:

@@ -7,12 +7,12 @@ Cosmic Python's pattern on a SQLAlchemy 2 session::
         # create_document called uow.enqueue_pipeline(...) and uow.commit()
 
 Leaving the block without ``commit()`` rolls back. Effects (queueing pipeline jobs,
-refreshing the search index) are registered by services and run after a successful
-commit, never before and never after a rollback: a job must not run on rows that
-were never committed. An effect that fails after the commit is logged and dropped:
+refreshing the search index, sending webhooks) are registered by services and run after
+a successful commit, never before and never after a rollback: a job must not run on rows
+that were never committed. An effect that fails after the commit is logged and dropped:
 the work it stood for is in the database (a version still pending, a document whose
-index entry is older than its last change), where ``ged reconcile`` and the workers'
-recovery sweep find it.
+index entry is older than its last change, a webhook delivery still pending), where
+``ged reconcile`` and the workers' recovery sweep find it.
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class UnitOfWork:
         """Bring these documents' search entries up to date once the change is committed."""
         ids = list(document_ids)
         self.after_commit(lambda: self.jobs.enqueue_index(ids))
+
+    def enqueue_delivery(self, delivery_id: int) -> None:
+        """Queue an attempt of this webhook delivery once it is committed."""
+        self.after_commit(lambda: self.jobs.enqueue_delivery(delivery_id))
 
     def commit(self) -> None:
         self.session.commit()

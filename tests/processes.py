@@ -31,6 +31,9 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
         GED_PIPELINE__STALE_SECONDS=str(settings.pipeline.stale_seconds),
         GED_PIPELINE__RECOVERY_SECONDS=str(settings.pipeline.recovery_seconds),
         GED_OCR__PROCESSES=str(settings.ocr.processes),
+        GED_WEBHOOKS__TIMEOUT=str(settings.webhooks.timeout),
+        GED_WEBHOOKS__MAX_ATTEMPTS=str(settings.webhooks.max_attempts),
+        GED_WEBHOOKS__BACKOFF=json.dumps(list(settings.webhooks.backoff)),
         GED_LOGGING__LEVEL="WARNING",
     )
     env.update(overrides)

@@ -1,8 +1,8 @@
 """The JobQueue port on RQ: how ged hands work to the workers.
 
-Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``), so
-queueing the same work twice while it waits is a no-op for RQ, and recovery can ask
-whether a version's or a bulk job's run is still waiting.
+Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``,
+``delivery-3``), so queueing the same work twice while it waits is a no-op for RQ, and
+recovery can ask whether a version's, a bulk job's or a delivery's job is still waiting.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from rq.job import Job, JobStatus
 
 from ged.config import Settings
 from ged.errors import ServiceUnavailable
+from ged.services.webhook_deliveries import attempt_seconds
 
 log = logging.getLogger(__name__)
 
 PROCESS_VERSION = "workers.jobs.process_version"
 INDEX_DOCUMENT = "workers.jobs.index_document"
 RUN_BULK = "workers.jobs.run_bulk_job"
+DELIVER_WEBHOOK = "workers.webhooks.deliver"
 #: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
 RETRY_INTERVALS = [10, 30, 60, 120, 300]
 #: a job in one of these states will run (or is running) without our help
@@ -51,12 +53,31 @@ class RQJobQueue:
     def enqueue_bulk(self, job_ids: Iterable[int]) -> list[int]:
         """Queue the run of each bulk job (a re-run resumes where the last one stopped)."""
         return self._enqueue(RUN_BULK, "bulk", job_ids)
+    def enqueue_delivery(self, delivery_id: int) -> bool:
+        """Queue one attempt of a webhook delivery, ahead of the pipeline's long jobs: it
+        takes seconds. No RQ retry: ged.services.webhook_deliveries schedules the next
+        attempt in the database, and the recovery sweep queues it when due."""
+        try:
+            self._queue.enqueue(
+                DELIVER_WEBHOOK,
+                delivery_id,
+                job_id=f"delivery-{delivery_id}",
+                job_timeout=attempt_seconds(self._settings.webhooks),
+                at_front=True,
+            )
+        except RedisError as exc:
+            log.warning("redis unavailable, webhook delivery %s not queued: %s", delivery_id, exc)
+            return False
+        return True
 
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         return self._waiting("version", version_ids)
 
-    def bulk_waiting(self, job_ids: Iterable[int]) -> set[int]:
+    def waiting_bulk_jobs(self, job_ids: Iterable[int]) -> set[int]:
         return self._waiting("bulk", job_ids)
+
+    def waiting_deliveries(self, delivery_ids: Iterable[int]) -> set[int]:
+        return self._waiting("delivery", delivery_ids)
 
     def _waiting(self, kind: str, ids: Iterable[int]) -> set[int]:
         found = set()

@@ -1,5 +1,6 @@
 """Finding work that was lost: a version or a bulk job whose worker died, or that was never
-queued, and an index refresh whose job was lost.
+queued, an index refresh whose job was lost, and a webhook delivery whose job was lost or
+whose retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
@@ -19,13 +20,15 @@ from ged.bootstrap import Runtime
 from ged.services.bulk import requeue_abandoned_jobs
 from ged.services.index_sync import requeue_stale_entries
 from ged.services.pipeline import requeue_abandoned, stale_after
+from ged.services.webhook_deliveries import requeue_due
 
 log = logging.getLogger(__name__)
 
 
 def recover_once(runtime: Runtime) -> list[int]:
     """Re-queue the abandoned versions and bulk jobs whose run is not waiting in the queue,
-    and the refresh of index entries whose own job was lost; return the versions."""
+    the refresh of index entries whose own job was lost, and the due webhook deliveries;
+    return the versions."""
     with runtime.unit_of_work() as uow:
         lost = requeue_abandoned(uow)
     with runtime.unit_of_work() as uow:
@@ -34,6 +37,8 @@ def recover_once(runtime: Runtime) -> list[int]:
         # Changes younger than the stale delay still have their own job on the way.
         settled = uow.clock.now() - stale_after(runtime.settings.pipeline)
         requeue_stale_entries(uow, changed_before=settled)
+    with runtime.unit_of_work() as uow:
+        requeue_due(uow)
     return lost
 
 

@@ -17,8 +17,10 @@ from ged.models.documents import (
 )
 from ged.models.jobs import JOB_STATUSES, OPEN_JOB_STATUSES, BulkJob
 from ged.models.users import ROLES, ApiToken, Group, User
+from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "DOCUMENT_STATUSES",
     "OUTCOMES",
     "PERMISSIONS",
@@ -28,6 +30,7 @@ __all__ = [
     "OPEN_JOB_STATUSES",
     "UNFINISHED_STATUSES",
     "VERSION_STATUSES",
+    "WEBHOOK_EVENTS",
     "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
@@ -42,4 +45,6 @@ __all__ = [
     "Unit",
     "User",
     "Version",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -343,7 +343,7 @@ def requeue_abandoned_jobs(uow: UnitOfWork) -> list[int]:
         ),
     )
     abandoned = list(uow.session.scalars(query.order_by(BulkJob.id)))
-    waiting = uow.jobs.bulk_waiting(abandoned)
+    waiting = uow.jobs.waiting_bulk_jobs(abandoned)
     lost = [job_id for job_id in abandoned if job_id not in waiting]
     if lost:
         log.warning("recovering %d abandoned bulk job(s): %s", len(lost), lost)

@@ -34,6 +34,7 @@ from ged.services.document_fields import (
     unit_named,
 )
 from ged.services.paging import Page, PageOf, paginate
+from ged.services.webhooks import emit_document_event
 from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
 
@@ -289,6 +290,7 @@ def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> 
     document.deleted_at = datetime.now(UTC)
     document.deleted_by_id = principal.user_id
     document.updated_at = datetime.now(UTC)
+    emit_document_event(uow, "document.deleted", document)
     record(session, principal, "document.delete", object_type="document", object_id=document_id)
     uow.refresh_index([document_id])
     uow.commit()

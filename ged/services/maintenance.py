@@ -12,6 +12,7 @@ from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.models import UNFINISHED_STATUSES, Blob, Version
 from ged.services.index_sync import stale_entries
+from ged.services.webhook_deliveries import due_deliveries
 from ged.storage.fsck import FsckReport, check_store
 from ged.uow import UnitOfWork
 
@@ -47,12 +48,13 @@ def fsck_status(report: FsckReport) -> int:
 class Reconciled:
     versions: int  # unfinished versions whose pipeline was queued again
     index_entries: int  # stale index entries whose refresh was queued
+    deliveries: int  # webhook deliveries due whose attempt was queued
 
 
 def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
     """Queue again the work the database says is not done (after a Redis loss): every
     version whose pipeline has not finished, every index entry older than its document's
-    last change. Recorded as ``cli.reconcile``.
+    last change, every webhook delivery due. Recorded as ``cli.reconcile``.
 
     That work was committed long ago, so its jobs are queued at once rather than after
     this unit of work's commit: the event can then say how many really were."""
@@ -64,12 +66,17 @@ def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
     )
     versions = uow.jobs.enqueue_versions(list(unfinished))
     entries = uow.jobs.enqueue_index(stale_entries(uow))
-    done = Reconciled(len(versions), len(entries))
+    deliveries = [i for i in due_deliveries(uow) if uow.jobs.enqueue_delivery(i)]
+    done = Reconciled(len(versions), len(entries), len(deliveries))
     record(
         session,
         principal,
         "cli.reconcile",
-        details={"queued": done.versions, "index_refreshed": done.index_entries},
+        details={
+            "queued": done.versions,
+            "index_refreshed": done.index_entries,
+            "deliveries_queued": done.deliveries,
+        },
     )
     uow.commit()
     return done

@@ -31,6 +31,7 @@ from ged.services.pipeline_steps import (
     index_step,
     metadata_step,
 )
+from ged.services.webhooks import emit_document_event
 from ged.uow import UnitOfWork
 from ingest.detect import SUPPORTED_TYPES
 
@@ -128,6 +129,8 @@ def finish(units: UnitsOfWork, version_id: int, failure: str | None = None) -> N
             version.error = failure
         if version.status == "processing":
             version.status = _final_status(version)
+            if version.status in ("done", "failed"):
+                emit_document_event(uow, f"document.{version.status}", version.document, version)
         version.heartbeat_at = None
         uow.commit()
     log.info("version %s: %s", version_id, version.status)

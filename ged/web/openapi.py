@@ -58,6 +58,7 @@ TAGS = [
     {"name": "Session", "description": "Password login for the web UI (cookie + CSRF token)"},
     {"name": "Administration", "description": "Accounts, groups, units and API tokens"},
     {"name": "Jobs", "description": "Bulk changes run in the background, and their progress"},
+    {"name": "Webhooks", "description": "Signed notices of document events to integrations"},
     {"name": "Audit", "description": "The tamper-evident audit trail: events, exports, checks"},
     {"name": "Health", "description": "Liveness and readiness probes"},
 ]

@@ -92,7 +92,10 @@ def test_reconcile_requeues_what_a_redis_loss_forgot_and_is_recorded(sqlite_api,
         assert document["status"] == "done", document
     recorded = sqlite_api.get("/api/v1/audit/events?action=cli.reconcile", "admin").json
     assert [(e["actor"], e["details"]) for e in recorded["events"]] == [
-        (f"cli:{getpass.getuser()}", {"queued": 2, "index_refreshed": 0})
+        (
+            f"cli:{getpass.getuser()}",
+            {"queued": 2, "index_refreshed": 0, "deliveries_queued": 0},
+        )
     ]
 
 

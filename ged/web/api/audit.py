@@ -14,7 +14,9 @@ from flask import Response, stream_with_context
 
 from ged.audit.query import filters_from
 from ged.services import audit as audit_service
+from ged.services.paging import PageOf
 from ged.web.api.contract import errors
+from ged.web.api.paging import LINKS, paged
 from ged.web.api.schemas.audit import EventPage, EventQuery, ExportQuery, Verification
 from ged.web.context import principal, runtime, uow
 
@@ -29,14 +31,14 @@ _EXPORTS = {
 
 @bp.get("/events")
 @bp.input(EventQuery, location="query")
-@bp.output(EventPage, description="one page of events, newest first")
+@bp.output(EventPage, description="one page of events, newest first", headers=LINKS)
 @bp.doc(summary="Audit events, newest first", responses=errors(400, 403))
 def list_events(query_data: EventQuery):
     filters = filters_from(query_data.raw(), strict=False)
     found = audit_service.search_events(
         uow(), principal(), filters, query_data.page, query_data.size
     )
-    return {"total": found.total, "page": found.page, "size": found.size, "events": found.events}
+    return paged(PageOf(found.events, found.total, found.page, found.size), "events", found.events)
 
 
 @bp.get("/export")

@@ -165,6 +165,22 @@ RULES: dict[tuple[str, str], Case] = {
     ("admin.revoke_token", "DELETE"): Case(
         "/api/v1/admin/tokens/{token}", by_rule("token.revoke", 204)
     ),
+    ("webhooks.list_webhooks", "GET"): Case("/api/v1/admin/webhooks", by_rule("webhook.list", 200)),
+    ("webhooks.create_webhook", "POST"): Case(
+        "/api/v1/admin/webhooks",
+        by_rule("webhook.create", 201),
+        json={"url": "http://127.0.0.1:9/hooks", "events": ["document.done"]},
+    ),
+    # Admins pass the rule and learn there is no such webhook; the others are refused first.
+    ("webhooks.deactivate_webhook", "DELETE"): Case(
+        "/api/v1/admin/webhooks/999", by_rule("webhook.deactivate", 404)
+    ),
+    ("webhooks.list_deliveries", "GET"): Case(
+        "/api/v1/admin/webhooks/999/deliveries", by_rule("webhook.deliveries", 404)
+    ),
+    ("webhooks.retry_delivery", "POST"): Case(
+        "/api/v1/admin/webhooks/999/deliveries/1/retry", by_rule("webhook.retry", 404)
+    ),
 }
 
 #: the OpenAPI description and the files of its browser: public by design, no document data
