@@ -4,6 +4,7 @@ the bounds of path numbers — and gives every operation an id a client generato
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -94,6 +95,8 @@ def finish(app: APIFlask, spec: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPError", "ValidationError"):
         schemas.pop(name, None)
     schemas.update(_problem_schemas())
+    _one_name_per_model(spec)
+    schemas = spec["components"]["schemas"]
     endpoints = _endpoints(app)
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
@@ -102,6 +105,23 @@ def finish(app: APIFlask, spec: dict[str, Any]) -> dict[str, Any]:
             _bound_path_numbers(operation)
             _finish_responses(operation, method, schemas, public=_is_public(app, endpoint))
     return spec
+
+
+def _one_name_per_model(spec: dict[str, Any]) -> None:
+    """APIFlask names a nested model after each model holding it (``UserPage.UserOut``
+    beside ``UserOut``): client generators then make one class per name, or give up on
+    the duplicates. One model, one name; two models of one name is a mistake to fix."""
+    text = json.dumps(spec)
+    text = re.sub(r'"#/components/schemas/[\w.]*?\.(\w+)"', r'"#/components/schemas/\1"', text)
+    renamed = json.loads(text)
+    short: dict[str, Any] = {}
+    for name, schema in renamed["components"]["schemas"].items():
+        plain = name.rsplit(".", 1)[-1]
+        if short.setdefault(plain, schema) != schema:
+            raise ValueError(f"two different API models are both named {plain!r}: rename one")
+    renamed["components"]["schemas"] = short
+    spec.clear()
+    spec.update(renamed)
 
 
 def _endpoints(app: APIFlask) -> dict[tuple[str, str], str]:

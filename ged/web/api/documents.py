@@ -32,6 +32,24 @@ from ged.web.context import principal, uow
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
 
+
+def _follow(operation: str, **parameters: str) -> dict:
+    values = {"document_id": "$response.body#/id", **parameters}
+    return {"operationId": operation, "parameters": values}
+
+
+#: what a client does next with a filed version: the OpenAPI links (and the fuzzer's paths)
+_NEXT = {
+    "ReadDocument": _follow("documents_read"),
+    "ReadText": _follow("documents_text"),
+    "Download": _follow("documents_content"),
+    "AddVersion": _follow("documents_add_version"),
+    "RestoreVersion": _follow("documents_restore_version", number="$response.body#/version"),
+    "EditMetadata": _follow("documents_edit"),
+    "ReadAcl": _follow("acl_read_document_acl"),
+    "Delete": _follow("documents_delete"),
+}
+
 _ACCEPTED_HEADERS = {"Location": {"description": "the document", "schema": {"type": "string"}}}
 
 
@@ -64,7 +82,11 @@ def list_documents(query_data: DocumentListQuery):
 @bp.post("")
 @bp.input(UploadForm, location="files")
 @bp.output(
-    Accepted, status_code=202, description="stored; the pipeline follows", headers=_ACCEPTED_HEADERS
+    Accepted,
+    status_code=202,
+    description="stored; the pipeline follows",
+    headers=_ACCEPTED_HEADERS,
+    links=_NEXT,
 )
 @bp.doc(
     summary="File a new document",
@@ -146,7 +168,11 @@ def versions(document_id: int, query_data: PageQuery):
 @bp.post("/<int:document_id>/versions")
 @bp.input(VersionForm, location="files")
 @bp.output(
-    Accepted, status_code=202, description="stored; the pipeline follows", headers=_ACCEPTED_HEADERS
+    Accepted,
+    status_code=202,
+    description="stored; the pipeline follows",
+    headers=_ACCEPTED_HEADERS,
+    links=_NEXT,
 )
 @bp.doc(summary="Add a version", responses=errors(400, 403, 404, 409, 413, 415))
 def add_version(document_id: int, files_data: VersionForm):
@@ -158,7 +184,11 @@ def add_version(document_id: int, files_data: VersionForm):
 @bp.post("/<int:document_id>/versions/<int:number>/restore")
 @bp.input(RestoreBody, location="json")
 @bp.output(
-    Accepted, status_code=202, description="the new version, queued", headers=_ACCEPTED_HEADERS
+    Accepted,
+    status_code=202,
+    description="the new version, queued",
+    headers=_ACCEPTED_HEADERS,
+    links=_NEXT,
 )
 @bp.doc(
     summary="Make an old version current again, as a new version (history is kept)",
@@ -169,8 +199,11 @@ def restore_version(document_id: int, number: int, json_data: RestoreBody):
     return _accepted(version)
 
 
-#: any type: the version's own, as detected from its bytes
-_BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+#: the version's own type, as detected from its bytes: any, as far as a client knows
+_BYTES = {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    "*/*": {"schema": {"type": "string", "format": "binary"}},
+}
 
 
 @bp.get("/<int:document_id>/content")

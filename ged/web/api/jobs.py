@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.services.bulk import read_job, start_bulk
+from ged.services import bulk
 from ged.web.api.contract import errors
 from ged.web.api.schemas.jobs import BulkRequest, JobOut
 from ged.web.context import principal, uow
@@ -25,13 +25,13 @@ _LOCATION = {"Location": {"description": "the job", "schema": {"type": "string"}
     "is listed in the job's errors, not fatal to the others.",
     responses=errors(403),
 )
-def start_bulk_view(json_data: BulkRequest):
-    job = start_bulk(uow(), principal(), json_data.model_dump(mode="json", exclude_unset=True))
-    return JobOut.of(job), 202, {"Location": url_for("jobs.read_job_view", job_id=job.id)}
+def start_bulk(json_data: BulkRequest):
+    job = bulk.start_bulk(uow(), principal(), json_data.model_dump(mode="json", exclude_unset=True))
+    return JobOut.of(job), 202, {"Location": url_for("jobs.read_job", job_id=job.id)}
 
 
 @bp.get("/jobs/<int:job_id>")
 @bp.output(JobOut, description="the job's progress and errors")
 @bp.doc(summary="A job's progress (its requester, or an administrator)", responses=errors(404))
-def read_job_view(job_id: int):
-    return JobOut.of(read_job(uow(), principal(), job_id))
+def read_job(job_id: int):
+    return JobOut.of(bulk.read_job(uow(), principal(), job_id))

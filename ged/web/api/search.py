@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from ged.services.retrieval import search, similar_documents
+from ged.services import retrieval
 from ged.web.api.contract import errors
 from ged.web.api.schemas.search import SearchQuery, SearchResult, SimilarQuery, SimilarResult
 from ged.web.context import principal, uow
@@ -20,8 +20,8 @@ bp = APIBlueprint("search", __name__, url_prefix="/api/v1", tag="Search")
     description="Filters are combined; a repeated filter matches any of its values.",
     responses=errors(400, 503),
 )
-def search_view(query_data: SearchQuery):
-    return search(
+def search(query_data: SearchQuery):
+    return retrieval.search(
         uow(),
         principal(),
         q=query_data.q,
@@ -38,5 +38,5 @@ def search_view(query_data: SearchQuery):
 @bp.doc(
     summary="Readable documents like this one (more like this)", responses=errors(400, 404, 503)
 )
-def similar_view(document_id: int, query_data: SimilarQuery):
-    return {"hits": similar_documents(uow(), principal(), document_id, query_data.size)}
+def similar(document_id: int, query_data: SimilarQuery):
+    return {"hits": retrieval.similar_documents(uow(), principal(), document_id, query_data.size)}

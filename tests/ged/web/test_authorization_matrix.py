@@ -118,8 +118,8 @@ RULES: dict[tuple[str, str], Case] = {
         by_rule("unit.acl", 200),
         json={"grants": [{"principal": "group:urbanisme", "permission": "write"}]},
     ),
-    ("search.search_view", "GET"): Case("/api/v1/search?q=pdf", everyone(200)),
-    ("search.similar_view", "GET"): Case(
+    ("search.search", "GET"): Case("/api/v1/search?q=pdf", everyone(200)),
+    ("search.similar", "GET"): Case(
         "/api/v1/documents/{doc}/similar", by_permission(200), indexed_first=True
     ),
     ("audit.list_events", "GET"): Case("/api/v1/audit/events", by_rule("audit.events", 200)),
@@ -127,12 +127,12 @@ RULES: dict[tuple[str, str], Case] = {
         "/api/v1/audit/export?format=jsonl", by_rule("audit.export", 200)
     ),
     ("audit.verify", "GET"): Case("/api/v1/audit/verify", by_rule("audit.verify", 200)),
-    ("jobs.start_bulk_view", "POST"): Case(
+    ("jobs.start_bulk", "POST"): Case(
         "/api/v1/bulk",
         by_rule("bulk.start", 202),
         json={"operation": {"kind": "add_tags", "tags": ["x"]}, "selection": {"ids": [1]}},
     ),
-    ("jobs.read_job_view", "GET"): Case(
+    ("jobs.read_job", "GET"): Case(
         "/api/v1/jobs/{job}",
         {**everyone(404), "admin": 200, "archivist": 200},  # its requester, and admins
         job_first=True,
