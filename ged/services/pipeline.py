@@ -31,6 +31,7 @@ from ged.services.pipeline_steps import (
     index_step,
     metadata_step,
 )
+from ged.services.revisions import touch_document
 from ged.uow import UnitOfWork
 from ingest.detect import SUPPORTED_TYPES
 
@@ -129,6 +130,7 @@ def finish(units: UnitsOfWork, version_id: int, failure: str | None = None) -> N
         if version.status == "processing":
             version.status = _final_status(version)
         version.heartbeat_at = None
+        touch_document(uow.session, version.document_id)  # its status shows in the document
         uow.commit()
     log.info("version %s: %s", version_id, version.status)
 

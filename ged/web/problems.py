@@ -21,6 +21,7 @@ from ged.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    PreconditionFailed,
     ServiceUnavailable,
     TooLarge,
 )
@@ -36,6 +37,7 @@ STATUS_OF = {
     PermissionDenied: 403,
     InvalidInput: 400,
     Conflict: 409,
+    PreconditionFailed: 412,
     TooLarge: 413,
     ServiceUnavailable: 503,
 }
