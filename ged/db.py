@@ -13,9 +13,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ged.config import DatabaseSettings
-from ged.errors import ServiceUnavailable
+from ged.errors import ConcurrentChange, ServiceUnavailable
 
 # Stable constraint names, so that Alembic can later alter or drop them by name
 # on both SQLite and PostgreSQL.
@@ -60,11 +61,25 @@ def _make_sqlite_engine(url, echo: bool) -> Engine:
     return engine
 
 
+class ConflictAwareSession(Session):
+    """A session whose flushes (at commit, or automatic before a query) answer a row found
+    changed or gone since it was read with ConcurrentChange, a Conflict: a document whose
+    revision moved on (its version counter), a tag link removed meanwhile. Services lock a
+    document before changing it (ged.services.revisions), so this is the net under a path
+    that does not: an answer the caller can act on rather than a database error."""
+
+    def flush(self, objects=None) -> None:
+        try:
+            super().flush(objects)
+        except StaleDataError as exc:
+            raise ConcurrentChange() from exc
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions are used as ``with factory() as session:``; leaving the block without
     ``session.commit()`` rolls back (closing ends the transaction), so a unit of work
     commits only what it says it commits."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, class_=ConflictAwareSession, expire_on_commit=False)
 
 
 def dialect_insert(session: Session, model):

@@ -54,5 +54,30 @@ class Conflict(GedError):
     """The request contradicts the current state (answered 409)."""
 
 
+class ConcurrentChange(Conflict):
+    """Two changes of the same document met and this one could not be applied on top of
+    the other (the database found the row changed or gone since it was read)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the document was changed by someone else at the same time; read it again and retry"
+        )
+
+
+class PreconditionFailed(GedError):
+    """The caller acted on a revision of a document that is no longer its current one
+    (answered 412): someone changed it since the caller read it."""
+
+    def __init__(self, document_id: int, expected_revision: int, current_revision: int) -> None:
+        super().__init__(
+            f"document {document_id} changed since you read it (you read revision "
+            f"{expected_revision}, it is now at revision {current_revision}); read it again, "
+            "then make your change on what it is now"
+        )
+        self.document_id = document_id
+        self.expected_revision = expected_revision
+        self.current_revision = current_revision
+
+
 class TooLarge(GedError):
     """The upload exceeds the configured limit (answered 413)."""

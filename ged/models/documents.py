@@ -108,6 +108,10 @@ class Document(Base):
     updated_at: Mapped[datetime] = timestamp(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = timestamp()
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: 1, 2, … grows with every change of what the API shows of the document (its ETag):
+    #: the ORM bumps it on each UPDATE of the row and refuses an UPDATE made from a stale
+    #: copy (version_id_col); statements that bypass the ORM bump it themselves
+    revision: Mapped[int] = mapped_column(server_default="1")
 
     document_type: Mapped[DocumentType | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -116,6 +120,8 @@ class Document(Base):
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.number"
     )
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class Version(Base):

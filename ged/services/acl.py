@@ -18,6 +18,7 @@ from ged.audit.chain import record
 from ged.audit.query import EventFilters, EventPage, search_events
 from ged.errors import InvalidInput, NotFound
 from ged.models import PERMISSIONS, Document, Grant, Group, Unit, User
+from ged.services.revisions import document_for_change
 from ged.uow import UnitOfWork
 
 
@@ -49,10 +50,13 @@ def replace_document_acl(
     document_id: int,
     inherit: bool,
     grants: list[GrantSpec],
+    expected_revision: int | None = None,
 ) -> dict:
-    """Replace the document's own grants and its inheritance flag in one commit; returns
-    the grants as they now are."""
-    document = require_document(uow.session, principal, document_id, "manage")
+    """Replace the document's own grants and its inheritance flag in one commit, on top of
+    the grants as last committed; with ``expected_revision`` (the revision the caller read),
+    only if nobody changed the document since (PreconditionFailed). Returns the grants as
+    they now are."""
+    document = document_for_change(uow.session, principal, document_id, "manage", expected_revision)
     edit_document_acl(uow, principal, document, inherit, grants)
     uow.commit()
     return _describe_document(uow.session, document)
@@ -119,9 +123,12 @@ def replace_unit_acl(
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
     for user, group, permission in resolved:
         session.add(Grant(permission=permission, user=user, group=group, unit_id=unit.id))
-    # Every document of the unit changes readers (see replace_document_acl).
+    # Every document of the unit changes readers (see replace_document_acl), and what its
+    # ACL shows: a new revision (the statement bypasses the ORM's version counter).
     session.execute(
-        update(Document).where(Document.unit_id == unit.id).values(updated_at=uow.clock.now())
+        update(Document)
+        .where(Document.unit_id == unit.id)
+        .values(updated_at=uow.clock.now(), revision=Document.revision + 1)
     )
     session.flush()
     record(
@@ -150,6 +157,8 @@ def document_history(
 def _describe_document(session: Session, document: Document) -> dict:
     return {
         "document_id": document.id,
+        # what a change of these grants sends back as its expected_revision (If-Match)
+        "revision": document.revision,
         "inherit": document.inherit_acl,
         "unit": document.unit.name if document.unit else None,
         "grants": _grants_on(session, document),

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
-from ged.access import Principal, authorize, may, principal_for, require_document
+from ged.access import Principal, authorize, may, principal_for
 from ged.audit.chain import record
 from ged.config import PipelineSettings
 from ged.errors import GedError, InvalidInput, NotFound, PermissionDenied
@@ -36,6 +36,7 @@ from ged.services.bulk_operations import (
 from ged.services.pipeline import Runner, stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.retrieval import acl_of
+from ged.services.revisions import document_for_change
 from ged.uow import UnitOfWork
 from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 
@@ -276,7 +277,8 @@ def _change_one(
     with units() as uow:
         error = None
         try:
-            document = require_document(
+            # Locked like a single edit, so the two never race on one document.
+            document = document_for_change(
                 uow.session, principal, document_id, plan.operation.permission
             )
             changed = apply_operation(

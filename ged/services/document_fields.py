@@ -69,8 +69,11 @@ def tags_named(session: Session, names: tuple[str, ...]) -> list[Tag]:
     wanted = clean_tag_names(names)
     if not wanted:
         return []
-    # Insert-if-absent, so two uploads creating the same new tag at once both succeed.
-    statement = dialect_insert(session, Tag).values([{"name": name} for name in wanted])
+    # Insert-if-absent, so two edits creating the same new tag at once both succeed (on
+    # PostgreSQL the second waits for the first's commit, then skips the row). In name
+    # order: two transactions inserting the same new tags in opposite orders could each
+    # end up waiting for the other (a deadlock).
+    statement = dialect_insert(session, Tag).values([{"name": name} for name in sorted(wanted)])
     session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
     found = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
     return [found[name] for name in wanted]

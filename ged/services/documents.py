@@ -34,6 +34,7 @@ from ged.services.document_fields import (
     unit_named,
 )
 from ged.services.paging import Page, PageOf, paginate
+from ged.services.revisions import document_for_change
 from ged.services.webhooks import emit_document_event
 from ged.uow import UnitOfWork
 from ingest.detect import HEAD_SIZE, detect_mime
@@ -230,10 +231,17 @@ def list_versions(
 
 
 def update_metadata(
-    uow: UnitOfWork, principal: Principal, document_id: int, changes: Metadata, fields: set[str]
+    uow: UnitOfWork,
+    principal: Principal,
+    document_id: int,
+    changes: Metadata,
+    fields: set[str],
+    expected_revision: int | None = None,
 ) -> Document:
-    """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it)."""
-    document = require_document(uow.session, principal, document_id, "write")
+    """Apply the ``fields`` of ``changes`` (a field may be set to None to clear it) on top
+    of the document as last committed; with ``expected_revision`` (the revision the caller
+    read, its If-Match), only if nobody changed the document since (PreconditionFailed)."""
+    document = document_for_change(uow.session, principal, document_id, "write", expected_revision)
     edit_metadata(uow, principal, document, changes, fields)
     uow.commit()
     return document
@@ -283,7 +291,7 @@ def edit_metadata(
 def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:
     """Soft delete: the document disappears for everyone but archivists, who can restore it."""
     session = uow.session
-    document = require_document(session, principal, document_id, "manage")
+    document = document_for_change(session, principal, document_id, "manage")
     if document.status == "deleted":
         raise Conflict(f"document {document_id} is already deleted")
     document.status = "deleted"
@@ -300,7 +308,7 @@ def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> 
 def undelete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:
     """Deleted documents exist only for archivists and admins, so only they can get here."""
     session = uow.session
-    document = require_document(session, principal, document_id, "manage")
+    document = document_for_change(session, principal, document_id, "manage")
     if document.status != "deleted":
         raise Conflict(f"document {document_id} is not deleted")
     document.status = "active"
@@ -385,11 +393,16 @@ def _record_blob(session: Session, blob: Blob) -> None:
 
 def _next_version_number(session: Session, document_id: int) -> tuple[Document, int]:
     """Take the next number with one atomic UPDATE: PostgreSQL row-locks the document and
-    SQLite takes its write lock, so concurrent uploads queue and numbers stay dense."""
+    SQLite takes its write lock, so concurrent uploads queue and numbers stay dense. The
+    statement bypasses the ORM's version counter, so it bumps the revision itself."""
     number = session.execute(
         update(Document)
         .where(Document.id == document_id)
-        .values(current_version=Document.current_version + 1, updated_at=datetime.now(UTC))
+        .values(
+            current_version=Document.current_version + 1,
+            revision=Document.revision + 1,
+            updated_at=datetime.now(UTC),
+        )
         .returning(Document.current_version)
     ).scalar_one()
     # The UPDATE just matched the row, so it exists.

@@ -31,6 +31,7 @@ from ged.services.pipeline_steps import (
     index_step,
     metadata_step,
 )
+from ged.services.revisions import touch_document
 from ged.services.webhooks import emit_document_event
 from ged.uow import UnitOfWork
 from ingest.detect import SUPPORTED_TYPES
@@ -132,6 +133,7 @@ def finish(units: UnitsOfWork, version_id: int, failure: str | None = None) -> N
             if version.status in ("done", "failed"):
                 emit_document_event(uow, f"document.{version.status}", version.document, version)
         version.heartbeat_at = None
+        touch_document(uow.session, version.document_id)  # its status shows in the document
         uow.commit()
     log.info("version %s: %s", version_id, version.status)
 

@@ -19,6 +19,7 @@ from ged.config import Settings
 from ged.models import Document, DocumentType, Page, Version
 from ged.ports import BlobStore
 from ged.services.index_sync import put_in_index
+from ged.services.revisions import lock_document, touch_document
 from ged.uow import UnitOfWork
 from ingest.classify import Model, classify, load_model
 from ingest.classify_rules import rules_or_default
@@ -39,6 +40,7 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
         if version.mime_type not in SUPPORTED_TYPES:
             version.error = f"files of type {version.mime_type} are stored but not read"
             version.step = "extract"
+            touch_document(uow.session, version.document_id)
             uow.commit()
             return
         sha256, mime_type = version.blob_sha256, version.mime_type
@@ -52,14 +54,23 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
 def classify_step(units: UnitsOfWork, version_id: int) -> None:
     with units() as uow:
         settings = uow.settings.classification
-        version, document = _current(uow.session, version_id)
-        if document is not None and document.classification_source != "manual":
+        version = uow.session.get_one(Version, version_id)
+        # Worked out with no lock held, applied under the document's lock, where a type
+        # that a person set meanwhile shows: such a type is never overridden.
+        result = None
+        if version.document.classification_source != "manual":
             result = classify(
                 _text_of(version),
                 rules=rules_or_default(settings.rules),
                 threshold=settings.threshold,
                 model=_model(settings.model_path),
             )
+        document = _current_locked(uow.session, version)
+        if (
+            result is not None
+            and document is not None
+            and document.classification_source != "manual"
+        ):
             document.document_type = _type_coded(uow.session, result.document_type)
             document.classification_source = result.source
             document.classification_confidence = result.confidence
@@ -70,9 +81,10 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
 
 def metadata_step(units: UnitsOfWork, version_id: int) -> None:
     with units() as uow:
-        version, document = _current(uow.session, version_id)
+        version = uow.session.get_one(Version, version_id)
+        found = extract_metadata(_text_of(version))
+        document = _current_locked(uow.session, version)
         if document is not None:
-            found = extract_metadata(_text_of(version))
             document.extracted = dict(found)
             guessed = found.get("document_date")
             if document.document_date is None and guessed:
@@ -125,6 +137,7 @@ def _save_extraction(session: Session, version_id: int, extraction: Extraction) 
     version.page_count = extraction.page_count
     version.error = extraction.error if extraction.status != "done" else None
     version.step = "extract"
+    touch_document(session, version.document_id)
 
 
 def _model(path: Path) -> Model | None:
@@ -141,6 +154,15 @@ def _current(session: Session, version_id: int) -> tuple[Version, Document | Non
     version = session.get_one(Version, version_id)
     document = version.document
     return version, document if document.current_version == version.number else None
+
+
+def _current_locked(session: Session, version: Version) -> Document | None:
+    """The same for a step that changes the document: locked and read as last committed
+    (ged.services.revisions), so that an agent's edit committed meanwhile is kept."""
+    document = lock_document(session, version.document_id)
+    if document is None or document.current_version != version.number:
+        return None
+    return document
 
 
 def _text_of(version: Version) -> str:

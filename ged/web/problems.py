@@ -21,6 +21,7 @@ from ged.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    PreconditionFailed,
     ServiceUnavailable,
     TooLarge,
 )
@@ -38,6 +39,7 @@ STATUS_OF = {
     # a well-formed one naming an unknown unit, or breaking a rule, is unprocessable.
     InvalidInput: 422,
     Conflict: 409,
+    PreconditionFailed: 412,
     TooLarge: 413,
     ServiceUnavailable: 503,
 }

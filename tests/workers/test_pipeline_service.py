@@ -19,9 +19,9 @@ from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.errors import PermissionDenied, ServiceUnavailable
 from ged.migrate import upgrade
-from ged.models import AuditEvent, Page, User, Version
+from ged.models import AuditEvent, Document, Page, User, Version
 from ged.services.documents import Metadata, Upload, create_document
-from ged.services.index_sync import rebuild_index
+from ged.services.index_sync import rebuild_index, stale_entries
 from ged.services.pipeline import abandoned_versions, process_version, requeue_abandoned
 from ged.uow import UnitOfWork
 from search.client import make_client
@@ -128,6 +128,18 @@ def test_a_version_goes_through_every_step_once_and_is_found(runtime):
 
     # the index makes new documents searchable at its next refresh (about a second)
     wait_until(lambda: found() == 1, 10, "search")
+
+
+def test_pipeline_results_move_the_revision_and_leave_the_index_entry_fresh(runtime):
+    version_id = file_text(runtime)
+    with runtime.unit_of_work() as uow:
+        document_id = uow.session.get_one(Version, version_id).document_id
+    process_version(runtime, version_id)
+    with runtime.unit_of_work() as uow:
+        # Text read, type guessed, metadata found, status done: what GET shows has changed.
+        assert uow.session.get_one(Document, document_id).revision > 1
+        # The revisions of pipeline states keep updated_at, which the index entry matches.
+        assert stale_entries(uow) == []
 
 
 def test_a_resumed_run_starts_after_the_last_committed_step(runtime):
