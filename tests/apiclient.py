@@ -14,6 +14,7 @@ from ged.models import ROLES, Grant, Group, Unit, User
 from ged.services.tokens import create_token
 from ged.services.users import create_user
 from ged.web import create_app
+from tests.contract import ContractClient
 
 PASSWORD = "mot de passe de test"
 
@@ -31,17 +32,20 @@ class Api:
 
     def get(self, url: str, who: str = "agent", **kwargs):
         # buffered: read the body and close the file behind it, as a real server would
-        headers = {**self.headers(who), **kwargs.pop("headers", {})}
-        return self.client.get(url, headers=headers, buffered=True, **kwargs)
+        return self.client.get(url, buffered=True, **self._as(who, kwargs))
 
     def post(self, url: str, who: str = "agent", **kwargs):
-        return self.client.post(url, headers=self.headers(who), buffered=True, **kwargs)
+        return self.client.post(url, buffered=True, **self._as(who, kwargs))
 
     def patch(self, url: str, who: str = "agent", **kwargs):
-        return self.client.patch(url, headers=self.headers(who), **kwargs)
+        return self.client.patch(url, **self._as(who, kwargs))
 
     def delete(self, url: str, who: str = "agent", **kwargs):
-        return self.client.delete(url, headers=self.headers(who), **kwargs)
+        return self.client.delete(url, **self._as(who, kwargs))
+
+    def _as(self, who: str, kwargs: dict) -> dict:
+        """The request's arguments, with the caller's token beside its own headers."""
+        return {**kwargs, "headers": {**self.headers(who), **kwargs.get("headers", {})}}
 
     def upload(self, content: bytes, filename: str = "arrete.pdf", who: str = "agent", **fields):
         from io import BytesIO
@@ -98,6 +102,7 @@ def seed_accounts(settings) -> dict[str, str]:
 
 def serve(settings) -> Iterator[Api]:
     app = create_app(settings)
+    app.test_client_class = ContractClient  # every answer checked against the description
     yield Api(app.test_client(), seed_accounts(settings), settings)
     app.extensions["ged"].close()
 

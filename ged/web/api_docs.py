@@ -22,6 +22,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>ged API</title>
 <link rel="stylesheet" href="{css}">
+<link rel="icon" type="image/png" href="{icon}">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -48,6 +49,7 @@ _START = """window.addEventListener("load", function () {
 def page() -> Response:
     html = _PAGE.format(
         css=url_for(".static", filename="swagger-ui.css"),
+        icon=url_for(".static", filename="favicon-32x32.png"),
         bundle=url_for(".static", filename="swagger-ui-bundle.js"),
         start=url_for(".start"),
     )

@@ -102,6 +102,8 @@ def finish(app: APIFlask, spec: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             endpoint = endpoints[path, method]
             operation["operationId"] = endpoint.replace(".", "_")
+            # APIFlask tags operations after their blueprint only when TAGS is not set.
+            operation["tags"] = [app.blueprints[endpoint.split(".")[0]].tag]
             _bound_path_numbers(operation)
             _finish_responses(operation, method, schemas, public=_is_public(app, endpoint))
     return spec
@@ -172,8 +174,11 @@ def _generic(response: dict) -> bool:
 
 
 def _bound_path_numbers(operation: dict) -> None:
-    """Path ids are bounded like the routes that match them (see ged.web.requests)."""
+    """Path ids are bounded like the routes that match them (see ged.web.requests);
+    headers are named as RFC 9110 writes them."""
     for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header":
+            parameter["name"] = "-".join(part.capitalize() for part in parameter["name"].split("-"))
         schema = parameter.get("schema", {})
         if parameter.get("in") == "path" and schema.get("type") == "integer":
             schema.update(minimum=0, maximum=MAX_ID)

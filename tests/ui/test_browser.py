@@ -237,3 +237,35 @@ def test_english_is_one_click_away(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Log in"
     log_in_button = page.get_by_role("button", name="Log in")
     assert log_in_button.is_visible()
+
+
+def test_the_api_browser_shows_every_operation_from_ged_itself_under_the_strict_policy(
+    page, live_ged
+):
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda answer: answer.status >= 400 and problems.append(answer.url))
+    elsewhere = []
+    page.on(
+        "request",
+        lambda request: (
+            not request.url.startswith(live_ged.url)
+            and not request.url.startswith("data:")
+            and elsewhere.append(request.url)
+        ),
+    )
+    response = page.goto("/api/v1/docs")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".opblock").first.wait_for()
+    spec = page.request.get("/api/v1/openapi.json").json()
+    operations = sum(
+        method in ("get", "post", "put", "patch", "delete")
+        for methods in spec["paths"].values()
+        for method in methods
+    )
+    assert page.locator(".opblock").count() == operations
+    tags = [text.split("\n")[0] for text in page.locator(".opblock-tag").all_inner_texts()]
+    assert tags[:2] == ["Documents", "Search"]
+    assert problems == [], problems
+    assert elsewhere == [], elsewhere

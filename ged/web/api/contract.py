@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
 #: where an input lives -> what the error's ``location`` says
-_LOCATIONS = {"json": "body", "files": "body", "form": "body", "query": "query"}
+_LOCATIONS = {"json": "body", "files": "body", "query": "query", "headers": "header"}
 
 
 class GedPydanticAdapter(PydanticAdapter):
@@ -34,6 +34,13 @@ class GedPydanticAdapter(PydanticAdapter):
             data = _json_body(request)
         elif location == "query":
             data = _fields(self.model_class, request.args)
+        elif location == "headers":
+            # Only the headers the model declares: requests carry many others.
+            data = {
+                name: request.headers[header]
+                for name in self.model_class.model_fields
+                if (header := name.replace("_", "-")) in request.headers
+            }
         elif location == "files":
             if request.mimetype != "multipart/form-data":
                 raise HTTPError(415, "send the file as multipart/form-data, in a part named 'file'")

@@ -12,7 +12,8 @@ from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
 from ged.web.api.contract import errors
 from ged.web.api.paging import LINKS, paged
-from ged.web.api.schemas.common import PageQuery
+from ged.web.api.revisions import ETAG, expected_revision, with_etag
+from ged.web.api.schemas.common import PageQuery, Preconditions
 from ged.web.api.schemas.documents import (
     Accepted,
     DocumentListQuery,
@@ -108,20 +109,25 @@ def create(files_data: UploadForm):
 
 
 @bp.get("/<int:document_id>")
-@bp.output(DocumentOut, description="the document and its current version")
+@bp.output(DocumentOut, description="the document and its current version", headers=ETAG)
 @bp.doc(
     summary="Metadata, current version and pipeline status of a document", responses=errors(404)
 )
 def read(document_id: int):
     version = service.read_version(uow(), principal(), document_id, "document.view")
-    return DocumentOut.of(version.document, version)
+    return with_etag(DocumentOut.of(version.document, version))
 
 
 @bp.patch("/<int:document_id>")
+@bp.input(Preconditions, location="headers")
 @bp.input(MetadataEdit, location="json")
-@bp.output(DocumentOut, description="the document as it now is")
-@bp.doc(summary="Edit metadata", responses=errors(400, 403, 404, 409, 415))
-def edit(document_id: int, json_data: MetadataEdit):
+@bp.output(DocumentOut, description="the document as it now is", headers=ETAG)
+@bp.doc(
+    summary="Edit metadata",
+    description="Send If-Match with the ETag read to change the document only as it was read.",
+    responses=errors(400, 403, 404, 409, 415, 412),
+)
+def edit(document_id: int, headers_data: Preconditions, json_data: MetadataEdit):
     fields = json_data.model_fields_set
     if not fields:
         raise InvalidInput("send a JSON object with the fields to change")
@@ -132,8 +138,10 @@ def edit(document_id: int, json_data: MetadataEdit):
         tags=tuple(json_data.tags or ()),
         document_date=json_data.document_date,
     )
-    document = service.update_metadata(uow(), principal(), document_id, changes, set(fields))
-    return _document_as_is(document.id)
+    document = service.update_metadata(
+        uow(), principal(), document_id, changes, set(fields), expected_revision(headers_data)
+    )
+    return with_etag(_document_as_is(document.id))
 
 
 @bp.delete("/<int:document_id>")

@@ -20,10 +20,14 @@ from tests.processes import kill_group, serving, start_worker, wait_until
 
 
 class Operations:
-    """The generated client's operations, one module each, by operation id."""
+    """The generated client's operations, one module each under its tag, by operation id."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
     def __getattr__(self, operation_id: str):
-        return importlib.import_module(f"ged_api.api.default.{operation_id}")
+        (module,) = (self.root / "ged_api" / "api").glob(f"*/{operation_id}.py")
+        return importlib.import_module(f"ged_api.api.{module.parent.name}.{operation_id}")
 
 
 def generate_client(url: str, directory: Path) -> None:
@@ -64,38 +68,37 @@ def test_generated_client_files_waits_searches_and_downloads(settings, tmp_path,
             generate_client(url, tmp_path)
             monkeypatch.syspath_prepend(str(tmp_path))
             api = importlib.import_module("ged_api")
-            operations = Operations()
+            operations = Operations(tmp_path)
             models = importlib.import_module("ged_api.models")
             types = importlib.import_module("ged_api.types")
-            client = api.AuthenticatedClient(base_url=url, token=tokens["agent"])
+            with api.AuthenticatedClient(base_url=url, token=tokens["agent"]) as client:
+                form = models.UploadForm(
+                    file=types.File(payload=BytesIO(content), file_name="arrete.pdf"),
+                    title="Arrêté de circulation rue des Lilas",
+                    tags=["voirie"],
+                )
+                accepted = operations.documents_create.sync(client=client, body=form)
+                assert isinstance(accepted, models.Accepted), accepted
+                document_id = accepted.id
 
-            form = models.UploadForm(
-                file=types.File(payload=BytesIO(content), file_name="arrete.pdf"),
-                title="Arrêté de circulation rue des Lilas",
-                tags=["voirie"],
-            )
-            accepted = operations.documents_create.sync(client=client, body=form)
-            assert isinstance(accepted, models.Accepted), accepted
-            document_id = accepted.id
+                def done() -> bool:
+                    document = operations.documents_read.sync(document_id, client=client)
+                    assert isinstance(document, models.DocumentOut), document
+                    return document.status == "done"
 
-            def done() -> bool:
-                document = operations.documents_read.sync(document_id, client=client)
-                assert isinstance(document, models.DocumentOut), document
-                return document.status == "done"
+                wait_until(done, 180, "the document to be done")
 
-            wait_until(done, 180, "the document to be done")
+                def found() -> bool:
+                    result = operations.search_search.sync(client=client, q="Lilas")
+                    assert isinstance(result, models.SearchResult), result
+                    return [hit.id for hit in result.hits] == [document_id]
 
-            def found() -> bool:
-                result = operations.search_search.sync(client=client, q="Lilas")
-                assert isinstance(result, models.SearchResult), result
-                return [hit.id for hit in result.hits] == [document_id]
+                wait_until(found, 30, "the document to be found")
 
-            wait_until(found, 30, "the document to be found")
-
-            download = operations.documents_content.sync_detailed(document_id, client=client)
-            assert download.status_code == 200
-            assert download.content == content
-            missing = operations.documents_read.sync(2_000_000, client=client)
-            assert isinstance(missing, models.Problem) and missing.status == 404
+                download = operations.documents_content.sync_detailed(document_id, client=client)
+                assert download.status_code == 200
+                assert download.content == content
+                missing = operations.documents_read.sync(2_000_000, client=client)
+                assert isinstance(missing, models.Problem) and missing.status == 404
     finally:
         kill_group(worker)

@@ -60,6 +60,7 @@ class GrantOut(Output):
 
 class DocumentAcl(Output):
     document_id: int
+    revision: int = Field(description="the document's: send it back quoted in If-Match")
     inherit: bool
     unit: str | None
     grants: list[GrantOut]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic.json_schema import SkipJsonSchema
 
 from ged.parsing import MAX_ID
 
@@ -120,3 +121,12 @@ class Paged(Output):
     total: int
     page: int
     size: int
+
+
+class Preconditions(Input):
+    """Conditional requests (RFC 9110): change the resource only as it was read."""
+
+    if_match: Annotated[str, Field(max_length=100)] | SkipJsonSchema[None] = Absent(
+        description='the ETag read (e.g. "3"): 412 if the resource changed since; '
+        "without it, concurrent changes apply one after the other",
+    )

@@ -183,6 +183,7 @@ class DocumentOut(Output):
                     "needs_review": False,
                     "error": None,
                     "current_version": 1,
+                    "revision": 4,
                     "created_at": "2026-05-27T08:12:03.120000Z",
                     "updated_at": "2026-05-27T08:12:09.551000Z",
                     "created_by": "scanner-accueil",
@@ -215,6 +216,7 @@ class DocumentOut(Output):
     needs_review: bool
     error: str | None
     current_version: int
+    revision: int = Field(description="grows with every change; the ETag is its quoted value")
     created_at: Timestamp
     updated_at: Timestamp
     created_by: str
@@ -239,6 +241,7 @@ class DocumentOut(Output):
             needs_review=document.needs_review,
             error=current.error,
             current_version=document.current_version,
+            revision=document.revision,
             created_at=iso(document.created_at),
             updated_at=iso(document.updated_at),
             created_by=document.created_by.username,
