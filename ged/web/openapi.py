@@ -161,6 +161,8 @@ def _finish_responses(operation: dict, method: str, schemas: dict, *, public: bo
         for status, description in _ALWAYS.items():
             responses.setdefault(status, {"description": description})
     for status, response in responses.items():
+        if status in ("204", "304"):
+            response.pop("content", None)  # these answers have no body
         if status[0] in "45" and _generic(response):
             response["content"] = {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}

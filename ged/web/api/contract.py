@@ -7,6 +7,7 @@ Imported by every API module before it declares a view: APIFlask picks the adapt
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
 #: where an input lives -> what the error's ``location`` says
+_MEMBER = re.compile(r"[\[\](),]")
 _LOCATIONS = {"json": "body", "files": "body", "query": "query", "headers": "header"}
 
 
@@ -56,14 +58,14 @@ class GedPydanticAdapter(PydanticAdapter):
 
 def invalid_fields(exc: ValidationError, location: str) -> HTTPError:
     """One 400 naming every bad field, its place in the request and what is wrong."""
-    errors = [
-        {
-            "field": ".".join(str(part) for part in error["loc"]) or "(body)",
-            "location": location,
-            "detail": _detail(error),
-        }
-        for error in exc.errors(include_url=False)
-    ]
+    errors: list[dict[str, str]] = []
+    found_errors = exc.errors(include_url=False)
+    # "Input should be None" is the null branch of an optional field: the other says why.
+    found_errors = [e for e in found_errors if e["type"] != "none_required"] or found_errors
+    for error in found_errors:
+        found = {"field": _field(error["loc"]), "location": location, "detail": _detail(error)}
+        if found not in errors:  # each member of a union says the same of its field
+            errors.append(found)
     summary = "; ".join(f"{error['field']}: {error['detail']}" for error in errors)
     return HTTPError(
         400,
@@ -84,6 +86,13 @@ _EXPECTED = {
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
 }
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """The dotted path of a field, without the union members pydantic names in it
+    (``date_from.function-before[…]``)."""
+    parts = [str(part) for part in loc if isinstance(part, int) or not _MEMBER.search(part)]
+    return ".".join(parts) or "(body)"
 
 
 def _detail(error: Mapping[str, Any]) -> str:

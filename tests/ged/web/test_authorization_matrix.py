@@ -72,7 +72,7 @@ RULES: dict[tuple[str, str], Case] = {
     ("session.delete", "DELETE"): Case("/api/v1/session", everyone(204)),
     ("session.password", "POST"): Case(
         "/api/v1/session/password",
-        {**everyone(204), "station": 400},  # a station has no password to change
+        {**everyone(204), "station": 422},  # a station has no password to change
         json={"current_password": PASSWORD, "new_password": "un nouveau mot de passe"},
     ),
     ("documents.create", "POST"): Case(

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
 
 from ged.audit.query import MAX_PAGE_SIZE
 from ged.parsing import MAX_BIGINT
-from ged.web.api.schemas.common import Id, Input, Output, Paged, Timestamp
+from ged.web.api.schemas.common import Id, Input, IsoDate, IsoMoment, Output, Paged, Timestamp
 
 _MOMENT = "YYYY-MM-DD (whole days) or an ISO 8601 time; UTC"
 
 
 class EventFilterQuery(Input):
-    date_from: str | None = Field(None, max_length=40, description=_MOMENT)
-    date_to: str | None = Field(None, max_length=40, description=_MOMENT + "; inclusive")
+    date_from: IsoMoment | IsoDate | None = Field(None, description=_MOMENT)
+    date_to: IsoMoment | IsoDate | None = Field(None, description=_MOMENT + "; inclusive")
     actor: str | None = Field(None, max_length=150, description="user name")
     action: str | None = Field(None, max_length=64, examples=["document.download"])
     document: Id | None = Field(None, description="a document id")
@@ -26,7 +27,10 @@ class EventFilterQuery(Input):
     def raw(self) -> dict[str, str]:
         """As text, the way the audit filters are parsed for the UI and the CLI too."""
         given = self.model_dump(include=set(EventFilterQuery.model_fields), exclude_none=True)
-        return {name: str(value) for name, value in given.items()}
+        return {
+            name: value.isoformat() if isinstance(value, date) else str(value)
+            for name, value in given.items()
+        }
 
 
 class EventQuery(EventFilterQuery):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ged.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from ged.timeutil import iso
 from ged.web.api.schemas.common import Input, Output, Paged, PageQuery, Timestamp
 
+_HTTP = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
 Event = Literal["document.done", "document.failed", "document.deleted"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
@@ -27,9 +29,21 @@ class NewWebhook(Input):
         }
     }
 
-    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https://")
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="absolute http:// or https://",
+        json_schema_extra={"pattern": _HTTP.pattern},
+    )
     events: list[Event] = Field(min_length=1, max_length=len(WEBHOOK_EVENTS))
     description: str = Field("", max_length=500)
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_http(cls, value: str) -> str:
+        if not _HTTP.match(value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
 
 
 class WebhookOut(Output):

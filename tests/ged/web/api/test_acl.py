@@ -55,7 +55,7 @@ def test_owner_cannot_lock_themselves_out(api):
         headers=api.headers("agent"),
         json={"inherit": False, "grants": [{"principal": "user:outsider", "permission": "manage"}]},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "your own manage permission" in response.json["detail"]
     assert api.get(f"/api/v1/documents/{document_id}", "outsider").status_code == 404
 
@@ -63,16 +63,16 @@ def test_owner_cannot_lock_themselves_out(api):
 def test_bad_grants_are_named(sqlite_api):
     document_id = sqlite_api.upload(PDF).json["id"]
     url = f"/api/v1/documents/{document_id}/acl"
-    for grants, words in (
-        ([{"principal": "user:personne", "permission": "read"}], "no user named"),
-        ([{"principal": "groupe:x", "permission": "read"}], "user:<name>"),
-        ([{"principal": "group:urbanisme", "permission": "admin"}], "'read', 'write' or 'manage'"),
-        ("tout le monde", "valid list"),
+    for grants, status, words in (
+        ([{"principal": "user:personne", "permission": "read"}], 422, "no user named"),
+        ([{"principal": "groupe:x", "permission": "read"}], 400, "user:<name>"),
+        ([{"principal": "group:urbanisme", "permission": "admin"}], 400, "'read', 'write'"),
+        ("tout le monde", 400, "valid list"),
     ):
         response = sqlite_api.client.put(
             url, headers=sqlite_api.headers("agent"), json={"grants": grants}
         )
-        assert response.status_code == 400
+        assert response.status_code == status
         assert words in response.json["detail"]
 
 

@@ -161,7 +161,7 @@ def test_export_is_recorded_before_it_streams(api):
     assert recorded.details == {"format": "csv", "seq_from": first}
 
     refused = api.get("/api/v1/audit/export?format=bundle&actor=agent1", "auditor")
-    assert refused.status_code == 400 and "unbroken range" in refused.json["detail"]
+    assert refused.status_code == 422 and "unbroken range" in refused.json["detail"]
     assert api.get("/api/v1/audit/export?format=pdf", "auditor").status_code == 400
 
 

@@ -55,7 +55,7 @@ def multipart(api, data: dict, url: str = "/api/v1/documents"):
 def test_bad_filenames_are_refused(sqlite_api, filename, words):
     before = counts(sqlite_api.settings)
     response = multipart(sqlite_api, {"file": (BytesIO(PDF), filename)})
-    assert_problem(response, 400, *words)
+    assert_problem(response, 422, *words)
     assert response.json["field"] == "file"
     assert counts(sqlite_api.settings) == before
 
@@ -78,19 +78,19 @@ def post_raw_filename(api, raw_filename: bytes):
 
 
 @pytest.mark.parametrize(
-    ("raw_filename", "words"),
-    [(b"arr\xeat\xe9.pdf", ["UTF-8"]), (b"dossier\\\\arrete.pdf", ["\\"])],
+    ("raw_filename", "status", "words"),
+    [(b"arr\xeat\xe9.pdf", 400, ["UTF-8"]), (b"dossier\\\\arrete.pdf", 422, ["\\"])],
 )
-def test_non_utf8_and_backslash_filenames_are_refused(sqlite_api, raw_filename, words):
+def test_non_utf8_and_backslash_filenames_are_refused(sqlite_api, raw_filename, status, words):
     before = counts(sqlite_api.settings)
-    assert_problem(post_raw_filename(sqlite_api, raw_filename), 400, *words)
+    assert_problem(post_raw_filename(sqlite_api, raw_filename), status, *words)
     assert counts(sqlite_api.settings) == before
 
 
 def test_missing_file_part_and_empty_file(sqlite_api):
     before = counts(sqlite_api.settings)
     assert_problem(multipart(sqlite_api, {"title": "sans fichier"}), 400, "file: required")
-    assert_problem(multipart(sqlite_api, {"file": (BytesIO(b""), "vide.pdf")}), 400, "empty")
+    assert_problem(multipart(sqlite_api, {"file": (BytesIO(b""), "vide.pdf")}), 422, "empty")
     assert counts(sqlite_api.settings)[:3] == before[:3]
 
 
@@ -123,10 +123,10 @@ def test_unknown_document_and_version(sqlite_api):
 def test_unknown_unit_type_and_bad_date_are_named(sqlite_api):
     before = counts(sqlite_api.settings)
     response = sqlite_api.upload(PDF, unit="Service fantôme")
-    assert_problem(response, 400, "unknown unit")
+    assert_problem(response, 422, "unknown unit")
     assert response.json["field"] == "unit"
     response = sqlite_api.upload(PDF, document_type="memo")
-    assert_problem(response, 400, "unknown document type")
+    assert_problem(response, 422, "unknown document type")
     response = sqlite_api.upload(PDF, document_date="14/03/2026")
     assert_problem(response, 400, "YYYY-MM-DD")
     assert response.json["field"] == "document_date"

@@ -27,7 +27,7 @@ def test_the_secret_is_shown_at_creation_and_never_again(sqlite_api):
     assert [hook["id"] for hook in listed.json["webhooks"]] == [body["id"]]
     assert body["secret"] not in listed.get_data(as_text=True)
     deliveries = sqlite_api.get(f"/api/v1/admin/webhooks/{body['id']}/deliveries", "admin")
-    assert (deliveries.status_code, deliveries.json) == (200, {"deliveries": []})
+    assert (deliveries.status_code, deliveries.json["deliveries"]) == (200, [])
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,9 @@ def test_the_secret_is_shown_at_creation_and_never_again(sqlite_api):
 )
 def test_bad_input_is_a_400_naming_the_field(sqlite_api, sent, field):
     answer = sqlite_api.post("/api/v1/admin/webhooks", "admin", json=sent)
-    assert answer.status_code == 400
+    assert answer.status_code == 400, answer.json
     assert answer.content_type == "application/problem+json"
-    assert answer.json["field"] == field
+    assert answer.json["field"].split(".")[0] == field
     assert field in answer.json["detail"]
 
 
