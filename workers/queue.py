@@ -53,6 +53,7 @@ class RQJobQueue:
     def enqueue_bulk(self, job_ids: Iterable[int]) -> list[int]:
         """Queue the run of each bulk job (a re-run resumes where the last one stopped)."""
         return self._enqueue(RUN_BULK, "bulk", job_ids)
+
     def enqueue_delivery(self, delivery_id: int) -> bool:
         """Queue one attempt of a webhook delivery, ahead of the pipeline's long jobs: it
         takes seconds. No RQ retry: ged.services.webhook_deliveries schedules the next

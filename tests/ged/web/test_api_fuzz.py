@@ -115,6 +115,7 @@ def test_every_operation_keeps_its_contract_under_fuzzing(live, who):
         text=True,
         timeout=580,
         check=False,
+        cwd=data,  # where schemathesis keeps its cache
     )
     log = (data / "serve.log").read_text()
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-2_000:]
