@@ -3,6 +3,7 @@ unit, document type and tags. Each refusal names the field, for the API and the 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from sqlalchemy import select
@@ -15,6 +16,10 @@ from ged.models import DocumentType, Tag, Unit
 MAX_FILENAME = 255
 MAX_TITLE = 500
 MAX_TAG = 100
+#: what a tag may hold: no braces, brackets or angle brackets (a tag shows in URLs, facets
+#: and pages, and a form field "{}" is an object sent where tags were asked), no control
+#: characters
+TAG_PATTERN = re.compile(r"[^{}\[\]<>\x00-\x1f\x7f]+")
 
 
 def clean_filename(name: str | None) -> str:
@@ -61,6 +66,12 @@ def clean_tag_names(names: tuple[str, ...]) -> list[str]:
         if len(name) > MAX_TAG:
             raise InvalidInput(
                 f"tag {name[:20]!r}… is longer than {MAX_TAG} characters", field="tags"
+            )
+        if not TAG_PATTERN.fullmatch(name):
+            raise InvalidInput(
+                f"tag {name[:20]!r} holds a character tags may not: {{ }} [ ] < > or a "
+                "control character",
+                field="tags",
             )
     return wanted
 

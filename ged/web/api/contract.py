@@ -90,8 +90,12 @@ _EXPECTED = {
 
 def _field(loc: tuple[int | str, ...]) -> str:
     """The dotted path of a field, without the union members pydantic names in it
-    (``date_from.function-before[…]``)."""
-    parts = [str(part) for part in loc if isinstance(part, int) or not _MEMBER.search(part)]
+    (``date_from.function-before[…]``, ``selection.ById.ids``: fields are snake_case)."""
+    parts = [
+        str(part)
+        for part in loc
+        if isinstance(part, int) or not (_MEMBER.search(part) or part[:1].isupper())
+    ]
     return ".".join(parts) or "(body)"
 
 

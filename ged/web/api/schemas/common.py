@@ -16,8 +16,15 @@ MAX_PAGE_SIZE = 100
 
 #: a database id: what the path converters bound and what inputs accept
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-#: the same in a JSON body, where a number must be a number (not "1", 1.0 or true)
-StrictId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer; pydantic's strict int would not.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: the same in a JSON body, where a number must be a number (not "1" or true)
+StrictId = Annotated[StrictInt, BeforeValidator(_integral), Field(ge=1, le=MAX_ID)]
 #: a name of something ged keeps (unit, group, user, tag, type code)
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 #: ISO 8601 time in UTC, as ged writes them

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from ged.models import Document, Version
-from ged.services.document_fields import MAX_TAG, MAX_TITLE
+from ged.services.document_fields import MAX_TAG, MAX_TITLE, TAG_PATTERN
 from ged.timeutil import iso
 from ged.web.api.schemas.common import (
     Absent,
@@ -41,9 +41,8 @@ Blank = BeforeValidator(_blank_as_none)
 Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
 TypeCode = Annotated[str, Field(min_length=1, max_length=64)]
 UnitName = Annotated[str, Field(min_length=1, max_length=200)]
-Tags = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=MAX_TAG)]], Field(max_length=100)
-]
+TagName = Annotated[str, Field(min_length=1, max_length=MAX_TAG, pattern=TAG_PATTERN.pattern)]
+Tags = Annotated[list[TagName], Field(max_length=100)]
 # A form cannot send null: its optional fields are a text, or empty for not given.
 FormDate = IsoDate | SkipJsonSchema[None]
 FormTitle = Annotated[Annotated[str, Field(max_length=MAX_TITLE)] | SkipJsonSchema[None], Blank]
@@ -59,7 +58,7 @@ class UploadForm(Input):
     document_type: FormCode = Absent(description="a type code, e.g. facture")
     unit: FormName = Absent(description="the unit (service) owning it")
     document_date: FormDate = Absent(description="YYYY-MM-DD")
-    tags: list[str] = Field(
+    tags: list[Annotated[str, Field(pattern=r"^[^{}\[\]<>\x00-\x1f\x7f]*$")]] = Field(
         default_factory=list,
         description="repeat the field, or separate tags with commas",
         max_length=100,

@@ -7,13 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool
 
 from ged.models import BulkJob
-from ged.services.document_fields import MAX_TAG
 from ged.timeutil import iso
 from ged.web.api.schemas.acl import Grant
 from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp
+from ged.web.api.schemas.documents import TagName
 from search.query import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW
-
-TagName = Annotated[str, Field(min_length=1, max_length=MAX_TAG)]
 
 
 class SetDocumentType(Input):
