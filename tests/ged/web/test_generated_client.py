@@ -75,7 +75,7 @@ def test_generated_client_files_waits_searches_and_downloads(settings, tmp_path,
                 form = models.UploadForm(
                     file=types.File(payload=BytesIO(content), file_name="arrete.pdf"),
                     title="Arrêté de circulation rue des Lilas",
-                    tags=["voirie"],
+                    tags="voirie",
                 )
                 accepted = operations.documents_create.sync(client=client, body=form)
                 assert isinstance(accepted, models.Accepted), accepted

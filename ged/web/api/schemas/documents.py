@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from apiflask.fields import UploadFile
 from pydantic import BeforeValidator, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from ged.models import Document, Version
 from ged.services.document_fields import MAX_TAG, MAX_TITLE, TAG_PATTERN
@@ -58,11 +58,17 @@ class UploadForm(Input):
     document_type: FormCode = Absent(description="a type code, e.g. facture")
     unit: FormName = Absent(description="the unit (service) owning it")
     document_date: FormDate = Absent(description="YYYY-MM-DD")
-    tags: list[Annotated[str, Field(pattern=r"^[^{}\[\]<>\x00-\x1f\x7f]*$")]] = Field(
-        default_factory=list,
-        description="repeat the field, or separate tags with commas",
-        max_length=100,
-    )
+    # On the wire, one or more text parts: declared as the text each part is.
+    tags: Annotated[
+        list[Annotated[str, Field(pattern=r"^[^{}\[\]<>\x00-\x1f\x7f]*$")]],
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^[^{}\[\]<>\x00-\x1f\x7f]*$",
+                "description": "tags separated by commas; the field may also be repeated",
+            }
+        ),
+    ] = Field(default_factory=list, max_length=100)
 
     @field_validator("tags")
     @classmethod

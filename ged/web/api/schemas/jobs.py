@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, field_validator
 
 from ged.models import BulkJob
 from ged.timeutil import iso
 from ged.web.api.schemas.acl import Grant
-from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp
+from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp, integral
 from ged.web.api.schemas.documents import TagName
 from search.query import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW
 
@@ -47,6 +47,8 @@ Operation = Annotated[
 
 class ById(Input):
     ids: list[StrictId] = Field(min_length=1, max_length=MAX_RESULT_WINDOW)
+
+    _integral = field_validator("ids", mode="before")(integral)
 
 
 class SearchSpec(Input):
