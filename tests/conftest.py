@@ -117,23 +117,41 @@ def make_settings(
     """Settings for one test: its own data, index prefix and queue; overrides by section."""
 
     def build(**sections: dict) -> Settings:
-        unique = uuid.uuid4().hex[:10]
-        environ = {
-            "GED_DATABASE__URL": f"sqlite:///{tmp_path / 'ged.sqlite3'}",
-            "GED_STORAGE__PATH": str(tmp_path / "blobs"),
-            "GED_WEB__SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-            "GED_AUDIT__KEY_FILE": str(tmp_path / "audit-signing.key"),
-            "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
-            "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
-            "GED_REDIS__URL": redis_url,
-            "GED_REDIS__QUEUE": f"ged-test-{unique}",
-        }
-        for section, values in sections.items():
-            for key, value in values.items():
-                environ[f"GED_{section.upper()}__{key.upper()}"] = str(value)
-        return load_settings(None, environ=environ)
+        return isolated_settings(tmp_path, service_urls, redis_url, **sections)
 
     return build
+
+
+def isolated_settings(
+    directory: Path, service_urls: dict[str, str], redis_url: str, **sections: dict
+) -> Settings:
+    """Settings with their own data under ``directory``, index prefix and queue;
+    overrides by section."""
+    unique = uuid.uuid4().hex[:10]
+    environ = {
+        "GED_DATABASE__URL": f"sqlite:///{directory / 'ged.sqlite3'}",
+        "GED_STORAGE__PATH": str(directory / "blobs"),
+        "GED_WEB__SECRET_KEY_FILE": str(directory / "secret_key"),
+        "GED_AUDIT__KEY_FILE": str(directory / "audit-signing.key"),
+        "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
+        "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
+        "GED_REDIS__URL": redis_url,
+        "GED_REDIS__QUEUE": f"ged-test-{unique}",
+    }
+    for section, values in sections.items():
+        for key, value in values.items():
+            environ[f"GED_{section.upper()}__{key.upper()}"] = str(value)
+    return load_settings(None, environ=environ)
+
+
+@pytest.fixture(scope="module")
+def live_settings(tmp_path_factory, service_urls, redis_url) -> Iterator[Settings]:
+    """Like ``settings``, but for every test of a module: they share one live server."""
+    settings = isolated_settings(tmp_path_factory.mktemp("ged-live"), service_urls, redis_url)
+    yield settings
+    client = make_client(settings.opensearch.urls)
+    client.indices.delete(index=f"{settings.opensearch.index_prefix}-*", ignore_unavailable=True)
+    client.close()
 
 
 @pytest.fixture

@@ -3,21 +3,18 @@ own data, seeded with a few documents, and headless Chromium (Debian's) driven b
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from opensearchpy import OpenSearch
 
-from ged.config import Settings, load_settings
+from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import Document
 from ged.web import create_app
-from search.client import make_client
 from tests.apiclient import seed_accounts
 from tests.ingest.samples import born_digital_pdf, page_lines
 from tests.processes import kill_group, serving, start_worker, wait_until
@@ -54,29 +51,6 @@ class LiveGed:
 
 def pdf_bytes(directory: Path, name: str, title: str, seed: int) -> bytes:
     return born_digital_pdf(directory / name, [page_lines(title, seed=seed)]).read_bytes()
-
-
-@pytest.fixture(scope="module")
-def live_settings(tmp_path_factory, service_urls, redis_url) -> Iterator[Settings]:
-    """Like the ``settings`` fixture, but for every test of a module: they share one server."""
-    data = tmp_path_factory.mktemp("ged-ui")
-    unique = uuid.uuid4().hex[:10]
-    settings = load_settings(
-        None,
-        environ={
-            "GED_DATABASE__URL": f"sqlite:///{data / 'ged.sqlite3'}",
-            "GED_STORAGE__PATH": str(data / "blobs"),
-            "GED_WEB__SECRET_KEY_FILE": str(data / "secret_key"),
-            "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
-            "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
-            "GED_REDIS__URL": redis_url,
-            "GED_REDIS__QUEUE": f"ged-test-{unique}",
-        },
-    )
-    yield settings
-    client: OpenSearch = make_client(settings.opensearch.urls)
-    client.indices.delete(index=f"{settings.opensearch.index_prefix}-*", ignore_unavailable=True)
-    client.close()
 
 
 @pytest.fixture(scope="module")

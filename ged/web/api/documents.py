@@ -52,6 +52,14 @@ _NEXT = {
 }
 
 _ACCEPTED_HEADERS = {"Location": {"description": "the document", "schema": {"type": "string"}}}
+#: a new version, stored and queued: what filing, adding and restoring answer
+accepted = bp.output(
+    Accepted,
+    status_code=202,
+    description="stored; the pipeline (OCR, classification, indexing) follows",
+    headers=_ACCEPTED_HEADERS,
+    links=_NEXT,
+)
 
 
 @bp.get("")
@@ -82,13 +90,7 @@ def list_documents(query_data: DocumentListQuery):
 
 @bp.post("")
 @bp.input(UploadForm, location="files")
-@bp.output(
-    Accepted,
-    status_code=202,
-    description="stored; the pipeline follows",
-    headers=_ACCEPTED_HEADERS,
-    links=_NEXT,
-)
+@accepted
 @bp.doc(
     summary="File a new document",
     description="The document is stored at once; its pipeline (OCR, classification, indexing) "
@@ -175,13 +177,7 @@ def versions(document_id: int, query_data: PageQuery):
 
 @bp.post("/<int:document_id>/versions")
 @bp.input(VersionForm, location="files")
-@bp.output(
-    Accepted,
-    status_code=202,
-    description="stored; the pipeline follows",
-    headers=_ACCEPTED_HEADERS,
-    links=_NEXT,
-)
+@accepted
 @bp.doc(summary="Add a version", responses=errors(400, 403, 404, 409, 413, 415))
 def add_version(document_id: int, files_data: VersionForm):
     upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
@@ -191,13 +187,7 @@ def add_version(document_id: int, files_data: VersionForm):
 
 @bp.post("/<int:document_id>/versions/<int:number>/restore")
 @bp.input(RestoreBody, location="json")
-@bp.output(
-    Accepted,
-    status_code=202,
-    description="the new version, queued",
-    headers=_ACCEPTED_HEADERS,
-    links=_NEXT,
-)
+@accepted
 @bp.doc(
     summary="Make an old version current again, as a new version (history is kept)",
     responses=errors(400, 403, 404, 409, 415),

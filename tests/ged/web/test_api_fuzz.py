@@ -37,22 +37,9 @@ parameters = {{ token_id = {throwaway_token} }}
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, service_urls, redis_url):
-    from ged.config import load_settings
-
+def live(live_settings, tmp_path_factory):
+    settings = live_settings
     data = tmp_path_factory.mktemp("fuzz")
-    settings = load_settings(
-        None,
-        environ={
-            "GED_DATABASE__URL": f"sqlite:///{data / 'ged.sqlite3'}",
-            "GED_STORAGE__PATH": str(data / "blobs"),
-            "GED_WEB__SECRET_KEY_FILE": str(data / "secret_key"),
-            "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
-            "GED_OPENSEARCH__INDEX_PREFIX": f"ged-fuzz-{data.name}",
-            "GED_REDIS__URL": redis_url,
-            "GED_REDIS__QUEUE": f"ged-fuzz-{data.name}",
-        },
-    )
     upgrade(settings.database.url)
     tokens = seed_accounts(settings)
     throwaway = _file_documents_and_a_throwaway_token(settings, tokens)
