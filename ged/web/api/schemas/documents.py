@@ -206,6 +206,20 @@ class DocumentOut(Output):
                         "amounts": [],
                         "references": ["2026-0526"],
                     },
+                    "version": {
+                        "number": 1,
+                        "sha256": "9f2c5a0e1d4b7c3a8e6f0b2d4c6a8e0f1b3d5c7e9a1b3d5f7092c4e6a8b0d2f4",
+                        "size": 48213,
+                        "mime_type": "application/pdf",
+                        "filename": "arrete-2026-0526.pdf",
+                        "comment": "",
+                        "restored_from": None,
+                        "created_at": "2026-05-27T08:12:03.120000Z",
+                        "created_by": "scanner-accueil",
+                        "status": "done",
+                        "error": None,
+                        "page_count": 2,
+                    },
                 }
             ]
         }
