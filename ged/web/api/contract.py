@@ -20,8 +20,9 @@ from flask import Request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-#: where an input lives -> what the error's ``location`` says
+#: how pydantic names a member of a union in an error's path (``function-before[…]``)
 _MEMBER = re.compile(r"[\[\](),]")
+#: where an input lives -> what the error's ``location`` says
 _LOCATIONS = {"json": "body", "files": "body", "query": "query", "headers": "header"}
 
 
@@ -46,7 +47,7 @@ class GedPydanticAdapter(PydanticAdapter):
         elif location == "files":
             if request.mimetype != "multipart/form-data":
                 raise HTTPError(415, "send the file as multipart/form-data, in a part named 'file'")
-            data = _fields(self.model_class, MultiDict([*request.form.items(multi=True)]))
+            data = _fields(self.model_class, request.form)
             data.update(_fields(self.model_class, request.files))
         else:
             raise ValueError(f"ged declares no input in {location!r}")
