@@ -88,7 +88,7 @@ def test_a_job_by_search_changes_the_documents_found(bulk_api):
     assert types[other] != "arrete"
 
 
-def test_a_selection_over_the_bound_answers_400_naming_the_bound(bulk_api):
+def test_a_selection_over_the_bound_answers_422_naming_the_bound(bulk_api):
     response = bulk_api.post(
         "/api/v1/bulk",
         "archivist",
@@ -97,7 +97,7 @@ def test_a_selection_over_the_bound_answers_400_naming_the_bound(bulk_api):
             "selection": {"ids": list(range(1, 1002))},
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json["field"] == "selection.ids"
     assert "at most 1000" in response.json["detail"]
     assert "bulk_max_documents" in response.json["detail"]

@@ -74,7 +74,7 @@ class Input(BaseModel):
     """A request's fields: an unknown one is refused, not ignored (a misspelt filter
     silently dropped would answer another question than the one asked)."""
 
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+    model_config = ConfigDict(extra="forbid")
 
 
 class Output(BaseModel):

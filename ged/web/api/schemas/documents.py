@@ -36,6 +36,8 @@ def _blank_as_none(value: Any) -> Any:
 
 
 #: an optional multipart field: a text or nothing (a form cannot send null)
+#: a multipart tags field: up to 100 tags of MAX_TAG characters, with their commas
+MAX_TAG_FIELD = 100 * (MAX_TAG + 1)
 #: an optional multipart field left empty is not filled in
 Blank = BeforeValidator(_blank_as_none)
 Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
@@ -60,10 +62,13 @@ class UploadForm(Input):
     document_date: FormDate = Absent(description="YYYY-MM-DD")
     # On the wire, one or more text parts: declared as the text each part is.
     tags: Annotated[
-        list[Annotated[str, Field(pattern=r"^[^{}\[\]<>\x00-\x1f\x7f]*$")]],
+        list[
+            Annotated[str, Field(max_length=MAX_TAG_FIELD, pattern=r"^[^{}\[\]<>\x00-\x1f\x7f]*$")]
+        ],
         WithJsonSchema(
             {
                 "type": "string",
+                "maxLength": MAX_TAG_FIELD,
                 "pattern": r"^[^{}\[\]<>\x00-\x1f\x7f]*$",
                 "description": "tags separated by commas; the field may also be repeated",
             }

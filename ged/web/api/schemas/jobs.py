@@ -9,9 +9,11 @@ from pydantic import Field, StrictBool, field_validator
 from ged.models import BulkJob
 from ged.timeutil import iso
 from ged.web.api.schemas.acl import Grant
-from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp, integral
+from ged.web.api.schemas.common import Input, Name, Output, StrictId, Timestamp, integral
 from ged.web.api.schemas.documents import TagName
 from search.query import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW
+
+FilterName = Annotated[str, Field(max_length=50)]
 
 
 class SetDocumentType(Input):
@@ -53,8 +55,8 @@ class ById(Input):
 
 class SearchSpec(Input):
     q: str = Field("", max_length=MAX_QUERY_LENGTH)
-    filters: dict[str, str | list[str]] = Field(
-        default_factory=dict, description="as GET /api/v1/search takes them"
+    filters: dict[FilterName, Name | list[Name]] = Field(
+        default_factory=dict, max_length=10, description="as GET /api/v1/search takes them"
     )
     sort: Literal["relevance", "date"] = "relevance"
 

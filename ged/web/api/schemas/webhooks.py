@@ -11,7 +11,8 @@ from ged.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from ged.timeutil import iso
 from ged.web.api.schemas.common import Input, Output, Paged, PageQuery, Timestamp
 
-_HTTP = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+# The same in Python and in JSON Schema's (ECMA) regular expressions: no \s, no flags.
+_HTTP = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^/]")
 Event = Literal["document.done", "document.failed", "document.deleted"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
