@@ -22,6 +22,10 @@ class NotFound(GedError):
     """The object does not exist, or the caller may not know that it does (answered 404)."""
 
 
+class Gone(GedError):
+    """The object existed and was deleted: answered 410, saying how to get it back if one can."""
+
+
 class DocumentNotFound(NotFound):
     def __init__(self, document_id: int) -> None:
         super().__init__(f"document {document_id} does not exist")

@@ -18,6 +18,7 @@ from ged.audit.chain import record
 from ged.errors import (
     Conflict,
     GedError,
+    Gone,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -34,6 +35,7 @@ STATUS_OF = {
     LoginRefused: 401,
     AccountLocked: 429,
     NotFound: 404,
+    Gone: 410,
     PermissionDenied: 403,
     # 400 is for requests that do not match the declared schema (ged.web.api.contract);
     # a well-formed one naming an unknown unit, or breaking a rule, is unprocessable.

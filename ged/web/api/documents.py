@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.errors import InvalidInput
+from ged.errors import Gone, InvalidInput
 from ged.services import document_list
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
@@ -113,9 +113,16 @@ def create(files_data: UploadForm):
 @bp.get("/<int:document_id>")
 @bp.output(DocumentOut, description="the document and its current version", headers=ETAG)
 @bp.doc(
-    summary="Metadata, current version and pipeline status of a document", responses=errors(404)
+    summary="Metadata, current version and pipeline status of a document",
+    responses=errors(404, gone="deleted: an archivist or administrator can restore it"),
 )
 def read(document_id: int):
+    if service.find_version(uow(), principal(), document_id).document.status == "deleted":
+        # Only those who may restore it see it at all; for them the resource is gone.
+        raise Gone(
+            f"document {document_id} is deleted; restore it with "
+            f"POST /api/v1/documents/{document_id}/restore"
+        )
     version = service.read_version(uow(), principal(), document_id, "document.view")
     return with_etag(DocumentOut.of(version.document, version))
 

@@ -144,7 +144,8 @@ def test_soft_delete_hides_the_document_until_an_archivist_restores_it(api):
     document_id = api.upload(pdf("à supprimer")).json["id"]
     assert api.delete(f"/api/v1/documents/{document_id}").status_code == 204
     assert api.get(f"/api/v1/documents/{document_id}").status_code == 404
-    assert api.get(f"/api/v1/documents/{document_id}", "archivist").json["deleted"] is True
+    gone = api.get(f"/api/v1/documents/{document_id}", "archivist")
+    assert gone.status_code == 410 and "/restore" in gone.json["detail"]
     assert api.post(f"/api/v1/documents/{document_id}/restore").status_code == 404
     restored = api.post(f"/api/v1/documents/{document_id}/restore", "archivist")
     assert restored.status_code == 200, restored.json
