@@ -19,6 +19,7 @@ take the same lock with the UPDATE that numbers them, pipeline steps with
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
@@ -74,7 +75,11 @@ def touch_document(session: Session, document_id: int) -> None:
     )
 
 
-def document_etag(document: Document) -> str:
+class Revised(Protocol):
+    revision: int
+
+
+def document_etag(document: Revised) -> str:
     """The ETag of the document's representation (GET /documents/{id} and its ACL): its
     revision, as a strong entity tag, so that If-Match can compare it."""
     return f'"{document.revision}"'

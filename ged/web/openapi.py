@@ -91,10 +91,10 @@ def configure(app: APIFlask) -> None:
 
 
 def finish(app: APIFlask, spec: dict[str, Any]) -> dict[str, Any]:
-    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    for name in ("HTTPError", "ValidationError"):
-        schemas.pop(name, None)
-    schemas.update(_problem_schemas())
+    generated = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPError", "ValidationError"):  # ged answers problem+json instead
+        generated.pop(name, None)
+    generated.update(_problem_schemas())
     _one_name_per_model(spec)
     schemas = spec["components"]["schemas"]
     endpoints = _endpoints(app)
@@ -104,7 +104,7 @@ def finish(app: APIFlask, spec: dict[str, Any]) -> dict[str, Any]:
             operation["operationId"] = endpoint.replace(".", "_")
             # APIFlask tags operations after their blueprint only when TAGS is not set.
             operation["tags"] = [app.blueprints[endpoint.split(".")[0]].tag]
-            _bound_path_numbers(operation)
+            _finish_parameters(operation)
             _finish_responses(operation, method, schemas, public=_is_public(app, endpoint))
     return spec
 
@@ -175,7 +175,7 @@ def _generic(response: dict) -> bool:
     return not content or "HTTPError" in str(content)
 
 
-def _bound_path_numbers(operation: dict) -> None:
+def _finish_parameters(operation: dict) -> None:
     """Path ids are bounded like the routes that match them (see ged.web.requests);
     headers are named as RFC 9110 writes them."""
     for parameter in operation.get("parameters", []):

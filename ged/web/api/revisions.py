@@ -3,9 +3,7 @@ change sent with If-Match applies only to the revision it names (ged.services.re
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from ged.services.revisions import revision_from_etag
+from ged.services.revisions import Revised, document_etag, revision_from_etag
 from ged.web.api.schemas.common import Preconditions
 
 #: the ``ETag`` header, as the OpenAPI description declares it
@@ -17,12 +15,8 @@ ETAG = {
 }
 
 
-class Revised(Protocol):
-    revision: int
-
-
 def with_etag(answer: Revised) -> tuple[Revised, int, dict[str, str]]:
-    return answer, 200, {"ETag": f'"{answer.revision}"'}
+    return answer, 200, {"ETag": document_etag(answer)}
 
 
 def expected_revision(preconditions: Preconditions) -> int | None:
