@@ -5,7 +5,6 @@ declared schema. The API tests' client (tests.apiclient) checks each response it
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from typing import Any
 
@@ -14,6 +13,8 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
+
+from ged.web.openapi import openapi_path
 
 
 class ContractClient(FlaskClient):
@@ -56,8 +57,7 @@ def _operation(app: Flask, method: str, path: str) -> dict[str, Any] | None:
         rule, _ = app.url_map.bind("localhost").match(path, method, return_rule=True)
     except HTTPException:
         return None
-    template = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-    return _spec(app)["paths"].get(template, {}).get(method.lower())
+    return _spec(app)["paths"].get(openapi_path(rule.rule), {}).get(method.lower())
 
 
 def _spec(app: Flask) -> dict[str, Any]:

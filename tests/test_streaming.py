@@ -13,7 +13,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port
 
 CHUNK = 1024 * 1024
 SIZE = 200 * CHUNK
@@ -187,12 +188,6 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> 
         finally:
             connection.close()
     raise AssertionError(f"ged serve did not answer on port {port} within {timeout}s")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ged(env: dict[str, str], *args: str, stdin: str = "") -> str:

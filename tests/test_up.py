@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from sqlalchemy import select
 from ged.db import make_engine, make_session_factory
 from ged.models import User
 from ged.passwords import verify_password
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import free_port
 
 
 def get_json(url: str) -> tuple[int, dict]:

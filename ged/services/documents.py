@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ged.access import Principal, may_file_into_unit, require_document
 from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
-from ged.errors import Conflict, InvalidInput, PermissionDenied, VersionNotFound
+from ged.errors import Conflict, Gone, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
 from ged.ports import BlobStore
 from ged.services.document_fields import (
@@ -191,10 +191,19 @@ def read_version(
     document_id: int,
     action: str,
     number: int | None = None,
+    *,
+    deleted_is_gone: bool = False,
 ) -> Version:
     """A version for the caller to see (``action``: document.view, document.text,
-    document.download, document.preview…), the access written to the audit trail."""
+    document.download, document.preview…), the access written to the audit trail.
+    ``deleted_is_gone``: a deleted document is Gone rather than shown (the API's answer
+    to those who may see it; the web UI shows it them, with its restore button)."""
     version = find_version(uow, principal, document_id, number)
+    if deleted_is_gone and version.document.status == "deleted":
+        raise Gone(
+            f"document {document_id} is deleted; restore it with "
+            f"POST /api/v1/documents/{document_id}/restore"
+        )
     record(
         uow.session,
         principal,

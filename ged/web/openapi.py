@@ -126,11 +126,17 @@ def _one_name_per_model(spec: dict[str, Any]) -> None:
     spec.update(renamed)
 
 
+def openapi_path(rule: str) -> str:
+    """A route as OpenAPI writes it: ``/documents/<int:document_id>`` is
+    ``/documents/{document_id}``."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+
+
 def _endpoints(app: APIFlask) -> dict[tuple[str, str], str]:
     """(OpenAPI path, method) -> Flask endpoint."""
     found = {}
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        path = openapi_path(rule.rule)
         for method in rule.methods or ():
             found[path, method.lower()] = rule.endpoint
     return found

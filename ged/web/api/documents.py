@@ -5,7 +5,6 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.errors import Gone, InvalidInput
 from ged.services import document_list
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
@@ -117,13 +116,9 @@ def create(files_data: UploadForm):
     responses=errors(404, gone="deleted: an archivist or administrator can restore it"),
 )
 def read(document_id: int):
-    if service.find_version(uow(), principal(), document_id).document.status == "deleted":
-        # Only those who may restore it see it at all; for them the resource is gone.
-        raise Gone(
-            f"document {document_id} is deleted; restore it with "
-            f"POST /api/v1/documents/{document_id}/restore"
-        )
-    version = service.read_version(uow(), principal(), document_id, "document.view")
+    version = service.read_version(
+        uow(), principal(), document_id, "document.view", deleted_is_gone=True
+    )
     return with_etag(DocumentOut.of(version.document, version))
 
 
@@ -138,8 +133,6 @@ def read(document_id: int):
 )
 def edit(document_id: int, headers_data: Preconditions, json_data: MetadataEdit):
     fields = json_data.model_fields_set
-    if not fields:
-        raise InvalidInput("send a JSON object with the fields to change")
     changes = Metadata(
         title=json_data.title,
         document_type=json_data.document_type,

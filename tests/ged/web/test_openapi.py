@@ -1,8 +1,7 @@
 """The OpenAPI description is public and covers the API's routes."""
 
-import re
-
 from ged.web import create_app
+from ged.web.openapi import openapi_path
 
 
 def test_openapi_lists_every_api_route(settings):
@@ -11,7 +10,7 @@ def test_openapi_lists_every_api_route(settings):
     assert response.status_code == 200
     paths = response.json["paths"]
     api_rules = {
-        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        openapi_path(rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
         and rule.endpoint.split(".")[0] not in ("openapi", "api_docs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask.fields import UploadFile
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from ged.models import Document, Version
@@ -87,7 +87,8 @@ class MetadataEdit(Input):
 
     model_config = Input.model_config | {
         "json_schema_extra": {
-            "examples": [{"document_type": "facture", "tags": ["2026", "voirie"]}]
+            "minProperties": 1,
+            "examples": [{"document_type": "facture", "tags": ["2026", "voirie"]}],
         }
     }
 
@@ -96,6 +97,12 @@ class MetadataEdit(Input):
     unit: UnitName | None = Field(None, description="null: no unit")
     document_date: IsoDate | None = Field(None, description="YYYY-MM-DD; null: no date")
     tags: Tags | SkipJsonSchema[None] = Absent(description="replaces the tags")
+
+    @model_validator(mode="after")
+    def _something(self) -> MetadataEdit:
+        if not self.model_fields_set:
+            raise ValueError("send a JSON object with the fields to change")
+        return self
 
     @field_validator("title", "tags")
     @classmethod
