@@ -155,9 +155,10 @@ def _finish_responses(operation: dict, method: str, schemas: dict, *, public: bo
         for status, description in _INVALID.items():
             responses.setdefault(status, {"description": description})
     if "requestBody" in operation:
-        # A body with required fields must be sent; one without (a restore's comment) may not.
+        # A body with required fields, or that must name one, must be sent; one without
+        # (a restore's comment) may not.
         operation["requestBody"]["required"] = any(
-            schemas.get(content["schema"]["$ref"].rsplit("/", 1)[-1], {}).get("required")
+            _must_be_sent(schemas.get(content["schema"]["$ref"].rsplit("/", 1)[-1], {}))
             for content in operation["requestBody"]["content"].values()
         )
     if public:
@@ -173,6 +174,10 @@ def _finish_responses(operation: dict, method: str, schemas: dict, *, public: bo
             response["content"] = {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
+
+
+def _must_be_sent(schema: dict) -> bool:
+    return bool(schema.get("required") or schema.get("minProperties"))
 
 
 def _generic(response: dict) -> bool:
