@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes even for timezone-aware columns; they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def today() -> date:
+    """The current day in UTC: due dates and the last days of holds are UTC days."""
+    return datetime.now(UTC).date()
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -426,9 +426,12 @@ class Postgres(Service):
 
     def provision(self):
         # CREATEDB: tests create one database per pytest-xdist worker.
+        # pg_signal_backend: DROP DATABASE … WITH (FORCE) at the end of a run must also end
+        # an autovacuum worker that happens to be in that database, which has no role.
         sql = """
             SELECT 'CREATE ROLE ged' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ged')\\gexec
             ALTER ROLE ged LOGIN CREATEDB PASSWORD 'ged';
+            GRANT pg_signal_backend TO ged;
             SELECT 'CREATE DATABASE ged OWNER ged'
               WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ged')\\gexec
         """

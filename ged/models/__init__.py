@@ -16,12 +16,22 @@ from ged.models.documents import (
     Version,
 )
 from ged.models.jobs import JOB_STATUSES, OPEN_JOB_STATUSES, BulkJob
+from ged.models.lifecycle import (
+    FINAL_ACTIONS,
+    START_EVENTS,
+    DocumentEvent,
+    LegalHold,
+    RetentionRule,
+    legal_hold_documents,
+)
 from ged.models.users import ROLES, ApiToken, Group, User
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
     "DELIVERY_STATUSES",
     "DOCUMENT_STATUSES",
+    "FINAL_ACTIONS",
+    "START_EVENTS",
     "OUTCOMES",
     "PERMISSIONS",
     "ROLES",
@@ -37,7 +47,10 @@ __all__ = [
     "Blob",
     "BulkJob",
     "Document",
+    "DocumentEvent",
     "DocumentType",
+    "LegalHold",
+    "RetentionRule",
     "Grant",
     "Page",
     "Group",
@@ -47,4 +60,5 @@ __all__ = [
     "Version",
     "Webhook",
     "WebhookDelivery",
+    "legal_hold_documents",
 ]

@@ -112,6 +112,10 @@ class Document(Base):
     #: the ORM bumps it on each UPDATE of the row and refuses an UPDATE made from a stale
     #: copy (version_id_col); statements that bypass the ORM bump it themselves
     revision: Mapped[int] = mapped_column(server_default="1")
+    #: the retention rule (exact row, see ged.models.lifecycle) that applies; NULL: none does
+    retention_rule_id: Mapped[int | None] = mapped_column(ForeignKey("retention_rules.id"))
+    #: when that rule's period ends; NULL without a rule or while its start event is unknown
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
 
     document_type: Mapped[DocumentType | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
