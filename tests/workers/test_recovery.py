@@ -8,10 +8,9 @@ from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import Page, Version
 from tests.apiclient import serve
-from tests.conftest import worker_number
 from tests.ingest.samples import save_tiff, scan_image
 from tests.processes import kill_group, start_worker, wait_until
-from tests.services import Throwaway
+from tests.relay import relay_to
 
 
 def version_state(settings, version_id: int = 1) -> tuple[str, str | None, int, bool]:
@@ -61,28 +60,25 @@ def test_worker_killed_during_ocr_is_recovered_with_one_set_of_pages(make_settin
     api.client.application.extensions["ged"].close()
 
 
-def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_settings, request):
-    search = Throwaway(f"ingest-{worker_number(request)}", port_offset=20 + worker_number(request))
-    urls = search.start("opensearch")
-    settings = make_settings(opensearch={"urls": f'["{urls["opensearch_url"]}"]'})
-    upgrade(settings.database.url)
-    api = next(serve(settings))
-    search.stop("opensearch")
-    assert (
-        api.upload(b"Compte rendu du conseil d'ecole, texte brut.\n", "cr.txt").status_code == 202
-    )
+def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_settings, service_urls):
+    with relay_to(service_urls["opensearch_url"]) as search:
+        settings = make_settings(opensearch={"urls": f'["{search.url}"]'})
+        upgrade(settings.database.url)
+        api = next(serve(settings))
+        search.cut()
+        upload = api.upload(b"Compte rendu du conseil d'ecole, texte brut.\n", "cr.txt")
+        assert upload.status_code == 202
 
-    worker = start_worker(settings)
-    try:
-        wait_until(
-            lambda: version_state(settings)[1] == "metadata", 60, "the steps before indexing"
-        )
-        status, _, _, indexed = version_state(settings)
-        assert (status, indexed) == ("processing", False)
-        search.start("opensearch")
-        wait_until(lambda: version_state(settings)[3], 120, "indexing once OpenSearch is back")
-    finally:
-        kill_group(worker)
-        search.stop("opensearch")
+        worker = start_worker(settings)
+        try:
+            wait_until(
+                lambda: version_state(settings)[1] == "metadata", 60, "the steps before indexing"
+            )
+            status, _, _, indexed = version_state(settings)
+            assert (status, indexed) == ("processing", False)
+            search.restore()
+            wait_until(lambda: version_state(settings)[3], 120, "indexing once OpenSearch is back")
+        finally:
+            kill_group(worker)
     assert version_state(settings)[0] == "done"
     api.client.application.extensions["ged"].close()

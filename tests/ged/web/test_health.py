@@ -4,6 +4,7 @@ import pytest
 
 from ged.web import create_app
 from tests.conftest import worker_number
+from tests.relay import relay_to
 from tests.services import Throwaway
 
 
@@ -70,14 +71,14 @@ def test_readyz_turns_503_when_redis_stops(make_settings, throwaway):
     assert "redis" in response.json["detail"]
 
 
-def test_readyz_turns_503_when_opensearch_stops(make_settings, throwaway):
-    urls = throwaway.start("opensearch")
-    settings = make_settings(opensearch={"urls": f'["{urls["opensearch_url"]}"]'})
-    assert readiness(settings).status_code == 200
+def test_readyz_turns_503_when_opensearch_stops(make_settings, service_urls):
+    with relay_to(service_urls["opensearch_url"]) as search:
+        settings = make_settings(opensearch={"urls": f'["{search.url}"]'})
+        assert readiness(settings).status_code == 200
 
-    throwaway.stop("opensearch")
+        search.cut()
 
-    response = readiness(settings)
+        response = readiness(settings)
     assert response.status_code == 503
     assert response.json["checks"]["opensearch"]["ok"] is False
     assert response.json["checks"]["redis"]["ok"] is True
