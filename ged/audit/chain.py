@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from ged.access import Principal
 from ged.audit.streams import stream_of
-from ged.models import LIFECYCLE, OUTCOMES, AuditEvent
+from ged.models import LIFECYCLE, OUTCOMES, AuditCheckpoint, AuditEvent
 from ged.timeutil import aware
 
 #: prev_hash of the first event of each stream
@@ -165,14 +165,26 @@ def record(
 
 
 def head(session: Session | Connection, stream: str) -> tuple[int, str]:
-    """(seq, hash) of the last event of ``stream``; (0, GENESIS) while it has none."""
+    """(seq, hash) of the last event of ``stream``; (0, GENESIS) while it has none.
+
+    A purge may have removed every event of the access log: the checkpoint it sealed
+    over the last one then holds the head, and the chain goes on from there.
+    """
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.stream == stream)
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    return (last.seq, last.hash) if last else (0, GENESIS)
+    if last is not None:
+        return last.seq, last.hash
+    sealed = session.execute(
+        select(AuditCheckpoint.seq, AuditCheckpoint.head_hash)
+        .where(AuditCheckpoint.stream == stream)
+        .order_by(AuditCheckpoint.seq.desc())
+        .limit(1)
+    ).first()
+    return (sealed.seq, sealed.head_hash) if sealed else (0, GENESIS)
 
 
 def lock_chains(connection: Connection) -> None:

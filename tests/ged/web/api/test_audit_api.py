@@ -158,9 +158,7 @@ def test_wrong_parameters_are_named(api, query, field):
 def test_export_is_recorded_before_it_streams(api):
     api.get("/api/v1/session", "auditor")  # the token's first use is an event of its own
     first = add_events(api, 10)
-    exported = api.get(
-        f"/api/v1/audit/export?format=csv&stream=access&seq_from={first}", "auditor"
-    )
+    exported = api.get(f"/api/v1/audit/export?format=csv&stream=access&seq_from={first}", "auditor")
     assert exported.status_code == 200
     assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert exported.headers["Content-Disposition"].startswith('attachment; filename="audit-')
