@@ -32,7 +32,7 @@ from ged.audit.query import EventFilters, iter_events
 from ged.audit.seal import all_checkpoints, key_id, load_public_key, signature_valid
 from ged.audit.streams import STREAM_NAMES
 from ged.config import Settings
-from ged.models import LIFECYCLE, STREAMS
+from ged.models import ACCESS, LIFECYCLE, STREAMS
 
 Reason = Literal["altered", "missing", "reordered", "truncated", "bad signature"]
 Event = Mapping[str, Any]
@@ -143,6 +143,12 @@ class _Verifier:
             return forged
         first = next(rows, None)
         if first is None:
+            if self.complete and self.stream == ACCESS and self.checkpoints:
+                # A purge removed every event of the access log: the chain goes on after
+                # the checkpoint it sealed. (The lifecycle journal is never purged.)
+                self.sealed_seq = self.checkpoints[-1]["seq"]
+                self.checkpoints_checked = len(self.checkpoints)
+                self.checkpoints = []
             return self._end()
         self.first_seq = first["seq"]
         running, problem = self._start(first)
@@ -309,6 +315,8 @@ class _Verifier:
     def _summary(self) -> str:
         if self.first_seq is None:
             said = "no events"
+            if self.sealed_seq is not None:
+                said += f" after event {self.sealed_seq}, purged under a checkpoint"
         else:
             said = f"{self.checked} events, {self.first_seq} to {self.last_seq}, are intact"
         if self.key_id is None:

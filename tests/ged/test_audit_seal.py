@@ -145,6 +145,28 @@ def purged_anchor(session) -> str:
     )
 
 
+def test_a_purge_of_the_whole_access_log_still_verifies_and_the_chain_goes_on(
+    db_session, keyed_settings
+):
+    record_views(db_session, 3)
+    purge(db_session, keyed_settings, datetime.now(UTC))
+    assert stream_seqs(db_session, ACCESS) == []
+    result = verify_database(db_session, keyed_settings)
+    assert result.ok, result.detail
+    assert result.of(ACCESS).sealed_seq == 3
+    record_views(db_session, 1)
+    assert stream_seqs(db_session, ACCESS) == [4]
+    assert verify_database(db_session, keyed_settings).ok
+    # whereas a lifecycle journal emptied under its checkpoints was cut
+    if db_session.get_bind().dialect.name == "postgresql":
+        return  # the trigger would not even let it be deleted
+    seal_checkpoint(db_session, keyed_settings)
+    db_session.execute(text("DELETE FROM audit_events WHERE stream = 'lifecycle'"))
+    db_session.commit()
+    result = verify_database(db_session, keyed_settings)
+    assert (result.reason, result.stream) == ("truncated", LIFECYCLE)
+
+
 def test_deleting_more_than_a_purge_is_still_found(db_session, keyed_settings):
     record_views(db_session, 4)
     cutoff = datetime.now(UTC)
