@@ -58,6 +58,8 @@ _plain = Table(
     "bench_plain_events",
     MetaData(),
     Column("id", Integer, primary_key=True),
+    Column("stream", String(10)),
+    Column("seq", Integer),
     Column("ts", DateTime(timezone=True)),
     Column("actor", String(150)),
     Column("actor_token", String(200)),
@@ -139,6 +141,8 @@ def bench_record(settings: Settings, events: int, rounds: int) -> tuple[float, f
             session.execute(
                 insert(_plain),
                 {
+                    "stream": "access",
+                    "seq": 1,
                     "ts": datetime.now(UTC),
                     "actor": "agent",
                     "actor_token": "bench token",

@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ged.errors import ConfigError
 from ingest.classify_rules import ClassificationRule
@@ -142,14 +149,41 @@ class WatchSettings(_Section):
     folders: tuple[WatchedFolder, ...] = ()
 
 
+#: six months: the shortest the CNIL recommends keeping access traces
+MIN_ACCESS_RETENTION_DAYS = 180
+
+
 class AuditSettings(_Section):
     #: Ed25519 private key signing the checkpoints (`ged audit keygen`); its public key is
     #: <key_file>.pub. Outside the database, so whoever can rewrite the database cannot re-sign.
     key_file: Path = Path("var/audit-signing.key")
     #: minutes between checkpoints; at most a day, so no event stays unsealed longer than that
     checkpoint_minutes: int = Field(60, ge=1, le=1440)
-    #: days audit events are kept before `ged audit purge` removes them; 0 keeps them forever
-    retention_days: int = Field(0, ge=0)
+    #: days the access log is kept before its purge (`ged audit purge`, the workers daily);
+    #: 0 keeps it forever. The lifecycle journal is never purged (ged.audit.streams)
+    access_retention_days: int = Field(365, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_retention(cls, values: Any) -> Any:
+        if isinstance(values, Mapping) and "retention_days" in values:
+            raise ValueError(
+                "retention_days is now access_retention_days: only the access log is purged, "
+                "the lifecycle journal is kept (rename the key, and see config.example.toml)"
+            )
+        return values
+
+    @field_validator("access_retention_days")
+    @classmethod
+    def _as_the_cnil_recommends(cls, value: int) -> int:
+        # Shorter would purge the traces an incident is investigated with before it is
+        # noticed; longer than a year needs a legal obligation, which ged cannot check.
+        if 0 < value < MIN_ACCESS_RETENTION_DAYS:
+            raise ValueError(
+                f"keep the access log at least {MIN_ACCESS_RETENTION_DAYS} days (six months, "
+                "as the CNIL recommends), or 0 to keep it forever"
+            )
+        return value
 
 
 class WebhookSettings(_Section):

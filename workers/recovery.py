@@ -43,14 +43,14 @@ def recover_once(runtime: Runtime) -> list[int]:
 
 
 def audit_housekeeping(runtime: Runtime, connection: Redis) -> None:
-    """Seal an audit checkpoint when one is due, and purge expired events once a day."""
+    """Seal the audit checkpoints that are due, and purge the expired access log once a day."""
     settings = runtime.settings
     if not settings.audit.key_file.exists():
         return  # reported once at worker start (see run_worker)
     with runtime.unit_of_work() as uow:
         seal_if_due(uow.session, settings)
     daily = f"ged:{settings.redis.queue}:audit-purge"
-    if settings.audit.retention_days and connection.set(daily, "1", nx=True, ex=86_400):
+    if settings.audit.access_retention_days and connection.set(daily, "1", nx=True, ex=86_400):
         with runtime.unit_of_work() as uow:
             purge(uow.session, settings)
 

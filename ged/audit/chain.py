@@ -1,20 +1,24 @@
-"""The audit trail: ``record()``, the one call every audited action makes, and the hash chain.
+"""The audit trail: ``record()``, the one call every audited action makes, and the hash chains.
 
-Each event stores ``hash = sha256(prev_hash + canonical JSON of the event)``, the
-event being every column but ``hash`` itself (``HASHED_FIELDS``), ``prev_hash``
-the hash of the event before (``GENESIS`` for event 1). Canonical JSON: keys
-sorted, no spaces, UTF-8 (not \\u escapes), ``ts`` as ISO 8601 UTC with
-microseconds (``2026-11-28T09:15:02.123456Z``). Any edit, deletion or
-reordering of stored events therefore breaks the chain (ged.audit.verify), and
-anyone holding an export can recompute it.
+Events go to one of two streams (ged.audit.streams: the access log, the lifecycle
+journal), each a chain of its own. Each event stores ``hash = sha256(prev_hash +
+canonical JSON of the event)``, the event being every field but ``hash`` itself
+(``HASHED_FIELDS``, plus ``stream`` in the access log: see event_hash),
+``prev_hash`` the hash of the event before in its stream (``GENESIS`` for event 1).
+Canonical JSON: keys sorted, no spaces, UTF-8 (not \\u escapes), ``ts`` as ISO 8601
+UTC with microseconds (``2026-11-28T09:15:02.123456Z``). Any edit, deletion or
+reordering of stored events therefore breaks a chain (ged.audit.verify), and anyone
+holding an export can recompute it. ``id``, the order of both streams together, is
+not hashed: it is for listing.
 
 ``record()`` appends in the caller's transaction and does not commit: the action
 and its event commit together, and an action whose event cannot be written fails
-with it. To keep the chain from forking, writers are serialised from the moment
-``record()`` reads the head until their commit: a transaction-scoped advisory
-lock on PostgreSQL, SQLite's single write lock on SQLite. Call it last, just
-before the commit, so that the lock is held briefly. PostgreSQL sessions must
-run at READ COMMITTED (the default): the head is read after the lock is taken
+with it. To keep the chains from forking, writers are serialised from the moment
+``record()`` reads the heads until their commit: a transaction-scoped advisory
+lock on PostgreSQL, SQLite's single write lock on SQLite. One lock for both
+streams, so that ``id`` and ``ts`` follow the order of commits across them. Call it
+last, just before the commit, so that the lock is held briefly. PostgreSQL sessions
+must run at READ COMMITTED (the default): the heads are read after the lock is taken
 and must see the commit of the writer that held it before.
 """
 
@@ -30,12 +34,13 @@ from sqlalchemy import Connection, Row, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
-from ged.models import OUTCOMES, AuditEvent
+from ged.audit.streams import stream_of
+from ged.models import LIFECYCLE, OUTCOMES, AuditCheckpoint, AuditEvent
 from ged.timeutil import aware
 
-#: prev_hash of the first event ever
+#: prev_hash of the first event of each stream
 GENESIS = "0" * 64
-#: what an event's hash covers, in the order exports show them
+#: what every event's hash covers (the access log's also covers its stream)
 HASHED_FIELDS = (
     "seq",
     "ts",
@@ -50,7 +55,8 @@ HASHED_FIELDS = (
     "details",
     "prev_hash",
 )
-EVENT_FIELDS = (*HASHED_FIELDS, "hash")
+#: an event as exports show it, in this order
+EVENT_FIELDS = ("stream", *HASHED_FIELDS, "hash")
 
 # Any constant works as long as nothing else in the database uses it: "ged_audt" in ASCII.
 _CHAIN_LOCK = 0x6765645F61756474
@@ -74,9 +80,18 @@ def format_ts(moment: datetime) -> str:
 
 
 def event_hash(event: Mapping[str, Any]) -> str:
-    """The hash an event must carry, from its other fields (``ts`` as format_ts gives it)."""
-    body = canonical_json({field: event[field] for field in HASHED_FIELDS})
-    return hashlib.sha256(event["prev_hash"].encode("ascii") + body).hexdigest()
+    """The hash an event must carry, from its other fields (``ts`` as format_ts gives it).
+
+    The lifecycle journal's hashes do not name the stream: it continues the one chain
+    ged kept before there were two, whose past must verify as it was hashed. Every other
+    stream's do, so that relabelling an event either way breaks its hash. An event
+    without ``stream`` (an export made before there were two) is of that one chain.
+    """
+    body = {field: event[field] for field in HASHED_FIELDS}
+    stream = event.get("stream", LIFECYCLE)
+    if stream != LIFECYCLE:
+        body["stream"] = stream
+    return hashlib.sha256(event["prev_hash"].encode("ascii") + canonical_json(body)).hexdigest()
 
 
 def event_dict(event: AuditEvent | Row) -> dict[str, Any]:
@@ -99,8 +114,9 @@ def record(
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> AuditEvent:
-    """Append one event in the session's transaction, written at once but not committed;
-    the AuditEvent returned is a copy of the row, not attached to the session.
+    """Append one event to its stream (``stream_of(action)``) in the session's transaction,
+    written at once but not committed; the AuditEvent returned is a copy of the row, not
+    attached to the session.
 
     The actor, token label, address and user agent come from ``principal``;
     ``actor``, ``ip`` and ``user_agent`` are for events without one (a failed
@@ -135,27 +151,45 @@ def record(
     # Core statements on the session's connection (its transaction): the ORM's unit of
     # work would double the cost of a call made on every request.
     connection = session.connection()
-    _lock_chain(connection)
-    last_seq, last_hash = head(connection)
-    # Taken under the lock, so timestamps never go backwards along the chain.
+    lock_chains(connection)
+    stream = stream_of(action)
+    last_seq, last_hash = head(connection, stream)
+    last_id = connection.scalar(select(func.max(AuditEvent.id))) or 0
+    # Taken under the lock, so timestamps never go backwards along id or a chain.
     moment = datetime.now(UTC)
-    fields.update(seq=last_seq + 1, prev_hash=last_hash)
+    fields.update(id=last_id + 1, stream=stream, seq=last_seq + 1, prev_hash=last_hash)
     fields["hash"] = event_hash({**fields, "ts": format_ts(moment)})
     fields["ts"] = moment
     connection.execute(insert(AuditEvent.__table__), fields)
     return AuditEvent(**fields)
 
 
-def head(session: Session | Connection) -> tuple[int, str]:
-    """(seq, hash) of the last event; (0, GENESIS) while there is none."""
+def head(session: Session | Connection, stream: str) -> tuple[int, str]:
+    """(seq, hash) of the last event of ``stream``; (0, GENESIS) while it has none.
+
+    A purge may have removed every event of the access log: the checkpoint it sealed
+    over the last one then holds the head, and the chain goes on from there.
+    """
     last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.stream == stream)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
     ).first()
-    return (last.seq, last.hash) if last else (0, GENESIS)
+    if last is not None:
+        return last.seq, last.hash
+    sealed = session.execute(
+        select(AuditCheckpoint.seq, AuditCheckpoint.head_hash)
+        .where(AuditCheckpoint.stream == stream)
+        .order_by(AuditCheckpoint.seq.desc())
+        .limit(1)
+    ).first()
+    return (sealed.seq, sealed.head_hash) if sealed else (0, GENESIS)
 
 
-def _lock_chain(connection: Connection) -> None:
-    """Hold the chain until the transaction ends."""
+def lock_chains(connection: Connection) -> None:
+    """Hold both chains until the transaction ends (record() does; so does a purge, before
+    it reads what it will delete)."""
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK)))
     else:

@@ -1,18 +1,20 @@
 """Exports of the audit trail: CSV, JSON Lines, and verifiable bundles.
 
-Every row carries seq, prev_hash and hash, and every other field exactly as hashed,
-so anyone can recompute each row's hash (``ged audit verify --file``). A filtered
-export (by actor, action, document, outcome) skips rows: each row still proves
-itself, but the file cannot show that none is missing. Hence bundles are always
-an unbroken range of the chain (seq a to b, narrowed by period or seq only), with
-the checkpoints from a-1 to b and the public key, so the range is verified from
-the prev_hash of row a, anchored when a is 1 or a checkpoint seals a-1, and up
-to the last checkpoint inside it proven by signature; rows after that checkpoint
-are chained but not yet signed.
+Every row carries its stream, seq, prev_hash and hash, and every other field exactly
+as hashed, so anyone can recompute each row's hash and each stream's chain
+(``ged audit verify --file``). A filtered export (by actor, action, document,
+outcome) skips rows: each row still proves itself, but the file cannot show that
+none is missing. Hence bundles are always an unbroken range of each stream's chain
+(seq a to b, narrowed by stream, period or seq only), with the checkpoints from a-1
+to b and the public key, so each range is verified from the prev_hash of its row a,
+anchored when a is 1 or a checkpoint seals a-1, and up to the last checkpoint inside
+it proven by signature; rows after that checkpoint are chained but not yet signed.
 
-Bundle layout (zip): events.jsonl, checkpoints.jsonl, public-key.pem (when a key
-is configured), and manifest.json written last with the range and the SHA-256 of
-each other file.
+Bundle layout (zip, version 2): for each stream exported, <stream>-events.jsonl and
+<stream>-checkpoints.jsonl; public-key.pem (when a key is configured); and
+manifest.json written last with each stream's range and the SHA-256 of each other
+file. A version 1 bundle (made before there were two streams) holds events.jsonl and
+checkpoints.jsonl: the chain that became the lifecycle journal.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import io
 import json
 import zipfile
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -33,22 +36,21 @@ from ged.audit.chain import EVENT_FIELDS, format_ts
 from ged.audit.query import EventFilters, iter_events, seq_bounds
 from ged.audit.seal import all_checkpoints, key_id, public_key_pem
 from ged.errors import InvalidInput
+from ged.models import LIFECYCLE, STREAMS
 
 FORMATS = ("csv", "jsonl", "bundle")
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl", "bundle": "application/zip"}
 BUNDLE_FORMAT = "ged-audit-bundle"
-EVENTS_FILE, CHECKPOINTS_FILE, KEY_FILE, MANIFEST_FILE = (
-    "events.jsonl",
-    "checkpoints.jsonl",
-    "public-key.pem",
-    "manifest.json",
-)
+BUNDLE_VERSION = 2
+KEY_FILE, MANIFEST_FILE = "public-key.pem", "manifest.json"
+#: the members of a version 1 bundle, whose one chain is the lifecycle journal's
+V1_EVENTS_FILE, V1_CHECKPOINTS_FILE = "events.jsonl", "checkpoints.jsonl"
 
 # Spreadsheets run a cell starting with one of these as a formula; such cells get a
 # leading quote, and so does any cell already starting with one, so that reading
 # back (drop one leading quote) gives exactly what was hashed.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-_TEXT_COLUMNS = frozenset(EVENT_FIELDS) - {"seq", "ts", "details", "prev_hash", "hash"}
+_TEXT_COLUMNS = frozenset(EVENT_FIELDS) - {"stream", "seq", "ts", "details", "prev_hash", "hash"}
 #: characters gathered before a streamed chunk is handed on
 _CHUNK = 64 * 1024
 
@@ -59,7 +61,7 @@ def check_export(filters: EventFilters, fmt: str) -> None:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
     if fmt == "bundle" and not filters.selects_a_range:
         raise InvalidInput(
-            "a bundle is an unbroken range of the chain: narrow it by period or seq only "
+            "a bundle is an unbroken range of the chain: narrow it by stream, period or seq only "
             "(export CSV or JSON Lines to filter by actor, action, document or outcome)",
             field="format",
         )
@@ -105,8 +107,11 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
 
 
 def read_csv(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Rows of a CSV export back as events (empty cells are null: ged stores no empty text)."""
+    """Rows of a CSV export back as events (empty cells are null: ged stores no empty text).
+    An export made before there were two streams has no stream column: its one chain is
+    the lifecycle journal."""
     for row in csv.DictReader(lines):
+        row.setdefault("stream", LIFECYCLE)
         event: dict[str, Any] = {}
         for field in EVENT_FIELDS:
             value = row[field]
@@ -153,39 +158,56 @@ class _Sink(io.RawIOBase):
         return taken
 
 
+def events_file(stream: str) -> str:
+    return f"{stream}-events.jsonl"
+
+
+def checkpoints_file(stream: str) -> str:
+    return f"{stream}-checkpoints.jsonl"
+
+
 def bundle_chunks(
     session: Session, filters: EventFilters, public_key: Ed25519PublicKey | None
 ) -> Iterator[bytes]:
-    """A bundle of the events filters selects (a range), streamed as zip bytes.
+    """A bundle of the events filters selects (a range of each stream, or of the one it
+    names), streamed as zip bytes.
 
-    The range is fixed before the first row, so events recorded meanwhile (the
-    export's own among them) do not blur its end.
+    The ranges are fixed before the first row, so events recorded meanwhile (the
+    export's own among them) do not blur their ends.
     """
-    bounds = seq_bounds(session, filters)
+    streams = (filters.stream,) if filters.stream else STREAMS
+    ranges = {stream: seq_bounds(session, replace(filters, stream=stream)) for stream in streams}
     sink = _Sink()
+    sums: dict[str, str] = {}
+    described: dict[str, dict[str, Any]] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        if bounds is None:
-            sums, count = {EVENTS_FILE: _add(bundle, EVENTS_FILE, b"")}, 0
-        else:
-            events_sum, count = yield from _events_member(bundle, sink, session, bounds)
-            sums = {EVENTS_FILE: events_sum}
-        covering = [
-            checkpoint
-            for checkpoint in all_checkpoints(session)
-            if bounds is not None and bounds[0] - 1 <= checkpoint["seq"] <= bounds[1]
-        ]
-        lines = "".join(json.dumps(checkpoint) + "\n" for checkpoint in covering)
-        sums[CHECKPOINTS_FILE] = _add(bundle, CHECKPOINTS_FILE, lines.encode("utf-8"))
+        for stream, bounds in ranges.items():
+            name = events_file(stream)
+            if bounds is None:
+                sums[name], count = _add(bundle, name, b""), 0
+            else:
+                sums[name], count = yield from _events_member(bundle, sink, session, stream, bounds)
+            covering = [
+                checkpoint
+                for checkpoint in all_checkpoints(session, stream)
+                if bounds is not None and bounds[0] - 1 <= checkpoint["seq"] <= bounds[1]
+            ]
+            lines = "".join(json.dumps(checkpoint) + "\n" for checkpoint in covering)
+            name = checkpoints_file(stream)
+            sums[name] = _add(bundle, name, lines.encode("utf-8"))
+            described[stream] = {
+                "first_seq": bounds[0] if bounds else None,
+                "last_seq": bounds[1] if bounds else None,
+                "events": count,
+                "checkpoints": len(covering),
+            }
         if public_key is not None:
             sums[KEY_FILE] = _add(bundle, KEY_FILE, public_key_pem(public_key))
         manifest = {
             "format": BUNDLE_FORMAT,
-            "version": 1,
+            "version": BUNDLE_VERSION,
             "created_at": format_ts(datetime.now(UTC)),
-            "first_seq": bounds[0] if bounds else None,
-            "last_seq": bounds[1] if bounds else None,
-            "events": count,
-            "checkpoints": len(covering),
+            "streams": described,
             "key_id": key_id(public_key) if public_key else None,
             "files": sums,
         }
@@ -194,14 +216,14 @@ def bundle_chunks(
 
 
 def _events_member(
-    bundle: zipfile.ZipFile, sink: _Sink, session: Session, bounds: tuple[int, int]
+    bundle: zipfile.ZipFile, sink: _Sink, session: Session, stream: str, bounds: tuple[int, int]
 ) -> Generator[bytes, None, tuple[str, int]]:
     """Write the range's events into the bundle, yielding the zip bytes as they come;
     returns the member's SHA-256 and how many events it holds."""
-    range_filters = EventFilters(seq_from=bounds[0], seq_to=bounds[1])
+    range_filters = EventFilters(stream=stream, seq_from=bounds[0], seq_to=bounds[1])
     digest = hashlib.sha256()
     count = 0
-    with bundle.open(EVENTS_FILE, "w", force_zip64=True) as member:
+    with bundle.open(events_file(stream), "w", force_zip64=True) as member:
         for chunk in jsonl_chunks(iter_events(session, range_filters)):
             data = chunk.encode("utf-8")
             digest.update(data)
@@ -224,7 +246,36 @@ def read_bundle_manifest(bundle: zipfile.ZipFile) -> dict[str, Any]:
         raise InvalidInput(f"this zip has no {MANIFEST_FILE}: it is not an audit bundle") from None
     if manifest.get("format") != BUNDLE_FORMAT:
         raise InvalidInput("this zip is not a ged audit bundle")
+    if manifest.get("version") not in (1, BUNDLE_VERSION):
+        raise InvalidInput(f"this bundle is of version {manifest.get('version')!r}, unknown here")
     return manifest
+
+
+@dataclass(frozen=True)
+class BundledStream:
+    """Where a bundle holds one stream's range, and the range its manifest says."""
+
+    stream: str
+    events: str
+    checkpoints: str
+    seq_range: tuple[int, int] | None
+
+
+def bundled_streams(manifest: dict[str, Any]) -> list[BundledStream]:
+    if manifest["version"] == 1:
+        ranges = {LIFECYCLE: manifest}
+        names = {LIFECYCLE: (V1_EVENTS_FILE, V1_CHECKPOINTS_FILE)}
+    else:
+        ranges = manifest["streams"]
+        names = {stream: (events_file(stream), checkpoints_file(stream)) for stream in ranges}
+    found = []
+    for stream, extent in ranges.items():
+        if stream not in STREAMS:
+            raise InvalidInput(f"this bundle holds a stream ged does not know: {stream!r}")
+        first, last = extent["first_seq"], extent["last_seq"]
+        seq_range = None if first is None else (first, last)
+        found.append(BundledStream(stream, *names[stream], seq_range))
+    return found
 
 
 def file_sha256(stream: IO[bytes]) -> str:

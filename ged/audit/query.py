@@ -1,4 +1,8 @@
-"""Reading the audit trail: filters, streaming in chain order, and pages for the API."""
+"""Reading the audit trail: filters, streaming in chain order, and pages for the API.
+
+Without a ``stream`` filter both streams are read together, in the order they were
+recorded (``id``); ``seq`` bounds then apply to each stream's own numbering.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy.orm import Session
 from ged.access import Principal
 from ged.audit.chain import EVENT_FIELDS, event_dict, format_ts, record
 from ged.errors import InvalidInput
-from ged.models import OUTCOMES, AuditEvent
+from ged.models import OUTCOMES, STREAMS, AuditEvent
 from ged.parsing import MAX_BIGINT, positive_int
 from ged.timeutil import aware
 
@@ -27,6 +31,7 @@ _COLUMNS = [AuditEvent.__table__.c[field] for field in EVENT_FIELDS]
 class EventFilters:
     """Which events: every given criterion must hold. Bounds are inclusive."""
 
+    stream: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
     actor: str | None = None
@@ -37,6 +42,11 @@ class EventFilters:
     seq_to: int | None = None
 
     def __post_init__(self) -> None:
+        if self.stream is not None and self.stream not in STREAMS:
+            raise InvalidInput(
+                f"stream must be one of {', '.join(STREAMS)}, not {self.stream!r}",
+                field="stream",
+            )
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise InvalidInput(
                 f"outcome must be one of {', '.join(OUTCOMES)}, not {self.outcome!r}",
@@ -46,6 +56,8 @@ class EventFilters:
     def conditions(self) -> list[ColumnElement[bool]]:
         column = AuditEvent.__table__.c
         found: list[ColumnElement[bool]] = []
+        if self.stream is not None:
+            found.append(column.stream == self.stream)
         # Times are compared in UTC (naive ones are taken as UTC): SQLite compares text.
         if self.date_from is not None:
             found.append(column.ts >= aware(self.date_from).astimezone(UTC))
@@ -68,7 +80,8 @@ class EventFilters:
 
     @property
     def selects_a_range(self) -> bool:
-        """Only period and seq bounds: the result is an unbroken stretch of the chain."""
+        """Only stream, period and seq bounds: the result is an unbroken stretch of each
+        stream's chain."""
         return (self.actor, self.action, self.document_id, self.outcome) == (None,) * 4
 
     def as_details(self) -> dict[str, Any]:
@@ -101,6 +114,7 @@ def parse_moment(value: str | None, field: str, *, end: bool = False) -> datetim
 
 #: the names filters go by, in query strings, forms and (mapped) command-line options
 FILTER_NAMES = (
+    "stream",
     "date_from",
     "date_to",
     "actor",
@@ -127,6 +141,7 @@ def filters_from(
             raise InvalidInput(f"unknown parameter(s): {', '.join(unknown)}", field=unknown[0])
     given = {name: (values.get(name) or "").strip() or None for name in FILTER_NAMES}
     return EventFilters(
+        stream=given["stream"],
         date_from=parse_moment(given["date_from"], "date_from"),
         date_to=parse_moment(given["date_to"], "date_to", end=True),
         actor=given["actor"],
@@ -139,13 +154,15 @@ def filters_from(
 
 
 def iter_events(session: Session, filters: EventFilters) -> Iterator[dict[str, Any]]:
-    """The matching events in chain order, as event_dict gives them, fetched BATCH at a time
-    (a server-side cursor on PostgreSQL), so millions of rows stream in flat memory.
-    Close the generator (``contextlib.closing``) when not reading it to the end."""
+    """The matching events as event_dict gives them, fetched BATCH at a time (a server-side
+    cursor on PostgreSQL), so millions of rows stream in flat memory: in chain order (seq)
+    when filters name a stream, otherwise in the order they were recorded (id). Close the
+    generator (``contextlib.closing``) when not reading it to the end."""
+    column = AuditEvent.__table__.c
     query = (
         select(*_COLUMNS)
         .where(*filters.conditions())
-        .order_by(AuditEvent.__table__.c.seq)
+        .order_by(column.id if filters.stream is None else column.seq)
         .execution_options(yield_per=BATCH)
     )
     result = session.execute(query)
@@ -159,7 +176,8 @@ def iter_events(session: Session, filters: EventFilters) -> Iterator[dict[str, A
 
 
 def seq_bounds(session: Session, filters: EventFilters) -> tuple[int, int] | None:
-    """First and last seq of the matching events, None when none match."""
+    """First and last seq of the matching events, None when none match (meaningful for
+    filters that name a stream)."""
     column = AuditEvent.__table__.c.seq
     low, high = session.execute(
         select(func.min(column), func.max(column)).where(*filters.conditions())
@@ -188,7 +206,7 @@ def search_events(
     rows = session.execute(
         select(*_COLUMNS)
         .where(*conditions)
-        .order_by(AuditEvent.__table__.c.seq.desc())
+        .order_by(AuditEvent.__table__.c.id.desc())
         .offset((page - 1) * size)
         .limit(size)
     )

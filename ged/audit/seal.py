@@ -2,8 +2,11 @@
 
 A hash chain shows any change inside it, but not that its end was cut off, nor
 that someone able to write the database rewrote it and recomputed every hash.
-A checkpoint signs (seq, head_hash, ts); verification (ged.audit.verify) checks
-each signature and that the chain still reaches each checkpoint with that hash.
+A checkpoint signs the head of one stream's chain, (seq, head_hash, ts), and names
+the stream unless it is the lifecycle journal's (whose checkpoints keep the format
+they had before there were two streams, see ged.audit.streams); verification
+(ged.audit.verify) checks each signature and that the chain still reaches each
+checkpoint with that hash.
 The private key lives in a file (``[audit] key_file``, made by ``ged audit keygen``)
 that database access alone does not give; the public key next to it
 (``<key_file>.pub``) is all a verifier needs, and is shipped in export bundles.
@@ -28,13 +31,15 @@ from sqlalchemy.orm import Session
 from ged.audit.chain import canonical_json, format_ts, head
 from ged.config import Settings
 from ged.errors import Conflict, GedError, InvalidInput
-from ged.models import AuditCheckpoint
+from ged.models import LIFECYCLE, STREAMS, AuditCheckpoint
 from ged.timeutil import aware
 
 log = logging.getLogger(__name__)
 
-# Prefixed so that a checkpoint signature can never be mistaken for a signature of anything else.
+# Prefixed so that a checkpoint signature can never be mistaken for a signature of anything
+# else; v2 names its stream.
 _MESSAGE_PREFIX = b"ged audit checkpoint v1\n"
+_STREAM_MESSAGE_PREFIX = b"ged audit checkpoint v2\n"
 
 
 class SigningKeyMissing(GedError):
@@ -113,12 +118,16 @@ def key_id(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def checkpoint_message(seq: int, head_hash: str, ts: str) -> bytes:
-    return _MESSAGE_PREFIX + canonical_json({"seq": seq, "head_hash": head_hash, "ts": ts})
+def checkpoint_message(seq: int, head_hash: str, ts: str, stream: str = LIFECYCLE) -> bytes:
+    sealed = {"seq": seq, "head_hash": head_hash, "ts": ts}
+    if stream == LIFECYCLE:
+        return _MESSAGE_PREFIX + canonical_json(sealed)
+    return _STREAM_MESSAGE_PREFIX + canonical_json({**sealed, "stream": stream})
 
 
 def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
     return {
+        "stream": checkpoint.stream,
         "seq": checkpoint.seq,
         "head_hash": checkpoint.head_hash,
         "ts": format_ts(checkpoint.ts),
@@ -128,7 +137,14 @@ def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
 
 
 def signature_valid(checkpoint: Mapping[str, Any], key: Ed25519PublicKey) -> bool:
-    message = checkpoint_message(checkpoint["seq"], checkpoint["head_hash"], checkpoint["ts"])
+    """Whether ``key`` signed the checkpoint; one without ``stream`` (in a bundle made before
+    there were two streams) is the lifecycle journal's."""
+    message = checkpoint_message(
+        checkpoint["seq"],
+        checkpoint["head_hash"],
+        checkpoint["ts"],
+        checkpoint.get("stream", LIFECYCLE),
+    )
     try:
         key.verify(bytes.fromhex(checkpoint["signature"]), message)
     except (InvalidSignature, ValueError):
@@ -136,21 +152,26 @@ def signature_valid(checkpoint: Mapping[str, Any], key: Ed25519PublicKey) -> boo
     return True
 
 
-def all_checkpoints(session: Session) -> list[dict[str, Any]]:
-    """Every checkpoint, by seq: one an hour is under 10,000 a year, small enough to hold."""
+def all_checkpoints(session: Session, stream: str) -> list[dict[str, Any]]:
+    """Every checkpoint of ``stream``, by seq: one an hour is under 10,000 a year, small
+    enough to hold."""
     found = session.scalars(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.stream == stream)
+        .order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
     )
     return [checkpoint_dict(checkpoint) for checkpoint in found]
 
 
 def sign_checkpoint(
-    session: Session, private_key: Ed25519PrivateKey, seq: int, head_hash: str
+    session: Session, private_key: Ed25519PrivateKey, stream: str, seq: int, head_hash: str
 ) -> AuditCheckpoint:
-    """Add a checkpoint over (seq, head_hash) to the session's transaction; not committed."""
+    """Add a checkpoint over (seq, head_hash) of ``stream`` to the session's transaction;
+    not committed."""
     moment = datetime.now(UTC)
-    signature = private_key.sign(checkpoint_message(seq, head_hash, format_ts(moment)))
+    signature = private_key.sign(checkpoint_message(seq, head_hash, format_ts(moment), stream))
     checkpoint = AuditCheckpoint(
+        stream=stream,
         seq=seq,
         head_hash=head_hash,
         ts=moment,
@@ -162,23 +183,27 @@ def sign_checkpoint(
     return checkpoint
 
 
-def seal_checkpoint(session: Session, settings: Settings) -> AuditCheckpoint:
-    """Sign the current head of the chain and commit."""
+def seal_checkpoint(session: Session, settings: Settings) -> list[AuditCheckpoint]:
+    """Sign the current head of each stream's chain and commit; the checkpoints by stream,
+    in STREAMS order."""
     private_key = load_private_key(settings.audit.key_file)
     if private_key is None:
         raise SigningKeyMissing(settings.audit.key_file)
-    checkpoint = sign_checkpoint(session, private_key, *head(session))
+    sealed = [
+        sign_checkpoint(session, private_key, stream, *head(session, stream)) for stream in STREAMS
+    ]
     session.commit()
-    return checkpoint
+    return sealed
 
 
 def seal_if_due(
     session: Session, settings: Settings, now: datetime | None = None
-) -> AuditCheckpoint | None:
-    """Seal when events came since the last checkpoint and it is checkpoint_minutes old.
+) -> list[AuditCheckpoint]:
+    """Seal each stream where events came since its last checkpoint and that checkpoint is
+    checkpoint_minutes old; return the checkpoints sealed (none: nothing was due).
 
     Meant to be called periodically (every few minutes) by a worker. Without a key
-    file it logs a warning and seals nothing: the chain still detects edits, but
+    file it logs a warning and seals nothing: the chains still detect edits, but
     not a cut tail.
     """
     private_key = load_private_key(settings.audit.key_file)
@@ -187,16 +212,21 @@ def seal_if_due(
             "audit checkpoints are not sealed: %s",
             SigningKeyMissing(settings.audit.key_file),
         )
-        return None
-    last = session.scalars(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-    ).first()
-    head_seq, head_hash = head(session)
-    if head_seq == (last.seq if last else 0):
-        return None
+        return []
     interval = timedelta(minutes=settings.audit.checkpoint_minutes)
-    if last is not None and (now or datetime.now(UTC)) - aware(last.ts) < interval:
-        return None
-    checkpoint = sign_checkpoint(session, private_key, head_seq, head_hash)
-    session.commit()
-    return checkpoint
+    sealed = []
+    for stream in STREAMS:
+        last = session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.stream == stream)
+            .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+        ).first()
+        head_seq, head_hash = head(session, stream)
+        if head_seq == (last.seq if last else 0):
+            continue
+        if last is not None and (now or datetime.now(UTC)) - aware(last.ts) < interval:
+            continue
+        sealed.append(sign_checkpoint(session, private_key, stream, head_seq, head_hash))
+    if sealed:
+        session.commit()
+    return sealed

@@ -1,10 +1,14 @@
-"""Verification of the audit chain: in the database, or offline from an export or a bundle.
+"""Verification of the audit chains: in the database (or, by ged.audit.offline, in an export).
 
-One streaming pass (millions of rows in flat memory; checkpoints, one an hour at
-most, are held). What each failure means, reported with the first seq it breaks:
+Each stream (the access log, the lifecycle journal) is a chain of its own, verified
+with its own checkpoints; the answer sums both up and holds each one's (``streams``).
+One streaming pass per stream (millions of rows in flat memory; checkpoints, one an
+hour at most, are held). What each failure means, reported with the stream and the
+first seq it breaks:
 
-- altered: an event no longer matches its hash (a field was changed), or a run of
-  events was rewritten and re-hashed since a checkpoint signed its end;
+- altered: an event no longer matches its hash (a field was changed, its stream
+  included), or a run of events was rewritten and re-hashed since a checkpoint signed
+  its end, or a checkpoint of one stream is given as the other's;
 - missing: an event is absent (a gap, or the start cut without a purge checkpoint);
 - reordered: events were swapped (the real event N is found further on);
 - truncated: the chain stops before a checkpoint that sealed a later event;
@@ -13,39 +17,22 @@ most, are held). What each failure means, reported with the first seq it breaks:
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, replace
 from itertools import chain
-from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from ged.audit.chain import GENESIS, event_hash
-from ged.audit.export import (
-    CHECKPOINTS_FILE,
-    EVENTS_FILE,
-    KEY_FILE,
-    file_sha256,
-    read_bundle_manifest,
-    read_csv,
-    read_jsonl,
-)
 from ged.audit.query import EventFilters, iter_events
-from ged.audit.seal import (
-    all_checkpoints,
-    key_id,
-    load_public_key,
-    read_public_key,
-    signature_valid,
-)
+from ged.audit.seal import all_checkpoints, key_id, load_public_key, signature_valid
+from ged.audit.streams import STREAM_NAMES
 from ged.config import Settings
-from ged.errors import InvalidInput
+from ged.models import ACCESS, LIFECYCLE, STREAMS
 
 Reason = Literal["altered", "missing", "reordered", "truncated", "bad signature"]
 Event = Mapping[str, Any]
@@ -66,9 +53,42 @@ class VerifyResult:
     sealed_seq: int | None = None
     #: the key signatures were checked with; None: checkpoints are not configured
     key_id: str | None = None
+    #: the stream this is about; None: both, summed up from ``streams``
+    stream: str | None = None
+    #: each stream's own result, when this one sums them up
+    streams: tuple[VerifyResult, ...] = ()
+
+    def of(self, stream: str) -> VerifyResult:
+        """One stream's own result."""
+        return next(result for result in self.streams if result.stream == stream)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        del values["streams"]
+        if self.streams:
+            values["streams"] = {result.stream: result.as_dict() for result in self.streams}
+        return values
+
+
+def combine(results: Iterable[VerifyResult]) -> VerifyResult:
+    """Both streams' results as one: the first broken one's, else what they checked together."""
+    results = tuple(results)
+    for result in results:
+        if not result.ok:
+            name = STREAM_NAMES[result.stream or LIFECYCLE]
+            return replace(result, detail=f"{name}: {result.detail}", streams=results)
+    return VerifyResult(
+        ok=True,
+        checked=sum(result.checked for result in results),
+        first_broken_seq=None,
+        reason=None,
+        detail="; ".join(
+            f"{STREAM_NAMES[result.stream or LIFECYCLE]}: {result.detail}" for result in results
+        ),
+        checkpoints_checked=sum(result.checkpoints_checked for result in results),
+        key_id=results[0].key_id if results else None,
+        streams=results,
+    )
 
 
 def verify_chain(
@@ -78,9 +98,10 @@ def verify_chain(
     *,
     complete: bool = True,
     seq_range: tuple[int, int] | None = None,
+    stream: str = LIFECYCLE,
 ) -> VerifyResult:
-    """Check ``events`` (in the order given, which must be seq order) against their hashes,
-    their links and ``checkpoints``.
+    """Check ``events`` of one ``stream`` (in the order given, which must be seq order)
+    against their hashes, their links and ``checkpoints`` (which must all be of that stream).
 
     The events must reach every checkpoint given: pass only those they should cover.
     ``complete``: the events are the whole retained log, so it must start at event 1 or
@@ -89,7 +110,7 @@ def verify_chain(
     checkpoint seals the event before); ``seq_range``, when known, says where it must
     start and end.
     """
-    return _Verifier(checkpoints, public_key, complete, seq_range).run(iter(events))
+    return _Verifier(checkpoints, public_key, complete, seq_range, stream).run(iter(events))
 
 
 class _Verifier:
@@ -99,7 +120,9 @@ class _Verifier:
         public_key: Ed25519PublicKey | None,
         complete: bool,
         seq_range: tuple[int, int] | None,
+        stream: str,
     ) -> None:
+        self.stream = stream
         self.checkpoints = sorted(checkpoints, key=lambda checkpoint: checkpoint["seq"])
         self.public_key = public_key
         self.key_id = key_id(public_key) if public_key else None
@@ -120,6 +143,12 @@ class _Verifier:
             return forged
         first = next(rows, None)
         if first is None:
+            if self.complete and self.stream == ACCESS and self.checkpoints:
+                # A purge removed every event of the access log: the chain goes on after
+                # the checkpoint it sealed. (The lifecycle journal is never purged.)
+                self.sealed_seq = self.checkpoints[-1]["seq"]
+                self.checkpoints_checked = len(self.checkpoints)
+                self.checkpoints = []
             return self._end()
         self.first_seq = first["seq"]
         running, problem = self._start(first)
@@ -185,6 +214,15 @@ class _Verifier:
         return None
 
     def _forged_checkpoint(self) -> VerifyResult | None:
+        for checkpoint in self.checkpoints:
+            if checkpoint.get("stream", LIFECYCLE) != self.stream:
+                return self._broken(
+                    "altered",
+                    checkpoint["seq"],
+                    f"the checkpoint sealed at {checkpoint['ts']} over event {checkpoint['seq']} "
+                    f"seals the {STREAM_NAMES.get(checkpoint['stream'], checkpoint['stream'])}, "
+                    f"not the {STREAM_NAMES[self.stream]}",
+                )
         if self.public_key is None:
             return None
         for checkpoint in self.checkpoints:
@@ -277,6 +315,8 @@ class _Verifier:
     def _summary(self) -> str:
         if self.first_seq is None:
             said = "no events"
+            if self.sealed_seq is not None:
+                said += f" after event {self.sealed_seq}, purged under a checkpoint"
         else:
             said = f"{self.checked} events, {self.first_seq} to {self.last_seq}, are intact"
         if self.key_id is None:
@@ -307,64 +347,30 @@ class _Verifier:
             "checkpoints_checked": self.checkpoints_checked,
             "sealed_seq": self.sealed_seq,
             "key_id": self.key_id,
+            "stream": self.stream,
         }
 
 
 def verify_database(session: Session, settings: Settings) -> VerifyResult:
+    """Both streams' chains and checkpoints, as stored."""
+    public_key = load_public_key(settings.audit.key_file)
+    return combine(_verify_stored(session, stream, public_key) for stream in STREAMS)
+
+
+def _verify_stored(
+    session: Session, stream: str, public_key: Ed25519PublicKey | None
+) -> VerifyResult:
     # Checkpoints are read before the events, so that none can name an event recorded
     # after the events were read (which would look like a cut end).
-    checkpoints = all_checkpoints(session)
-    with closing(iter_events(session, EventFilters())) as events:
+    checkpoints = all_checkpoints(session, stream)
+    with closing(iter_events(session, EventFilters(stream=stream))) as events:
         first = next(events, None)
         known = {checkpoint["seq"] for checkpoint in checkpoints}
         if first is not None and first["seq"] - 1 not in known:
             # A purge committed between the two reads: the checkpoint it sealed, in the
             # same transaction as its deletions, is visible now.
-            checkpoints += [cp for cp in all_checkpoints(session) if cp["seq"] == first["seq"] - 1]
+            checkpoints += [
+                cp for cp in all_checkpoints(session, stream) if cp["seq"] == first["seq"] - 1
+            ]
         rows = chain([first], events) if first is not None else events
-        return verify_chain(rows, checkpoints, load_public_key(settings.audit.key_file))
-
-
-def verify_file(path: Path, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
-    """Verify an export offline: a bundle (.zip), or a JSON Lines or CSV export (chain only:
-    no checkpoints travel with those). ``public_key``, when given, is trusted instead of the
-    bundle's own (which only proves the bundle agrees with itself)."""
-    try:
-        if zipfile.is_zipfile(path):
-            return _verify_bundle(path, public_key)
-        with path.open(encoding="utf-8-sig", newline="") as lines:
-            rows = read_csv(lines) if path.suffix.lower() == ".csv" else read_jsonl(lines)
-            return verify_chain(rows, [], None, complete=False)
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        # Whatever a damaged or foreign file trips over, said in one line.
-        raise InvalidInput(f"{path.name} cannot be read as an audit export: {exc!r}") from None
-
-
-def _verify_bundle(path: Path, public_key: Ed25519PublicKey | None) -> VerifyResult:
-    with zipfile.ZipFile(path) as bundle:
-        manifest = read_bundle_manifest(bundle)
-        for name, expected in manifest["files"].items():
-            try:
-                with bundle.open(name) as member:
-                    actual = file_sha256(member)
-            except KeyError:
-                return _file_problem("missing", f"{name} is listed in manifest.json but absent")
-            if actual != expected:
-                return _file_problem(
-                    "altered", f"{name} does not match its SHA-256 in manifest.json"
-                )
-        if public_key is None and KEY_FILE in bundle.namelist():
-            public_key = read_public_key(bundle.read(KEY_FILE))
-        checkpoints = list(read_jsonl(bundle.read(CHECKPOINTS_FILE).decode("utf-8").splitlines()))
-        seq_range = None
-        if manifest["first_seq"] is not None:
-            seq_range = (manifest["first_seq"], manifest["last_seq"])
-        with bundle.open(EVENTS_FILE) as member:
-            lines = io.TextIOWrapper(member, encoding="utf-8")
-            return verify_chain(
-                read_jsonl(lines), checkpoints, public_key, complete=False, seq_range=seq_range
-            )
-
-
-def _file_problem(reason: Reason, detail: str) -> VerifyResult:
-    return VerifyResult(ok=False, checked=0, first_broken_seq=None, reason=reason, detail=detail)
+        return verify_chain(rows, checkpoints, public_key, stream=stream)

@@ -9,16 +9,18 @@ from pathlib import Path
 import click
 
 from ged.access import command_line
+from ged.audit.offline import verify_file
 from ged.audit.query import filters_from, parse_moment
 from ged.audit.seal import generate_key, key_id, public_key_file, public_key_pem, read_public_key
-from ged.audit.verify import verify_file
+from ged.audit.streams import STREAM_NAMES
 from ged.cli.invocation import settings_from, unit_of_work
 from ged.errors import InvalidInput
-from ged.models import OUTCOMES
+from ged.models import OUTCOMES, STREAMS
 from ged.services import audit as audit_service
 
 #: the option that sets each filter (their destinations are ged.audit.query.FILTER_NAMES)
 OPTION_OF = {
+    "stream": "--stream",
     "date_from": "--from",
     "date_to": "--to",
     "actor": "--actor",
@@ -32,7 +34,8 @@ OPTION_OF = {
 
 @click.group()
 def audit() -> None:
-    """The audit trail: verify it, export it, seal checkpoints, purge old events."""
+    """The audit trail (the access log and the lifecycle journal): verify it, export it, seal
+    checkpoints, purge the old access log."""
 
 
 @audit.command()
@@ -68,7 +71,8 @@ def keygen(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_json: bool) -> None:
-    """Recompute the hash chain and check the checkpoints. Exit status 1 if it is broken."""
+    """Recompute both streams' hash chains and check their checkpoints. Exit status 1 if one
+    is broken."""
     if path is not None:
         # Offline: the file against itself (and a trusted key), nothing from this server.
         trusted = read_public_key(public_key.read_bytes()) if public_key else None
@@ -89,14 +93,17 @@ def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_js
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True
 )
+@click.option(
+    "--stream", type=click.Choice(STREAMS), help="One stream only (default: both, as recorded)."
+)
 @click.option("--from", "date_from", help="From this date (YYYY-MM-DD) or ISO time, UTC.")
 @click.option("--to", "date_to", help="Up to this date (whole day) or ISO time, UTC.")
 @click.option("--actor", help="User name.")
 @click.option("--action", help='Action, e.g. "document.download".')
 @click.option("--document", help="Document id.")
 @click.option("--outcome", type=click.Choice(OUTCOMES))
-@click.option("--seq-from", help="From this sequence number.")
-@click.option("--seq-to", help="Up to this sequence number.")
+@click.option("--seq-from", help="From this sequence number (of each stream).")
+@click.option("--seq-to", help="Up to this sequence number (of each stream).")
 @click.option(
     "--output",
     "-o",
@@ -106,7 +113,8 @@ def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_js
 @click.option(
     "--bundle",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a verifiable bundle (zip) here: a range of the chain, by period or seq only.",
+    help="Write a verifiable bundle (zip) here: a range of each chain, by stream, period or "
+    "seq only.",
 )
 @click.pass_context
 def export(
@@ -141,44 +149,47 @@ def export(
 @audit.command()
 @click.pass_context
 def seal(ctx: click.Context) -> None:
-    """Sign a checkpoint over the current end of the chain now."""
+    """Sign a checkpoint over the current end of each stream's chain now."""
     with unit_of_work(ctx) as uow:
-        checkpoint = audit_service.seal(uow, command_line())
-    click.echo(
-        f"checkpoint over event {checkpoint.seq} ({checkpoint.head_hash}) signed by key "
-        f"{checkpoint.key_id}",
-        err=True,
-    )
+        checkpoints = audit_service.seal(uow, command_line())
+    for checkpoint in checkpoints:
+        click.echo(
+            f"{STREAM_NAMES[checkpoint.stream]}: checkpoint over event {checkpoint.seq} "
+            f"({checkpoint.head_hash}) signed by key {checkpoint.key_id}",
+            err=True,
+        )
 
 
 @audit.command()
 @click.option(
     "--before",
-    help="Purge events recorded before this date or ISO time (default: retention_days ago).",
+    help="Purge access events recorded before this date or ISO time "
+    "(default: access_retention_days ago).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def purge(ctx: click.Context, before: str | None, yes: bool) -> None:
-    """Delete old audit events, sealing a checkpoint over the last one removed, so that
-    the rest of the chain stays verifiable. Needs the signing key."""
-    retention_days = settings_from(ctx).audit.retention_days
+    """Delete the old events of the access log, sealing a checkpoint over the last one
+    removed, so that the rest of its chain stays verifiable. The lifecycle journal is
+    never purged. Needs the signing key."""
+    retention_days = settings_from(ctx).audit.access_retention_days
     cutoff = parse_moment(before, "--before")
     if cutoff is None and retention_days == 0:
-        click.echo("[audit] retention_days is 0: audit events are kept forever", err=True)
+        click.echo("[audit] access_retention_days is 0: the access log is kept forever", err=True)
         return
     if not yes:
         shown = cutoff or f"{retention_days} days ago"
-        click.confirm(f"Delete the audit events recorded before {shown}?", abort=True)
+        click.confirm(f"Delete the access-log events recorded before {shown}?", abort=True)
     with unit_of_work(ctx) as uow:
         done = audit_service.purge(uow, command_line(), cutoff)
     if done.deleted:
         click.echo(
-            f"{done.deleted} events purged, up to event {done.last_seq} ({done.last_hash}), "
-            "which a checkpoint now seals",
+            f"{done.deleted} access-log events purged, up to event {done.last_seq} "
+            f"({done.last_hash}), which a checkpoint now seals",
             err=True,
         )
     else:
-        click.echo("no audit event is old enough to purge", err=True)
+        click.echo("no access-log event is old enough to purge", err=True)
 
 
 COMMANDS = (audit,)

@@ -1,7 +1,7 @@
 """Database models. Every model module is imported here so Alembic sees all tables."""
 
 from ged.models.access import PERMISSIONS, Grant
-from ged.models.audit import OUTCOMES, AuditCheckpoint, AuditEvent
+from ged.models.audit import ACCESS, LIFECYCLE, OUTCOMES, STREAMS, AuditCheckpoint, AuditEvent
 from ged.models.documents import (
     DOCUMENT_STATUSES,
     FINISHED_STATUSES,
@@ -28,6 +28,9 @@ from ged.models.users import ROLES, ApiToken, Group, User
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
+    "ACCESS",
+    "LIFECYCLE",
+    "STREAMS",
     "DELIVERY_STATUSES",
     "DOCUMENT_STATUSES",
     "FINAL_ACTIONS",

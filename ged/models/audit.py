@@ -1,10 +1,14 @@
-"""The audit trail: hash-chained events and the signed checkpoints that seal them.
+"""The audit trail: two hash-chained streams of events and the signed checkpoints that seal them.
 
-Both tables are append-only. On PostgreSQL triggers (see the "audit trail"
-migration) refuse UPDATE, DELETE and TRUNCATE; the one exception is the
-retention purge of old events (ged.audit.purge). What protects the rows
-against whoever owns the database is the chain itself (ged.audit) and the
-checkpoints signed with a key kept outside the database (ged.audit.seal).
+The access log (reads, searches, logins) and the lifecycle journal (what changed a
+record, and administration) are two chains in one table: each has its own dense
+``seq``, and ``id`` orders both as they were recorded (ged.audit.streams says
+which action goes where). Both tables are append-only. On PostgreSQL triggers
+(see the "audit trail" and "audit streams" migrations) refuse UPDATE, DELETE and
+TRUNCATE; the one exception is the retention purge of old access events
+(ged.audit.purge). What protects the rows against whoever owns the database is
+the chains themselves (ged.audit) and the checkpoints signed with a key kept
+outside the database (ged.audit.seal).
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ged.db import Base
 from ged.models.base import one_of, timestamp
 
 OUTCOMES = ("allowed", "denied")
+#: the access log, purged after [audit] access_retention_days; the lifecycle journal, never
+ACCESS, LIFECYCLE = "access", "lifecycle"
+STREAMS = (LIFECYCLE, ACCESS)
 
 # A plain INTEGER primary key is SQLite's rowid (fastest); PostgreSQL needs 64 bits so
 # that a busy log never runs out of sequence numbers.
@@ -26,17 +33,25 @@ _SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class AuditEvent(Base):
-    """One thing someone did (or tried to do), chained to the event before it."""
+    """One thing someone did (or tried to do), chained to the event before it in its stream."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
         one_of("outcome", OUTCOMES, "known_outcome"),
+        one_of("stream", STREAMS, "known_stream"),
+        # Also the index the head of a stream and its ranges are read by.
+        UniqueConstraint("stream", "seq", name="uq_audit_events_stream_seq"),
         Index("ix_audit_events_object", "object_type", "object_id"),
     )
 
-    #: 1, 2, 3, … dense and never reused; assigned by ged.audit.record under a lock
-    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
-    #: when the event was recorded (UTC, microseconds); never decreases along seq
+    #: the order both streams were recorded in, 1, 2, 3, …; assigned with seq under the
+    #: chain lock. Not hashed: each stream's chain runs along its own seq
+    id: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
+    #: "access" or "lifecycle" (ged.audit.streams.stream_of the action)
+    stream: Mapped[str] = mapped_column(String(10))
+    #: 1, 2, 3, … within the stream, dense and never reused; assigned by ged.audit.record
+    seq: Mapped[int] = mapped_column(_SEQ)
+    #: when the event was recorded (UTC, microseconds); never decreases along id or seq
     ts: Mapped[datetime] = timestamp(index=True)
     #: user name of whoever acted (or tried to: a failed login names the name typed);
     #: NULL for ged itself and the command line
@@ -62,19 +77,22 @@ class AuditEvent(Base):
 
 
 class AuditCheckpoint(Base):
-    """A signature over the head of the chain at one moment: proves the chain reached
-    ``seq`` with ``head_hash``, so a cut tail or a rewritten past shows."""
+    """A signature over the head of one stream's chain at one moment: proves the chain
+    reached ``seq`` with ``head_hash``, so a cut tail or a rewritten past shows."""
 
     __tablename__ = "audit_checkpoints"
+    __table_args__ = (one_of("stream", STREAMS, "known_stream"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the stream whose chain it seals
+    stream: Mapped[str] = mapped_column(String(10))
     #: the last event covered (0: the empty chain)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     #: hash of that event
     head_hash: Mapped[str] = mapped_column(String(64))
     #: when it was sealed (UTC)
     ts: Mapped[datetime] = timestamp()
-    #: Ed25519 signature of (seq, head_hash, ts), hex (see ged.audit.seal.checkpoint_message)
+    #: Ed25519 signature of (stream, seq, head_hash, ts), hex (ged.audit.seal.checkpoint_message)
     signature: Mapped[str] = mapped_column(String(128))
     #: which key signed: first 16 hex digits of the SHA-256 of the raw public key
     key_id: Mapped[str] = mapped_column(String(64))

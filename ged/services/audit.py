@@ -72,7 +72,7 @@ def export_chunks(uow: UnitOfWork, export: AuditExport) -> Iterator[str] | Itera
 
 
 def verify_log(uow: UnitOfWork, principal: Principal) -> VerifyResult:
-    """Verify the database's chain and checkpoints, then record that it was verified and how."""
+    """Verify both streams' chains and checkpoints, then record that they were verified and how."""
     authorize(principal, "audit.verify")
     result = verify_database(uow.session, uow.settings)
     record(
@@ -82,6 +82,7 @@ def verify_log(uow: UnitOfWork, principal: Principal) -> VerifyResult:
         details={
             "ok": result.ok,
             "checked": result.checked,
+            "stream": result.stream,
             "first_broken_seq": result.first_broken_seq,
             "reason": result.reason,
         },
@@ -90,15 +91,16 @@ def verify_log(uow: UnitOfWork, principal: Principal) -> VerifyResult:
     return result
 
 
-def seal(uow: UnitOfWork, principal: Principal) -> AuditCheckpoint:
-    """Sign a checkpoint over the current head of the chain now (committed)."""
+def seal(uow: UnitOfWork, principal: Principal) -> list[AuditCheckpoint]:
+    """Sign a checkpoint over the current head of each stream's chain now (committed)."""
     authorize(principal, "audit.seal")
     return seal_checkpoint(uow.session, uow.settings)
 
 
 def purge(uow: UnitOfWork, principal: Principal, before: datetime | None) -> retention.Purge:
-    """Delete the events recorded before ``before`` (default: ``retention_days`` ago),
-    sealing the last one removed; recorded as ``audit.purge`` (committed).
+    """Delete the access-log events recorded before ``before`` (default:
+    ``access_retention_days`` ago), sealing the last one removed; recorded as
+    ``audit.purge`` in the lifecycle journal, which is never purged (committed).
 
     ged.audit.purge commits by itself because the workers' daily purge calls it too."""
     authorize(principal, "audit.purge")

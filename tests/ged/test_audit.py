@@ -1,4 +1,5 @@
-"""record(): one hash-chained event per call, in the caller's transaction, never forked."""
+"""record(): one hash-chained event per call, in its stream, in the caller's transaction,
+never forked."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ged.audit.verify import verify_chain
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
-from ged.models import AuditCheckpoint, AuditEvent, Unit
+from ged.models import ACCESS, LIFECYCLE, AuditCheckpoint, AuditEvent, Unit
 
 CLAIRE = Principal(
     user_id=7,
@@ -30,10 +31,12 @@ CLAIRE = Principal(
 )
 
 
-def all_events(session) -> list[dict]:
-    return [
-        event_dict(event) for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
-    ]
+def all_events(session, stream: str | None = None) -> list[dict]:
+    """Events as recorded (by id), or one stream's in chain order."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if stream is not None:
+        query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
+    return [event_dict(event) for event in session.scalars(query)]
 
 
 def test_events_chain_from_genesis_and_verify(db_session):
@@ -74,6 +77,41 @@ def test_hash_is_sha256_of_prev_hash_and_canonical_json(db_session):
     assert "arrêté" in canonical  # UTF-8, not \u escapes
     expected = hashlib.sha256((GENESIS + canonical).encode("utf-8")).hexdigest()
     assert event["hash"] == expected == event_hash(event)
+
+
+def test_the_lifecycle_journal_hashes_as_the_one_chain_did_the_access_log_names_its_stream(
+    db_session,
+):
+    record(db_session, CLAIRE, "document.update", object_type="document", object_id=3)
+    record(db_session, CLAIRE, "document.view", object_type="document", object_id=3)
+    db_session.commit()
+    lifecycle, access = all_events(db_session)
+    assert (lifecycle["stream"], access["stream"]) == (LIFECYCLE, ACCESS)
+    for event, left_out in ((lifecycle, {"hash", "stream"}), (access, {"hash"})):
+        body = {key: value for key, value in event.items() if key not in left_out}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256((GENESIS + canonical).encode()).hexdigest() == event["hash"]
+    # relabelled into the other stream, neither matches its hash any more
+    assert event_hash({**lifecycle, "stream": ACCESS}) != lifecycle["hash"]
+    assert event_hash({**access, "stream": LIFECYCLE}) != access["hash"]
+
+
+def test_each_stream_is_a_chain_of_its_own_and_id_orders_both(db_session):
+    actions = ["document.upload", "document.view", "search", "acl.change", "login", "logout"]
+    recorded = [record(db_session, CLAIRE, action) for action in actions]
+    db_session.commit()
+    assert [(e.id, e.stream, e.seq) for e in recorded] == [
+        (1, LIFECYCLE, 1),
+        (2, ACCESS, 1),
+        (3, ACCESS, 2),
+        (4, LIFECYCLE, 2),
+        (5, ACCESS, 3),
+        (6, ACCESS, 4),
+    ]
+    assert recorded[3].prev_hash == recorded[0].hash and recorded[1].prev_hash == GENESIS
+    assert [e["action"] for e in all_events(db_session)] == actions
+    for stream in (ACCESS, LIFECYCLE):
+        assert verify_chain(all_events(db_session, stream), [], None, stream=stream).ok
 
 
 def test_details_are_stored_exactly_as_hashed(db_session):
@@ -158,7 +196,9 @@ def test_fifty_concurrent_writers_give_a_gap_free_valid_chain(committing_url):
             # Reads only before the audit write (as a document view does): nothing has
             # locked the database yet, and the head must still not be read stale.
             session.scalar(select(func.count()).select_from(AuditEvent))
-            record(session, CLAIRE, "unit.create", object_type="unit", object_id=index)
+            # Half in each stream: the chains share one lock, and neither may fork.
+            action = "unit.create" if index % 2 else "acl.view"
+            record(session, CLAIRE, action, object_type="unit", object_id=index)
             session.add(Unit(name=f"Unité {index}"))
             session.commit()
 
@@ -167,14 +207,20 @@ def test_fifty_concurrent_writers_give_a_gap_free_valid_chain(committing_url):
         assert errors == []
         with factory() as session:
             events = all_events(session)
+            ids = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
+            streams = {stream: all_events(session, stream) for stream in (ACCESS, LIFECYCLE)}
             units = session.scalar(select(func.count()).select_from(Unit))
     finally:
         engine.dispose()
-    assert [event["seq"] for event in events] == list(range(1, 51))
+    assert ids == list(range(1, 51))
     assert sorted(int(event["object_id"]) for event in events) == list(range(50))
     assert units == 50
-    result = verify_chain(events, [], None)
-    assert result.ok and result.checked == 50
+    for stream, chain in streams.items():
+        assert [event["seq"] for event in chain] == list(range(1, 26))
+        result = verify_chain(chain, [], None, stream=stream)
+        assert result.ok and result.checked == 25
+    # ts never goes backwards in the order of commits, across both streams
+    assert [event["ts"] for event in events] == sorted(event["ts"] for event in events)
 
 
 # --- append-only on PostgreSQL ----------------------------------------------------------------
@@ -194,7 +240,9 @@ def test_fifty_concurrent_writers_give_a_gap_free_valid_chain(committing_url):
 def test_postgresql_refuses_to_change_or_delete_audit_rows(db_session, statement):
     record(db_session, CLAIRE, "document.view", object_type="document", object_id=1)
     db_session.add(
-        AuditCheckpoint(seq=1, head_hash="0" * 64, ts=func.now(), signature="00", key_id="k")
+        AuditCheckpoint(
+            stream=ACCESS, seq=1, head_hash="0" * 64, ts=func.now(), signature="00", key_id="k"
+        )
     )
     db_session.commit()
     with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
@@ -203,10 +251,15 @@ def test_postgresql_refuses_to_change_or_delete_audit_rows(db_session, statement
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_postgresql_lets_only_the_purge_setting_delete_events(db_session):
+def test_postgresql_lets_only_the_purge_setting_delete_access_events(db_session):
     record(db_session, CLAIRE, "document.view")
+    record(db_session, CLAIRE, "document.update")
     db_session.commit()
     with db_session.begin_nested():
         db_session.execute(text("SET LOCAL ged.audit.purge = 'on'"))
+        db_session.execute(text("DELETE FROM audit_events WHERE stream = 'access'"))
+    # not even the purge may delete the lifecycle journal
+    with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+        db_session.execute(text("SET LOCAL ged.audit.purge = 'on'"))
         db_session.execute(text("DELETE FROM audit_events"))
-    assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert list(db_session.scalars(select(AuditEvent.action))) == ["document.update"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
@@ -23,33 +23,44 @@ from ged.audit.export import (
     read_csv,
     read_jsonl,
 )
+from ged.audit.offline import verify_file
 from ged.audit.query import EventFilters, iter_events
 from ged.audit.seal import generate_key, load_public_key, seal_checkpoint
-from ged.audit.verify import verify_chain, verify_file
+from ged.audit.verify import verify_chain
 from ged.cli.audit import audit
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
-from ged.models import AuditEvent
+from ged.models import ACCESS, LIFECYCLE, AuditEvent
 
 AUDITOR = Principal(5, "auditrice", "auditor", frozenset(), None, "192.0.2.8", "Firefox")
-ACTIONS = ("document.view", "document.download", "search", "acl.change")
+#: actions of each stream that insert_chain takes turns with
+ACTIONS = {
+    ACCESS: ("document.view", "document.download", "search", "acl.view"),
+    LIFECYCLE: ("document.upload", "document.update", "document.version.add", "acl.change"),
+}
 
 
-def insert_chain(session: Session, count: int, start: datetime | None = None) -> None:
-    """Append ``count`` events fast: hashes computed here, one multi-row INSERT per 5,000."""
-    seq, prev = head(session)
+def insert_chain(
+    session: Session, count: int, start: datetime | None = None, stream: str = ACCESS
+) -> None:
+    """Append ``count`` events to ``stream`` fast: hashes computed here, one multi-row INSERT
+    per 5,000."""
+    seq, prev = head(session, stream)
+    last_id = session.scalar(select(func.max(AuditEvent.id))) or 0
+    actions = ACTIONS[stream]
     start = start or datetime.now(UTC)
     batch = []
     for number in range(count):
         seq += 1
         moment = start + timedelta(milliseconds=number)
         event = {
+            "stream": stream,
             "seq": seq,
             "ts": format_ts(moment),
             "actor": f"agent{number % 40}",
             "actor_token": None,
-            "action": ACTIONS[number % len(ACTIONS)],
+            "action": actions[number % len(actions)],
             "object_type": "document",
             "object_id": str(number % 1000),
             "outcome": "denied" if number % 17 == 0 else "allowed",
@@ -59,7 +70,7 @@ def insert_chain(session: Session, count: int, start: datetime | None = None) ->
             "prev_hash": prev,
         }
         event["hash"] = prev = event_hash(event)
-        batch.append({**event, "ts": moment})
+        batch.append({**event, "ts": moment, "id": last_id + number + 1})
         if len(batch) == 5000:
             session.execute(insert(AuditEvent), batch)
             batch.clear()
@@ -89,7 +100,7 @@ def test_csv_and_jsonl_give_back_exactly_what_was_hashed(db_session):
 
 def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(db_session):
     text = "".join(csv_chunks(awkward_events(db_session)))
-    assert text.startswith("\ufeffseq,ts,actor,")
+    assert text.startswith("\ufeffstream,seq,ts,actor,")
     assert ",'=cmd|' /C calc'!A0,'-token," in text
     assert "''apostrophe" in text
     assert ",'@12," in text
@@ -134,11 +145,14 @@ def test_a_bundle_verifies_offline_and_shows_tampering(db_session, keyed_setting
 
     result = verify_file(path)
     assert result.ok, result.detail
-    assert (result.checked, result.sealed_seq, result.checkpoints_checked) == (320, 300, 1)
+    access = result.of(ACCESS)
+    assert (access.checked, access.sealed_seq, access.checkpoints_checked) == (320, 300, 1)
     with zipfile.ZipFile(path) as opened:
         assert sorted(opened.namelist()) == [
-            "checkpoints.jsonl",
-            "events.jsonl",
+            "access-checkpoints.jsonl",
+            "access-events.jsonl",
+            "lifecycle-checkpoints.jsonl",
+            "lifecycle-events.jsonl",
             "manifest.json",
             "public-key.pem",
         ]
@@ -148,12 +162,12 @@ def test_a_bundle_verifies_offline_and_shows_tampering(db_session, keyed_setting
         lines[41] = lines[41].replace('"agent', '"intrus', 1)
         return "".join(lines).encode()
 
-    rewrite_member(path, "events.jsonl", alter_line_42, fix_manifest=False)
+    rewrite_member(path, "access-events.jsonl", alter_line_42, fix_manifest=False)
     assert verify_file(path).reason == "altered"  # the manifest sum no longer matches
     path = bundle(db_session, keyed_settings, tmp_path / "again.zip", EventFilters())
-    rewrite_member(path, "events.jsonl", alter_line_42, fix_manifest=True)
+    rewrite_member(path, "access-events.jsonl", alter_line_42, fix_manifest=True)
     result = verify_file(path)
-    assert (result.reason, result.first_broken_seq) == ("altered", 42)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("altered", ACCESS, 42)
 
 
 def test_a_bundle_cut_before_its_checkpoint_is_truncated(db_session, keyed_settings, tmp_path):
@@ -164,7 +178,7 @@ def test_a_bundle_cut_before_its_checkpoint_is_truncated(db_session, keyed_setti
     def cut(data: bytes) -> bytes:
         return b"".join(data.splitlines(keepends=True)[:40])
 
-    rewrite_member(path, "events.jsonl", cut, fix_manifest=True)
+    rewrite_member(path, "access-events.jsonl", cut, fix_manifest=True)
     result = verify_file(path)
     assert (result.reason, result.first_broken_seq) == ("truncated", 41)
 
@@ -192,7 +206,8 @@ def test_a_period_bundle_is_a_range_anchored_by_the_checkpoint_before_it(
     path = bundle(db_session, keyed_settings, tmp_path / "tuesday.zip", tuesday)
     result = verify_file(path)
     assert result.ok, result.detail
-    assert (result.first_seq, result.last_seq, result.sealed_seq) == (101, 200, 100)
+    access = result.of(ACCESS)
+    assert (access.first_seq, access.last_seq, access.sealed_seq) == (101, 200, 100)
 
 
 def test_the_command_line_keygen_seal_export_verify_and_purge(make_settings, tmp_path):
@@ -223,12 +238,13 @@ def test_the_command_line_keygen_seal_export_verify_and_purge(make_settings, tmp
     purged = ged_audit(
         "purge", "--before", (datetime.now(UTC) - timedelta(days=1)).isoformat(), "--yes"
     )
-    assert purged.exit_code == 0 and "30 events purged" in purged.stderr
+    assert purged.exit_code == 0 and "30 access-log events purged" in purged.stderr
     verified = ged_audit("verify")
     assert verified.exit_code == 0, verified.stdout
     with make_session_factory(engine)() as session:
         operator = AuditEvent.actor == f"cli:{getpass.getuser()}"
-        actions = list(session.scalars(select(AuditEvent.action).where(operator)))
+        query = select(AuditEvent.action).where(operator).order_by(AuditEvent.id)
+        actions = list(session.scalars(query))
     engine.dispose()
     # the command line's exports, purge and verification are audited under the operating
     # system's account (offline checks of a file touch no database)

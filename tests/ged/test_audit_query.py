@@ -13,6 +13,7 @@ from ged.errors import InvalidInput
 def test_every_filter_is_read_from_its_name():
     filters = filters_from(
         {
+            "stream": "access",
             "date_from": "2026-11-02",
             "date_to": "2026-11-03",
             "actor": " agent3 ",
@@ -25,6 +26,7 @@ def test_every_filter_is_read_from_its_name():
         strict=True,
     )
     assert filters == EventFilters(
+        stream="access",
         date_from=datetime(2026, 11, 2, tzinfo=UTC),
         date_to=datetime(2026, 11, 3, 23, 59, 59, 999999, tzinfo=UTC),
         actor="agent3",
@@ -59,6 +61,7 @@ def test_strict_reading_refuses_unknown_names_but_the_callers_own():
         ("date_from", "hier"),
         ("date_to", "2026-13-01"),
         ("outcome", "perhaps"),
+        ("stream", "both"),
     ],
 )
 def test_a_wrong_value_names_its_field(name, value):

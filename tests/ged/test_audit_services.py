@@ -37,7 +37,7 @@ def uow(db_session, settings) -> Iterator[UnitOfWork]:
 
 
 def recorded(uow: UnitOfWork) -> list[tuple[str | None, str, str]]:
-    events = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+    events = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
     return [(event.actor, event.action, event.outcome) for event in events]
 
 
@@ -62,7 +62,7 @@ def test_consulting_and_verifying_are_recorded_under_the_caller(uow):
         ("auditrice", "audit.events", "allowed"),
         (f"cli:{getpass.getuser()}", "audit.verify", "allowed"),
     ]
-    consulted = uow.session.scalars(select(AuditEvent)).first()
+    consulted = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
     assert consulted.details == {
         "filters": {"action": "login"},
         "page": 1,

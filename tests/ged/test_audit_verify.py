@@ -1,4 +1,5 @@
-"""Verification finds every kind of tampering, with the right sequence number and reason."""
+"""Verification finds every kind of tampering in either stream, with the right stream,
+sequence number and reason."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ged.audit.chain import event_dict, event_hash, format_ts, record
 from ged.audit.seal import checkpoint_message, generate_key, seal_checkpoint
 from ged.audit.verify import verify_chain, verify_database
 from ged.config import Settings
-from ged.models import AuditCheckpoint, AuditEvent
+from ged.models import ACCESS, LIFECYCLE, STREAMS, AuditCheckpoint, AuditEvent
 
 AGENT = Principal(3, "agent", "agent", frozenset(), None, "192.0.2.1", "Firefox")
 
@@ -25,9 +26,17 @@ def keyed_settings(make_settings, tmp_path) -> Settings:
     return settings
 
 
+@pytest.fixture(params=STREAMS)
+def stream(request) -> str:
+    """The stream tampered with (the other one, left intact, must not hide it)."""
+    return request.param
+
+
 def record_views(session, count: int) -> None:
+    """``count`` events in each stream, taking turns: a view (access), an edit (lifecycle)."""
     for number in range(count):
-        record(session, AGENT, "document.view", object_type="document", object_id=number)
+        for action in ("document.view", "document.update"):
+            record(session, AGENT, action, object_type="document", object_id=number)
     session.commit()
 
 
@@ -51,66 +60,86 @@ def test_an_untouched_chain_with_checkpoints_verifies(db_session, keyed_settings
     record_views(db_session, 2)
     result = verify_database(db_session, keyed_settings)
     assert result.ok, result.detail
-    assert (result.checked, result.first_seq, result.last_seq) == (7, 1, 7)
-    assert (result.checkpoints_checked, result.sealed_seq) == (1, 5)
+    assert (result.checked, result.checkpoints_checked) == (14, 2)
+    for stream in STREAMS:
+        each = result.of(stream)
+        assert (each.checked, each.first_seq, each.last_seq) == (7, 1, 7)
+        assert (each.checkpoints_checked, each.sealed_seq) == (1, 5)
     assert "events after 5 are chained but not yet sealed" in result.detail
 
 
-def test_altering_one_field_is_found(db_session, keyed_settings):
-    record_views(db_session, 10)
-    tamper(db_session, "UPDATE audit_events SET actor = 'someone' WHERE seq = 6")
-    result = verify_database(db_session, keyed_settings)
-    assert (result.ok, result.reason, result.first_broken_seq) == (False, "altered", 6)
-    assert result.checked == 5
-
-
-def test_deleting_a_row_is_found(db_session, keyed_settings):
-    record_views(db_session, 10)
-    tamper(db_session, "DELETE FROM audit_events WHERE seq = 4")
-    result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("missing", 4)
-
-
-def test_deleting_the_first_row_is_found(db_session, keyed_settings):
-    record_views(db_session, 3)
-    tamper(db_session, "DELETE FROM audit_events WHERE seq = 1")
-    result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("missing", 1)
-
-
-@pytest.mark.parametrize(("first", "second"), [(4, 7), (4, 5)])
-def test_swapping_two_rows_is_found(db_session, keyed_settings, first, second):
+def test_altering_one_field_is_found(db_session, keyed_settings, stream):
     record_views(db_session, 10)
     tamper(
         db_session,
-        f"UPDATE audit_events SET seq = -1 WHERE seq = {first}",
-        f"UPDATE audit_events SET seq = {first} WHERE seq = {second}",
-        f"UPDATE audit_events SET seq = {second} WHERE seq = -1",
+        f"UPDATE audit_events SET actor = 'someone' WHERE stream = '{stream}' AND seq = 6",
     )
     result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("reordered", first)
+    assert (result.ok, result.reason, result.stream) == (False, "altered", stream)
+    assert (result.first_broken_seq, result.checked) == (6, 5)
+
+
+def test_moving_an_event_to_the_other_stream_is_found(db_session, keyed_settings, stream):
+    record_views(db_session, 4)
+    other = ACCESS if stream == LIFECYCLE else LIFECYCLE
+    tamper(
+        db_session,
+        f"UPDATE audit_events SET stream = '{other}', seq = 5 WHERE stream = '{stream}' "
+        "AND seq = 4",
+    )
+    result = verify_database(db_session, keyed_settings)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("altered", other, 5)
+
+
+def test_deleting_a_row_is_found(db_session, keyed_settings, stream):
+    record_views(db_session, 10)
+    tamper(db_session, f"DELETE FROM audit_events WHERE stream = '{stream}' AND seq = 4")
+    result = verify_database(db_session, keyed_settings)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("missing", stream, 4)
+
+
+def test_deleting_the_first_row_is_found(db_session, keyed_settings, stream):
+    record_views(db_session, 3)
+    tamper(db_session, f"DELETE FROM audit_events WHERE stream = '{stream}' AND seq = 1")
+    result = verify_database(db_session, keyed_settings)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("missing", stream, 1)
+
+
+@pytest.mark.parametrize(("first", "second"), [(4, 7), (4, 5)])
+def test_swapping_two_rows_is_found(db_session, keyed_settings, stream, first, second):
+    record_views(db_session, 10)
+    where = f"WHERE stream = '{stream}' AND seq ="
+    tamper(
+        db_session,
+        f"UPDATE audit_events SET seq = -1 {where} {first}",
+        f"UPDATE audit_events SET seq = {first} {where} {second}",
+        f"UPDATE audit_events SET seq = {second} {where} -1",
+    )
+    result = verify_database(db_session, keyed_settings)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("reordered", stream, first)
     assert f"now sits at seq {second}" in result.detail
 
 
-def test_cutting_the_tail_after_a_checkpoint_is_found(db_session, keyed_settings):
+def test_cutting_the_tail_after_a_checkpoint_is_found(db_session, keyed_settings, stream):
     record_views(db_session, 8)
     seal_checkpoint(db_session, keyed_settings)
     record_views(db_session, 2)
-    tamper(db_session, "DELETE FROM audit_events WHERE seq >= 7")
+    tamper(db_session, f"DELETE FROM audit_events WHERE stream = '{stream}' AND seq >= 7")
     result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("truncated", 7)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("truncated", stream, 7)
     assert "covers events up to 8" in result.detail
 
 
-def test_rewriting_and_rehashing_is_found_by_the_next_checkpoint(db_session, keyed_settings):
+def test_rewriting_and_rehashing_is_found_by_the_next_checkpoint(
+    db_session, keyed_settings, stream
+):
     record_views(db_session, 2)
     seal_checkpoint(db_session, keyed_settings)
     record_views(db_session, 6)
     seal_checkpoint(db_session, keyed_settings)
     # Whoever owns the database changes event 5 and recomputes every hash after it.
-    events = [
-        event_dict(e) for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
-    ]
+    query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
+    events = [event_dict(e) for e in db_session.scalars(query)]
     statements, prev = [], events[3]["hash"]
     for event in events[4:]:
         event = {**event, "prev_hash": prev}
@@ -119,27 +148,46 @@ def test_rewriting_and_rehashing_is_found_by_the_next_checkpoint(db_session, key
         prev = event_hash(event)
         statements.append(
             f"UPDATE audit_events SET object_id = '{event['object_id']}', "
-            f"prev_hash = '{event['prev_hash']}', hash = '{prev}' WHERE seq = {event['seq']}"
+            f"prev_hash = '{event['prev_hash']}', hash = '{prev}' "
+            f"WHERE stream = '{stream}' AND seq = {event['seq']}"
         )
     tamper(db_session, *statements)
     result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("altered", 3)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("altered", stream, 3)
     assert "events 3 to 8 were rewritten" in result.detail
 
 
-def test_a_checkpoint_with_a_wrong_signature_is_reported(db_session, keyed_settings):
+def test_a_checkpoint_with_a_wrong_signature_is_reported(db_session, keyed_settings, stream):
     record_views(db_session, 4)
-    head = db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    head = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq.desc())
+    ).first()
     moment = datetime.now(UTC)
-    forged = Ed25519PrivateKey.generate().sign(checkpoint_message(4, head.hash, format_ts(moment)))
+    message = checkpoint_message(4, head.hash, format_ts(moment), stream)
+    forged = Ed25519PrivateKey.generate().sign(message)
     db_session.add(
         AuditCheckpoint(
-            seq=4, head_hash=head.hash, ts=moment, signature=forged.hex(), key_id="whoever"
+            stream=stream,
+            seq=4,
+            head_hash=head.hash,
+            ts=moment,
+            signature=forged.hex(),
+            key_id="whoever",
         )
     )
     db_session.commit()
     result = verify_database(db_session, keyed_settings)
-    assert (result.reason, result.first_broken_seq) == ("bad signature", 4)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("bad signature", stream, 4)
+
+
+def test_a_checkpoint_moved_to_the_other_stream_no_longer_holds(db_session, keyed_settings, stream):
+    record_views(db_session, 4)
+    seal_checkpoint(db_session, keyed_settings)
+    other = ACCESS if stream == LIFECYCLE else LIFECYCLE
+    tamper(db_session, f"UPDATE audit_checkpoints SET stream = '{other}' WHERE stream = '{stream}'")
+    result = verify_database(db_session, keyed_settings)
+    # its signature named its stream (or, the lifecycle journal's, the format that means it)
+    assert (result.reason, result.stream, result.first_broken_seq) == ("bad signature", other, 4)
 
 
 def test_without_a_key_verification_says_checkpoints_are_not_configured(

@@ -1,4 +1,5 @@
-"""/api/v1/audit: events, export and verification of the audit trail (auditors, administrators).
+"""/api/v1/audit: events, export and verification of the audit trail (auditors, administrators):
+both streams, the access log and the lifecycle journal, or one (``stream``).
 
 Every call is itself audited: the services record what was read, and refuse callers
 whose role may not (PermissionDenied naming the rule), which the app's one error
@@ -45,7 +46,8 @@ def list_events(query_data: EventQuery):
 @bp.input(ExportQuery, location="query")
 @bp.doc(
     summary="Export audit events, streamed, in chain order",
-    description="Each row carries its seq, hash and previous hash.",
+    description="Each row carries its stream, seq, hash and previous hash. One stream comes "
+    "in chain order, both in the order they were recorded.",
     responses={
         200: {"description": "the export, as a download", "content": _EXPORTS},
         **errors(400, 403),
@@ -71,8 +73,9 @@ def export(query_data: ExportQuery):
 @bp.get("/verify")
 @bp.output(Verification, description="ok, or the first broken event and why")
 @bp.doc(
-    summary="Verify the chain and its checkpoints",
-    description="`ok`, and otherwise `first_broken_seq` and `reason` with a `detail` for people.",
+    summary="Verify both streams' chains and their checkpoints",
+    description="`ok`, and otherwise the `stream` that broke, its `first_broken_seq` and "
+    "`reason` with a `detail` for people; `streams` holds each stream's own result.",
     responses=errors(403),
 )
 def verify():

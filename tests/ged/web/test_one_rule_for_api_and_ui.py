@@ -18,18 +18,18 @@ from tests.ui.pages import browser, csrf_token
 COMPARED = ("actor", "action", "object_type", "outcome", "details")
 
 
-def events_after(api: Api, seq: int) -> list[AuditEvent]:
+def events_after(api: Api, last_id: int) -> list[AuditEvent]:
     engine = make_engine(api.settings.database)
     with make_session_factory(engine)() as session:
-        query = select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
+        query = select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
         events = [event for event in session.scalars(query) if event.action != "token.use"]
     engine.dispose()
     return events
 
 
-def last_seq(api: Api) -> int:
+def last_id(api: Api) -> int:
     events = events_after(api, 0)
-    return events[-1].seq if events else 0
+    return events[-1].id if events else 0
 
 
 def compared(event: AuditEvent) -> dict:
@@ -38,12 +38,12 @@ def compared(event: AuditEvent) -> dict:
 
 def test_creating_a_unit_is_one_rule_and_one_event_through_api_and_ui(sqlite_api: Api):
     client = browser(sqlite_api, "admin")
-    start = last_seq(sqlite_api)
+    start = last_id(sqlite_api)
     answer = sqlite_api.post("/api/v1/admin/units", "admin", json={"name": "Voirie"})
     assert answer.status_code == 201
     (by_api,) = events_after(sqlite_api, start)
 
-    start = by_api.seq
+    start = by_api.id
     form = {"name": "Voirie", "csrf_token": csrf_token(client, "/admin/services")}
     assert client.post("/admin/services", data=form).status_code == 400  # it exists now
     assert events_after(sqlite_api, start) == []  # refused as invalid: nothing recorded
@@ -66,11 +66,11 @@ def test_refusing_the_users_list_is_one_rule_and_one_event_through_api_and_ui(
     sqlite_api: Api,
 ):
     client = browser(sqlite_api, "agent")
-    start = last_seq(sqlite_api)
+    start = last_id(sqlite_api)
     assert sqlite_api.get("/api/v1/admin/users", "agent").status_code == 403
     (by_api,) = events_after(sqlite_api, start)
 
-    start = by_api.seq
+    start = by_api.id
     assert client.get("/admin/utilisateurs").status_code == 403
     (by_ui,) = events_after(sqlite_api, start)
 

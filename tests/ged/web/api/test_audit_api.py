@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from ged.audit.chain import head
+from ged.audit.offline import verify_file
 from ged.audit.seal import generate_key, seal_checkpoint
-from ged.audit.verify import verify_file
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
-from ged.models import AuditEvent
+from ged.models import ACCESS, LIFECYCLE, AuditEvent
 from ged.web import create_app
 from tests.apiclient import Api, seed_accounts
 from tests.ged.test_audit_export import insert_chain
@@ -45,18 +45,19 @@ def events(api: Api, **criteria) -> list[AuditEvent]:
     engine = make_engine(api.settings.database)
     try:
         with make_session_factory(engine)() as session:
-            query = select(AuditEvent).filter_by(**criteria).order_by(AuditEvent.seq)
+            query = select(AuditEvent).filter_by(**criteria).order_by(AuditEvent.id)
             return list(session.scalars(query))
     finally:
         engine.dispose()
 
 
 def add_events(api: Api, count: int) -> int:
-    """Append ``count`` events; return the seq of the first (accounts may have some already)."""
+    """Append ``count`` access events; return the seq of the first (token uses may be there
+    already)."""
     engine = make_engine(api.settings.database)
     try:
         with make_session_factory(engine)() as session:
-            first = head(session)[0] + 1
+            first = head(session, ACCESS)[0] + 1
             insert_chain(session, count)
             return first
     finally:
@@ -118,14 +119,21 @@ def test_events_are_filtered_paginated_and_the_consultation_recorded(api):
     assert [event["seq"] for event in page.json["events"]] == [first + 3]  # newest first
     event = page.json["events"][0]
     assert set(event) >= {"seq", "ts", "actor", "action", "object_type", "object_id", "outcome"}
-    assert set(event) >= {"ip", "user_agent", "details", "prev_hash", "hash"}
+    assert set(event) >= {"stream", "ip", "user_agent", "details", "prev_hash", "hash"}
+    assert event["stream"] == ACCESS
 
-    by_document = api.get("/api/v1/audit/events?document=7&action=acl.change", "admin")
+    by_document = api.get("/api/v1/audit/events?document=7&action=acl.view", "admin")
     assert [e["object_id"] for e in by_document.json["events"]] == ["7"]
+    # the accounts' creation is in the lifecycle journal, the log's consultations are not
+    journal = api.get("/api/v1/audit/events?stream=lifecycle&size=500", "auditor").json
+    assert journal["total"] > 0
+    assert {e["stream"] for e in journal["events"]} == {LIFECYCLE}
+    assert "audit.events" not in {e["action"] for e in journal["events"]}
     consulted = events(api, action="audit.events")
     assert [e.details["filters"] for e in consulted] == [
         {"actor": "agent3", "outcome": "allowed"},
-        {"document_id": 7, "action": "acl.change"},
+        {"document_id": 7, "action": "acl.view"},
+        {"stream": LIFECYCLE},
     ]
     assert consulted[0].actor == "auditor" and consulted[0].ip == "127.0.0.1"
 
@@ -148,7 +156,7 @@ def test_wrong_parameters_are_named(api, query, field):
 def test_export_is_recorded_before_it_streams(api):
     api.get("/api/v1/session", "auditor")  # the token's first use is an event of its own
     first = add_events(api, 10)
-    exported = api.get(f"/api/v1/audit/export?format=csv&seq_from={first}", "auditor")
+    exported = api.get(f"/api/v1/audit/export?format=csv&stream=access&seq_from={first}", "auditor")
     assert exported.status_code == 200
     assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert exported.headers["Content-Disposition"].startswith('attachment; filename="audit-')
@@ -156,7 +164,7 @@ def test_export_is_recorded_before_it_streams(api):
     # the export's own event was committed before the first row: it is in the export
     assert len(lines) == 1 + 10 + 1 and ",audit.export," in lines[-1]
     recorded = events(api, action="audit.export")[0]
-    assert recorded.details == {"format": "csv", "seq_from": first}
+    assert recorded.details == {"format": "csv", "stream": ACCESS, "seq_from": first}
 
     refused = api.get("/api/v1/audit/export?format=bundle&actor=agent1", "auditor")
     assert refused.status_code == 422 and "unbroken range" in refused.json["detail"]
@@ -169,6 +177,8 @@ def test_verify_answers_the_result_and_is_recorded(api):
     assert answer.status_code == 200
     assert answer.json["ok"] is True and answer.json["reason"] is None
     assert answer.json["checked"] >= 25 and answer.json["key_id"]
+    assert set(answer.json["streams"]) == {ACCESS, LIFECYCLE}
+    assert answer.json["streams"][ACCESS]["checked"] >= 25
     assert events(api, action="audit.verify")[0].details["ok"] is True
 
 
@@ -200,7 +210,8 @@ def test_an_export_streams_in_flat_memory_and_verifies_offline(api, tmp_path, fm
     assert peak - small_peak < grown / 4, f"peaks {small_peak / 1e6:.1f} and {peak / 1e6:.1f} MB"
     result = verify_file(whole)
     assert result.ok, result.detail
-    assert result.checked == result.last_seq >= 20_001  # all, the export's own event included
+    access = result.of(ACCESS)
+    assert access.checked == access.last_seq >= 20_001  # all, the export's own event included
 
 
 def test_a_bundle_downloaded_from_the_api_verifies_offline(api, tmp_path):
@@ -209,14 +220,16 @@ def test_a_bundle_downloaded_from_the_api_verifies_offline(api, tmp_path):
     engine = make_engine(api.settings.database)
     try:
         with make_session_factory(engine)() as session:
-            sealed = seal_checkpoint(session, api.settings).seq
+            sealed = seal_checkpoint(session, api.settings)[-1].seq
     finally:
         engine.dispose()
     target = tmp_path / "audit.zip"
-    download(api, f"/api/v1/audit/export?format=bundle&seq_from={first}", target)
+    download(api, f"/api/v1/audit/export?format=bundle&stream=access&seq_from={first}", target)
     with zipfile.ZipFile(target) as bundle:
         manifest = json.loads(bundle.read("manifest.json"))
-    assert (manifest["first_seq"], manifest["last_seq"]) == (first, sealed + 1)
+    assert list(manifest["streams"]) == [ACCESS]
+    access = manifest["streams"][ACCESS]
+    assert (access["first_seq"], access["last_seq"]) == (first, sealed + 1)
     result = verify_file(target)
     assert result.ok, result.detail
-    assert (result.checked, result.sealed_seq) == (2001, sealed)
+    assert (result.of(ACCESS).checked, result.of(ACCESS).sealed_seq) == (2001, sealed)

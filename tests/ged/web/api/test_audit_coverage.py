@@ -26,11 +26,11 @@ class Trail:
         with make_session_factory(self.engine)() as session:
             events = list(
                 session.scalars(
-                    select(AuditEvent).where(AuditEvent.seq > self.seen).order_by(AuditEvent.seq)
+                    select(AuditEvent).where(AuditEvent.id > self.seen).order_by(AuditEvent.id)
                 )
             )
         if events:
-            self.seen = events[-1].seq
+            self.seen = events[-1].id
         return events
 
     def one(
