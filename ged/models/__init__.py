@@ -2,6 +2,15 @@
 
 from ged.models.access import PERMISSIONS, Grant
 from ged.models.audit import OUTCOMES, AuditCheckpoint, AuditEvent
+from ged.models.disposal import (
+    DISPOSABLE_QUEUES,
+    ITEM_OUTCOMES,
+    LIST_STATUSES,
+    QUEUES,
+    DisposalItem,
+    DisposalList,
+    Tombstone,
+)
 from ged.models.documents import (
     DOCUMENT_STATUSES,
     FINISHED_STATUSES,
@@ -29,7 +38,11 @@ from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, Webh
 
 __all__ = [
     "DELIVERY_STATUSES",
+    "DISPOSABLE_QUEUES",
     "DOCUMENT_STATUSES",
+    "ITEM_OUTCOMES",
+    "LIST_STATUSES",
+    "QUEUES",
     "FINAL_ACTIONS",
     "START_EVENTS",
     "OUTCOMES",
@@ -46,6 +59,8 @@ __all__ = [
     "AuditEvent",
     "Blob",
     "BulkJob",
+    "DisposalItem",
+    "DisposalList",
     "Document",
     "DocumentEvent",
     "DocumentType",
@@ -55,6 +70,7 @@ __all__ = [
     "Page",
     "Group",
     "Tag",
+    "Tombstone",
     "Unit",
     "User",
     "Version",
