@@ -23,7 +23,11 @@ from ged.services.destruction import execute_list, requeue_approved_lists
 from ged.services.documents import read_version
 from ged.services.maintenance import check_blobs
 from ged.services.users import update_user
-from tests.ged.disposal_setup import People, file, hold, make_due, people, runtime  # noqa: F401
+from tests.ged import disposal_setup
+from tests.ged.disposal_setup import People, file, hold, make_due
+
+runtime = disposal_setup.runtime
+people = disposal_setup.people
 
 
 def sha(content: bytes) -> str:
