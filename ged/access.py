@@ -51,6 +51,8 @@ _AUDIT = Rule(_AUDITORS, "the audit log is reserved to auditors and administrato
 _OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators")
 #: who gives or refuses the visa on a disposal list (never its proposer, whatever the role)
 AUTHORITY_ROLES = frozenset({"archives_authority"})
+#: roles that review the archive, and file nothing into it
+_NON_FILING = frozenset({"auditor", *AUTHORITY_ROLES})
 
 #: use case -> who may run it. Document use cases are decided by grants instead.
 RULES: dict[str, Rule] = {
@@ -236,7 +238,7 @@ def may_file_into_unit(session: Session, principal: Principal, unit_id: int | No
     """Creating a document in a unit needs write on the unit (or an archive role)."""
     if principal.sees_everything:
         return True
-    if principal.role == "auditor":
+    if principal.role in _NON_FILING:
         return False
     if unit_id is None:
         return True
