@@ -136,6 +136,13 @@ def refuse(list_id: int, json_data: Decision):
 
 
 _FILE = {"schema": {"type": "string", "format": "binary"}}
+_SIGNED = {
+    "schema": {
+        "type": "object",
+        "required": ["certificate", "signature", "public_key"],
+        "description": "the certificate, its Ed25519 signature and the public key checking it",
+    }
+}
 
 
 @bp.get("/lists/<int:list_id>/certificate")
@@ -147,7 +154,7 @@ _FILE = {"schema": {"type": "string", "format": "binary"}}
     responses={
         200: {
             "description": "the certificate",
-            "content": {"application/pdf": _FILE, "application/json": _FILE, "text/csv": _FILE},
+            "content": {"application/pdf": _FILE, "application/json": _SIGNED, "text/csv": _FILE},
         },
         **errors(400, 403, 404, 409),
     },
