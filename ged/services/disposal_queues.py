@@ -91,13 +91,13 @@ def count_queues(session: Session, on: date) -> dict[str, QueueCount]:
     return counts
 
 
-def open_list_of(document_id: ColumnElement[int]):
-    """SQL: the open disposal list the document is on (at most one), or NULL."""
+def open_list_of():
+    """SQL on Document: the open disposal list it is on (at most one), or NULL."""
     return (
         select(DisposalItem.list_id)
         .join(DisposalList, DisposalList.id == DisposalItem.list_id)
         .where(
-            DisposalItem.document_id == document_id,
+            DisposalItem.document_id == Document.id,
             DisposalList.status.in_(OPEN_LIST_STATUSES),
         )
         .limit(1)
@@ -122,7 +122,7 @@ def queue_page(
     where = and_(due(on), RetentionRule.final_action == action)
     total = session.scalar(_joined(select(func.count())).where(where)) or 0
     rows = session.execute(
-        _joined(select(Document, RetentionRule, held(on), open_list_of(Document.id)))
+        _joined(select(Document, RetentionRule, held(on), open_list_of()))
         .where(where)
         .order_by(Document.due_date, Document.id)
         .offset(page.offset)
@@ -147,7 +147,7 @@ def due_documents(session: Session, action: str, limit: int) -> list[int]:
     query = (
         _joined(select(Document.id))
         .where(due(on), RetentionRule.final_action == action, ~held(on))
-        .where(open_list_of(Document.id).is_(None))
+        .where(open_list_of().is_(None))
         .order_by(Document.due_date, Document.id)
         .limit(limit)
     )
