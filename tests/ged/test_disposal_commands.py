@@ -51,9 +51,7 @@ _DIE_MIDWAY = textwrap.dedent(
 
 
 def env_of(runtime) -> dict[str, str]:
-    return ged_environment(
-        runtime.settings, GED_AUDIT__KEY_FILE=str(runtime.settings.audit.key_file)
-    )
+    return ged_environment(runtime.settings)
 
 
 def ged(runtime, *args: str):
