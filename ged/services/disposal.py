@@ -128,7 +128,7 @@ def refuse_list(uow: UnitOfWork, principal: Principal, list_id: int, comment: st
 
 def read_list(uow: UnitOfWork, principal: Principal, list_id: int) -> DisposalList:
     authorize(principal, "disposal.read")
-    return _get(uow, list_id)
+    return _get(uow, list_id, lock=False)
 
 
 def list_lists(
@@ -141,8 +141,10 @@ def list_lists(
     return paginate(uow.session, query, page)
 
 
-def _get(uow: UnitOfWork, list_id: int) -> DisposalList:
-    disposal = uow.session.get(DisposalList, list_id, with_for_update=True)
+def _get(uow: UnitOfWork, list_id: int, *, lock: bool = True) -> DisposalList:
+    """The list, locked for a change unless ``lock`` is false (PostgreSQL: a second change
+    waits for the first to commit, then sees its status)."""
+    disposal = uow.session.get(DisposalList, list_id, with_for_update=lock, populate_existing=lock)
     if disposal is None:
         raise NotFound(f"disposal list {list_id} does not exist")
     return disposal
