@@ -11,6 +11,8 @@ Rules (deny by default):
 - permissions nest: manage ⊃ write ⊃ read; a grant to a group applies to its
   members;
 - a deleted document exists only for admins and archivists;
+- a destroyed document is Gone (410, with its tombstone) for those who could know of it:
+  admins, archivists, the archives authority, and whoever held a grant on it;
 - a document the caller may not read is reported as missing (404), never as
   forbidden, so its existence does not leak;
 - what is not about one document (administration, the audit log, maintenance) is
@@ -26,8 +28,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from ged.errors import DocumentNotFound, PermissionDenied
-from ged.models import Document, Grant, User
+from ged.errors import DocumentDestroyed, DocumentNotFound, GedError, PermissionDenied
+from ged.models import Document, Grant, Tombstone, User
 
 LEVELS = {"read": 1, "write": 2, "manage": 3}
 #: roles that manage every document whatever the grants say
@@ -47,6 +49,10 @@ _ADMINISTRATION = Rule(_ADMINS, "this is reserved to administrators")
 _UNITS = Rule(ARCHIVE_ROLES, "only an archivist or an administrator manages units")
 _AUDIT = Rule(_AUDITORS, "the audit log is reserved to auditors and administrators")
 _OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators")
+#: who gives or refuses the visa on a disposal list (never its proposer, whatever the role)
+AUTHORITY_ROLES = frozenset({"archives_authority"})
+#: roles that review the archive, and file nothing into it
+_NON_FILING = frozenset({"auditor", *AUTHORITY_ROLES})
 
 #: use case -> who may run it. Document use cases are decided by grants instead.
 RULES: dict[str, Rule] = {
@@ -75,6 +81,18 @@ RULES: dict[str, Rule] = {
     ),
     # Everyone sees the jobs they started; these roles see everyone's.
     "bulk.read_any": _ADMINISTRATION,
+    "disposal.read": Rule(
+        ARCHIVE_ROLES | AUTHORITY_ROLES,
+        "disposal queues and lists are for archivists, administrators and the archives authority",
+    ),
+    "disposal.propose": Rule(
+        ARCHIVE_ROLES, "only an archivist or an administrator proposes documents for disposal"
+    ),
+    "disposal.approve": Rule(
+        AUTHORITY_ROLES, "only the archives authority gives or refuses the visa on a disposal list"
+    ),
+    # Running an approved list by hand (the workers run it on their own after the visa).
+    "disposal.execute": _OPERATIONS,
     "audit.events": _AUDIT,
     "audit.export": _AUDIT,
     "audit.verify": _AUDIT,
@@ -184,14 +202,29 @@ def require_document(
     """
     query = select(Document).where(Document.id == document_id, allowed(principal, "read"))
     document = session.scalars(query).one_or_none()
-    if document is None:
-        raise DocumentNotFound(document_id)
+    if document is None or document.status == "destroyed":
+        raise _missing(session, principal, document_id)
     if permission != "read" and not has_permission(session, principal, document, permission):
         verb = {"write": "modify", "manage": "manage"}[permission]
         raise PermissionDenied(
             f"you may read document {document_id} but not {verb} it", rule=f"document.{permission}"
         )
     return document
+
+
+def _missing(session: Session, principal: Principal, document_id: int) -> GedError:
+    """Why a document cannot be had: destroyed (to those who may know it existed), or not
+    found."""
+    tombstone = session.get(Tombstone, document_id)
+    if tombstone is None:
+        return DocumentNotFound(document_id)
+    knew = principal.sees_everything or principal.role in AUTHORITY_ROLES
+    if not knew:
+        granted = _grants_on_document(principal, list(LEVELS))
+        knew = session.scalar(select(Document.id).where(Document.id == document_id, granted))
+    if not knew:
+        return DocumentNotFound(document_id)
+    return DocumentDestroyed(document_id, tombstone.as_dict())
 
 
 def has_permission(
@@ -205,7 +238,7 @@ def may_file_into_unit(session: Session, principal: Principal, unit_id: int | No
     """Creating a document in a unit needs write on the unit (or an archive role)."""
     if principal.sees_everything:
         return True
-    if principal.role == "auditor":
+    if principal.role in _NON_FILING:
         return False
     if unit_id is None:
         return True

@@ -202,6 +202,13 @@ class WebhookSettings(_Section):
         return value
 
 
+class DisposalSettings(_Section):
+    #: documents one disposal list (bordereau d'élimination) may hold
+    max_documents: int = Field(10_000, ge=1, le=100_000)
+    #: the body that disposes of its records, named on every certificate (e.g. "Mairie de Trifouilly")
+    organisation: str = Field("", max_length=200)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -218,6 +225,7 @@ class Settings(_Section):
     watch: WatchSettings = WatchSettings()
     audit: AuditSettings = AuditSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    disposal: DisposalSettings = DisposalSettings()
 
     @field_validator("database")
     @classmethod

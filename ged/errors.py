@@ -26,6 +26,18 @@ class Gone(GedError):
     """The object existed and was deleted: answered 410, saying how to get it back if one can."""
 
 
+class DocumentDestroyed(Gone):
+    """The document was destroyed after a disposal visa: only its tombstone remains."""
+
+    def __init__(self, document_id: int, tombstone: dict) -> None:
+        super().__init__(
+            f"document {document_id} was destroyed on {tombstone['destroyed_at']} under "
+            f"disposal list {tombstone['disposal_list']}; its tombstone says what it was"
+        )
+        self.document_id = document_id
+        self.tombstone = tombstone
+
+
 class DocumentNotFound(NotFound):
     def __init__(self, document_id: int) -> None:
         super().__init__(f"document {document_id} does not exist")

@@ -49,6 +49,14 @@ class JobQueue(Protocol):
         """The webhook deliveries whose job is queued or scheduled."""
         ...
 
+    def enqueue_disposal(self, list_id: int) -> bool:
+        """Queue the execution (or its resumption) of an approved disposal list."""
+        ...
+
+    def waiting_disposals(self, list_ids: Iterable[int]) -> set[int]:
+        """The disposal lists whose execution is queued, scheduled or running."""
+        ...
+
     def check(self) -> None:
         """Raise ServiceUnavailable when the queue's server does not answer."""
         ...
@@ -109,6 +117,11 @@ class BlobStore(Protocol):
     def iter_blobs(self) -> Iterator[str]: ...
 
     def delete_temporary(self, older_than_seconds: float) -> int: ...
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a blob for good (a disposal: no row refers to it any more); False when it
+        was not there. Only the disposal calls it, after the commit that forgot the blob."""
+        ...
 
     def local_file(self, sha256: str) -> AbstractContextManager[Path]:
         """A path on the local filesystem holding the blob, for tools that need one

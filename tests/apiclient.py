@@ -108,7 +108,16 @@ def serve(settings) -> Iterator[Api]:
 
 
 #: what every authorization matrix asks about: each role, and a caller without credentials
-CALLERS = ("admin", "archivist", "agent", "station", "auditor", "outsider", "anonymous")
+CALLERS = (
+    "admin",
+    "archivist",
+    "agent",
+    "station",
+    "auditor",
+    "archives_authority",
+    "outsider",
+    "anonymous",
+)
 #: the role of each caller with credentials ('outsider' is an agent without any grant)
 ROLE_OF = {**{role: role for role in ROLES}, "outsider": "agent"}
 

@@ -24,6 +24,7 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
         GED_DATABASE__URL=settings.database.url,
         GED_STORAGE__PATH=str(settings.storage.path),
         GED_WEB__SECRET_KEY_FILE=str(settings.web.secret_key_file),
+        GED_AUDIT__KEY_FILE=str(settings.audit.key_file),
         GED_OPENSEARCH__URLS=json.dumps(list(settings.opensearch.urls)),
         GED_OPENSEARCH__INDEX_PREFIX=settings.opensearch.index_prefix,
         GED_REDIS__URL=settings.redis.url,

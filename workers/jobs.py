@@ -12,6 +12,7 @@ import os
 from ged.bootstrap import Runtime, build
 from ged.config import Settings, load_settings
 from ged.services.bulk import run_bulk
+from ged.services.destruction import execute_list
 from ged.services.index_sync import refresh_document
 from ged.services.pipeline import process_version as run_pipeline
 
@@ -48,3 +49,8 @@ def index_document(document_id: int) -> None:
 def run_bulk_job(job_id: int) -> None:
     """Run (or resume) one bulk job: a change to many documents, one at a time."""
     run_bulk(current_runtime(), job_id)
+
+
+def execute_disposal(list_id: int) -> None:
+    """Destroy (or go on destroying) the documents of an approved disposal list."""
+    execute_list(current_runtime(), list_id)

@@ -1,7 +1,7 @@
 """The JobQueue port on RQ: how ged hands work to the workers.
 
 Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``,
-``delivery-3``), so queueing the same work twice while it waits is a no-op for RQ, and
+``delivery-3``, ``disposal-2``), so queueing the same work twice while it waits is a no-op for RQ, and
 recovery can ask whether a version's, a bulk job's or a delivery's job is still waiting.
 """
 
@@ -25,6 +25,7 @@ PROCESS_VERSION = "workers.jobs.process_version"
 INDEX_DOCUMENT = "workers.jobs.index_document"
 RUN_BULK = "workers.jobs.run_bulk_job"
 DELIVER_WEBHOOK = "workers.webhooks.deliver"
+EXECUTE_DISPOSAL = "workers.jobs.execute_disposal"
 #: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
 RETRY_INTERVALS = [10, 30, 60, 120, 300]
 #: a job in one of these states will run (or is running) without our help
@@ -71,6 +72,14 @@ class RQJobQueue:
             return False
         return True
 
+    def enqueue_disposal(self, list_id: int) -> bool:
+        """Queue the destruction of an approved list; a rerun resumes it, so RQ may retry."""
+        return bool(self._enqueue(EXECUTE_DISPOSAL, "disposal", [list_id]))
+
+    def waiting_disposals(self, list_ids: Iterable[int]) -> set[int]:
+        # A running execution counts: a second one would only wait on its locks.
+        return self._waiting("disposal", list_ids, {*_WAITING, JobStatus.STARTED})
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         return self._waiting("version", version_ids)
 
@@ -80,14 +89,16 @@ class RQJobQueue:
     def waiting_deliveries(self, delivery_ids: Iterable[int]) -> set[int]:
         return self._waiting("delivery", delivery_ids)
 
-    def _waiting(self, kind: str, ids: Iterable[int]) -> set[int]:
+    def _waiting(
+        self, kind: str, ids: Iterable[int], states: set[JobStatus] = _WAITING
+    ) -> set[int]:
         found = set()
         for object_id in ids:
             try:
                 status = Job.fetch(f"{kind}-{object_id}", connection=self._redis).get_status()
             except NoSuchJobError:
                 continue
-            if status in _WAITING:
+            if status in states:
                 found.add(object_id)
         return found
 

@@ -4,7 +4,9 @@ whose retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
-a version once its heartbeat is older than [pipeline] stale_seconds.
+a version once its heartbeat is older than [pipeline] stale_seconds, and an approved disposal
+list whose execution is not waiting. Once a day it also counts the disposal queues into
+the lifecycle journal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ged.audit.purge import purge
 from ged.audit.seal import seal_if_due
 from ged.bootstrap import Runtime
 from ged.services.bulk import requeue_abandoned_jobs
+from ged.services.destruction import requeue_approved_lists
+from ged.services.disposal_queues import refresh_queues
 from ged.services.index_sync import requeue_stale_entries
 from ged.services.pipeline import requeue_abandoned, stale_after
 from ged.services.webhook_deliveries import requeue_due
@@ -39,6 +43,8 @@ def recover_once(runtime: Runtime) -> list[int]:
         requeue_stale_entries(uow, changed_before=settled)
     with runtime.unit_of_work() as uow:
         requeue_due(uow)
+    with runtime.unit_of_work() as uow:
+        requeue_approved_lists(uow)
     return lost
 
 
@@ -55,6 +61,15 @@ def audit_housekeeping(runtime: Runtime, connection: Redis) -> None:
             purge(uow.session, settings)
 
 
+def daily_disposal_queues(runtime: Runtime, connection: Redis) -> None:
+    """Count the disposal queues once a day (one worker of all, by a Redis key that expires
+    after a day): one grouped query on the indexed due dates, seconds for 100,000 documents."""
+    daily = f"ged:{runtime.settings.redis.queue}:disposal-queues"
+    if connection.set(daily, "1", nx=True, ex=86_400):
+        with runtime.unit_of_work() as uow:
+            refresh_queues(uow)
+
+
 def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Event:
     """Run recover_once and audit_housekeeping periodically in the background; set the
     returned event to stop."""
@@ -69,6 +84,7 @@ def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Even
                 try:
                     recover_once(runtime)
                     audit_housekeeping(runtime, connection)
+                    daily_disposal_queues(runtime, connection)
                 except Exception:  # noqa: BLE001 - the sweep must outlive a bad round
                     log.exception("recovery sweep failed; trying again in %ss", every)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ged.audit.certificate import is_certificate, verify_certificate
 from ged.audit.export import (
     KEY_FILE,
     bundled_streams,
@@ -29,8 +30,15 @@ from ged.models import LIFECYCLE, STREAMS
 
 def verify_file(path: Path, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
     """Verify an export offline, each stream it holds: a bundle (.zip), or a JSON Lines or
-    CSV export (chains only: no checkpoints travel with those). ``public_key``, when given,
-    is trusted instead of the bundle's own (which only proves the bundle agrees with itself)."""
+    CSV export (chains only: no checkpoints travel with those), or a disposal certificate
+    (ged.audit.certificate). ``public_key``, when given, is trusted instead of the file's
+    own (which only proves the file agrees with itself)."""
+    if is_certificate(path):
+        ok, detail, found_key = verify_certificate(path.read_bytes(), public_key)
+        reason: Reason | None = None if ok else "altered"
+        return VerifyResult(
+            ok=ok, checked=0, first_broken_seq=None, reason=reason, detail=detail, key_id=found_key
+        )
     try:
         if zipfile.is_zipfile(path):
             return _verify_bundle(path, public_key)

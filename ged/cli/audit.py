@@ -61,12 +61,14 @@ def keygen(ctx: click.Context) -> None:
     "--file",
     "path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Verify this export offline (bundle .zip, .jsonl or .csv) instead of the database.",
+    help="Verify this file offline instead of the database: an export (bundle .zip, .jsonl "
+    "or .csv) or a disposal certificate (.json).",
 )
 @click.option(
     "--public-key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Trusted public key (PEM) for a bundle's checkpoints, instead of the one inside it.",
+    help="Trusted public key (PEM) for a bundle's checkpoints or a certificate's signature, "
+    "instead of the one inside the file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
@@ -84,6 +86,8 @@ def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_js
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif result.ok:
         click.echo(f"OK: {result.detail}")
+    elif result.first_broken_seq is None:
+        click.echo(f"BROKEN ({result.reason}): {result.detail}")
     else:
         click.echo(f"BROKEN at event {result.first_broken_seq} ({result.reason}): {result.detail}")
     sys.exit(0 if result.ok else 1)

@@ -2,6 +2,15 @@
 
 from ged.models.access import PERMISSIONS, Grant
 from ged.models.audit import ACCESS, LIFECYCLE, OUTCOMES, STREAMS, AuditCheckpoint, AuditEvent
+from ged.models.disposal import (
+    DISPOSABLE_QUEUES,
+    ITEM_OUTCOMES,
+    LIST_STATUSES,
+    QUEUES,
+    DisposalItem,
+    DisposalList,
+    Tombstone,
+)
 from ged.models.documents import (
     DOCUMENT_STATUSES,
     FINISHED_STATUSES,
@@ -32,7 +41,11 @@ __all__ = [
     "LIFECYCLE",
     "STREAMS",
     "DELIVERY_STATUSES",
+    "DISPOSABLE_QUEUES",
     "DOCUMENT_STATUSES",
+    "ITEM_OUTCOMES",
+    "LIST_STATUSES",
+    "QUEUES",
     "FINAL_ACTIONS",
     "START_EVENTS",
     "OUTCOMES",
@@ -49,6 +62,8 @@ __all__ = [
     "AuditEvent",
     "Blob",
     "BulkJob",
+    "DisposalItem",
+    "DisposalList",
     "Document",
     "DocumentEvent",
     "DocumentType",
@@ -58,6 +73,7 @@ __all__ = [
     "Page",
     "Group",
     "Tag",
+    "Tombstone",
     "Unit",
     "User",
     "Version",

@@ -25,7 +25,8 @@ from ged.errors import Conflict
 from ged.models.base import one_of, timestamp, utcnow
 from ged.models.users import User
 
-DOCUMENT_STATUSES = ("active", "deleted")
+#: "destroyed": disposed of after a visa; only its row and tombstone remain (ged.models.disposal)
+DOCUMENT_STATUSES = ("active", "deleted", "destroyed")
 #: pipeline state of a version; "done" once stored, read, classified and indexed
 UNFINISHED_STATUSES = ("pending", "processing")
 #: the pipeline is over for the version, whatever came of it

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
 
-ROLES = ("admin", "archivist", "agent", "auditor", "station")
+#: archives_authority gives or refuses the visa on disposal lists (and sees no document by default)
+ROLES = ("admin", "archivist", "agent", "auditor", "station", "archives_authority")
 
 group_members = Table(
     "group_members",

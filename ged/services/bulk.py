@@ -81,8 +81,8 @@ def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
     session, bound = uow.session, uow.settings.api.bulk_max_documents
     operation = parse_operation(request["operation"])
     check_operation(session, operation)
-    selection = _parse_selection(request["selection"], bound)
-    ids, matched = _selected(uow, principal, selection, bound)
+    selection = parse_selection(request["selection"], bound)
+    ids, matched = selected_documents(uow, principal, selection, bound)
     job = BulkJob(
         kind=operation.kind,
         requested_by_id=principal.user_id,
@@ -119,7 +119,8 @@ def read_job(uow: UnitOfWork, principal: Principal, job_id: int) -> BulkJob:
     return job
 
 
-def _parse_selection(value: object, bound: int) -> Selection:
+def parse_selection(value: object, bound: int) -> Selection:
+    """A selection as a request sends it: {"ids": [...]} or {"search": {...}}."""
     if not isinstance(value, Mapping) or len(value) != 1 or not {"ids", "search"} & set(value):
         raise InvalidInput(_SELECTION_SHAPE, field="selection")
     if "ids" in value:
@@ -158,10 +159,11 @@ def _ids(value: object, bound: int) -> tuple[int, ...]:
     return ids
 
 
-def _selected(
+def selected_documents(
     uow: UnitOfWork, principal: Principal, selection: Selection, bound: int
 ) -> tuple[tuple[int, ...], int | None]:
-    """The documents to change, and how many the search matched (None for ids)."""
+    """The documents selected (a search: its first readable hits, up to ``bound``), and
+    how many the search matched (None for ids)."""
     if selection.ids is not None:
         return selection.ids, None
     found: dict[int, None] = {}

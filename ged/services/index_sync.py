@@ -84,9 +84,9 @@ def refresh_document(uow: UnitOfWork, document_id: int) -> None:
 
 
 def put_in_index(uow: UnitOfWork, document: Document) -> None:
-    """Index (or delete) ``document`` and mark its current version indexed, uncommitted:
-    the pipeline commits it together with the name of its step."""
-    if document.status == "deleted":
+    """Index (or delete, once deleted or destroyed) ``document`` and mark its current version
+    indexed, uncommitted: the pipeline commits it together with the name of its step."""
+    if document.status != "active":
         uow.index.delete([(document.id, revision(document))])
     else:
         uow.index.index([document_for_index(uow.session, document)])

@@ -97,6 +97,16 @@ class LocalBlobStore:
                     continue
         return removed
 
+    def delete(self, sha256: str) -> bool:
+        path = self._path(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        # Durable: a disposal certificate says these bytes are gone.
+        _fsync_dir(path.parent)
+        return True
+
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)

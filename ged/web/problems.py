@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ged.audit.chain import record
 from ged.errors import (
     Conflict,
+    DocumentDestroyed,
     GedError,
     Gone,
     InvalidInput,
@@ -83,6 +84,8 @@ def register(app: APIFlask) -> None:
         extra = {}
         if isinstance(error, InvalidInput) and error.field:
             extra["field"] = error.field
+        if isinstance(error, DocumentDestroyed):
+            extra["tombstone"] = error.tombstone
         return problem(status, str(error), **extra)
 
 

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 
 from ged.services import acl as service
 from ged.services.acl import GrantSpec
-from ged.web.api.contract import errors
+from ged.web.api.contract import DESTROYED, errors
 from ged.web.api.revisions import ETAG, expected_revision, with_etag
 from ged.web.api.schemas.acl import DocumentAcl, DocumentAclEdit, Grant, UnitAcl, UnitAclEdit
 from ged.web.api.schemas.common import Preconditions
@@ -19,7 +19,7 @@ bp = APIBlueprint("acl", __name__, url_prefix="/api/v1", tag="Access control")
 @bp.output(DocumentAcl, description="own and inherited grants", headers=ETAG)
 @bp.doc(
     summary="The document's grants, inherited ones included (manage permission)",
-    responses=errors(404),
+    responses=errors(404, gone=DESTROYED),
 )
 def read_document_acl(document_id: int):
     return with_etag(DocumentAcl(**service.document_acl(uow(), principal(), document_id)))
@@ -29,7 +29,10 @@ def read_document_acl(document_id: int):
 @bp.input(Preconditions, location="headers")
 @bp.input(DocumentAclEdit, location="json")
 @bp.output(DocumentAcl, description="the grants as they now are", headers=ETAG)
-@bp.doc(summary="Replace the document's own grants", responses=errors(404, 409, 412, 415))
+@bp.doc(
+    summary="Replace the document's own grants",
+    responses=errors(404, 409, 412, 415, gone=DESTROYED),
+)
 def replace_document_acl(document_id: int, headers_data: Preconditions, json_data: DocumentAclEdit):
     grants = _specs(json_data.grants)
     revision = expected_revision(headers_data)

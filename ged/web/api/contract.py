@@ -139,6 +139,10 @@ def _is_list(annotation: Any) -> bool:
     return any(_is_list(arg) for arg in typing.get_args(annotation))
 
 
+#: the 410 of a document destroyed after a disposal visa: the problem carries its tombstone
+DESTROYED = "destroyed after a disposal visa: the problem's `tombstone` says what it was"
+
+
 def errors(*statuses: int, **described: str) -> dict[int, str]:
     """Error answers of a view for its OpenAPI description (problem+json), the usual
     reason phrase unless a description says more: ``errors(404, conflict="…")``."""

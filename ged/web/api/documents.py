@@ -9,7 +9,7 @@ from ged.services import document_list
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
-from ged.web.api.contract import errors
+from ged.web.api.contract import DESTROYED, errors
 from ged.web.api.paging import LINKS, paged
 from ged.web.api.revisions import ETAG, expected_revision, with_etag
 from ged.web.api.schemas.common import PageQuery, Preconditions
@@ -113,7 +113,9 @@ def create(files_data: UploadForm):
 @bp.output(DocumentOut, description="the document and its current version", headers=ETAG)
 @bp.doc(
     summary="Metadata, current version and pipeline status of a document",
-    responses=errors(404, gone="deleted: an archivist or administrator can restore it"),
+    responses=errors(
+        404, gone=f"deleted: an archivist or administrator can restore it; or {DESTROYED}"
+    ),
 )
 def read(document_id: int):
     version = service.read_version(
@@ -129,7 +131,7 @@ def read(document_id: int):
 @bp.doc(
     summary="Edit metadata",
     description="Send If-Match with the ETag read to change the document only as it was read.",
-    responses=errors(400, 403, 404, 409, 415, 412),
+    responses=errors(400, 403, 404, 409, 415, 412, gone=DESTROYED),
 )
 def edit(document_id: int, headers_data: Preconditions, json_data: MetadataEdit):
     fields = json_data.model_fields_set
@@ -149,7 +151,8 @@ def edit(document_id: int, headers_data: Preconditions, json_data: MetadataEdit)
 @bp.delete("/<int:document_id>")
 @bp.output({}, status_code=204, description="deleted")
 @bp.doc(
-    summary="Delete a document (soft: an archivist can restore it)", responses=errors(403, 404, 409)
+    summary="Delete a document (soft: an archivist can restore it)",
+    responses=errors(403, 404, 409, gone=DESTROYED),
 )
 def delete(document_id: int):
     service.delete_document(uow(), principal(), document_id)
@@ -158,7 +161,10 @@ def delete(document_id: int):
 
 @bp.post("/<int:document_id>/restore")
 @bp.output(DocumentOut, description="the document, active again")
-@bp.doc(summary="Restore a deleted document (archivist, admin)", responses=errors(403, 404, 409))
+@bp.doc(
+    summary="Restore a deleted document (archivist, admin)",
+    responses=errors(403, 404, 409, gone=DESTROYED),
+)
 def undelete(document_id: int):
     service.undelete_document(uow(), principal(), document_id)
     return _document_as_is(document_id)
@@ -167,7 +173,7 @@ def undelete(document_id: int):
 @bp.get("/<int:document_id>/versions")
 @bp.input(PageQuery, location="query")
 @bp.output(VersionPage, description="one page of the history, oldest first", headers=LINKS)
-@bp.doc(summary="Version history, oldest first", responses=errors(400, 404))
+@bp.doc(summary="Version history, oldest first", responses=errors(400, 404, gone=DESTROYED))
 def versions(document_id: int, query_data: PageQuery):
     service.read_version(uow(), principal(), document_id, "document.versions")
     page = Page(query_data.page, query_data.size)
@@ -178,7 +184,7 @@ def versions(document_id: int, query_data: PageQuery):
 @bp.post("/<int:document_id>/versions")
 @bp.input(VersionForm, location="files")
 @accepted
-@bp.doc(summary="Add a version", responses=errors(400, 403, 404, 409, 413, 415))
+@bp.doc(summary="Add a version", responses=errors(400, 403, 404, 409, 413, 415, gone=DESTROYED))
 def add_version(document_id: int, files_data: VersionForm):
     upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
     version = service.add_version(uow(), principal(), document_id, upload, files_data.comment)
@@ -190,7 +196,7 @@ def add_version(document_id: int, files_data: VersionForm):
 @accepted
 @bp.doc(
     summary="Make an old version current again, as a new version (history is kept)",
-    responses=errors(400, 403, 404, 409, 415),
+    responses=errors(400, 403, 404, 409, 415, gone=DESTROYED),
 )
 def restore_version(document_id: int, number: int, json_data: RestoreBody):
     version = service.restore_version(uow(), principal(), document_id, number, json_data.comment)
@@ -214,7 +220,7 @@ _BYTES = {
         200: {"description": "the bytes", "content": _BYTES},
         206: {"description": "the range asked for", "content": _BYTES},
         304: "not modified (If-None-Match)",
-        **errors(400, 404, 416),
+        **errors(400, 404, 416, gone=DESTROYED),
     },
 )
 def content(document_id: int, query_data: VersionQuery):
@@ -229,7 +235,7 @@ def content(document_id: int, query_data: VersionQuery):
 @bp.output(TextOut, description="the text of each page, with its source")
 @bp.doc(
     summary="Extracted text per page of the current version, or of `?version=N`",
-    responses=errors(400, 404),
+    responses=errors(400, 404, gone=DESTROYED),
 )
 def text(document_id: int, query_data: VersionQuery):
     version = service.read_version(

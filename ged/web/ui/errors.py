@@ -25,6 +25,10 @@ PAGES = {
     ),
     405: ("Action non prévue", "Cette adresse ne s'utilise pas ainsi."),
     409: ("Action impossible pour l'instant", "L'état actuel du document ne le permet pas."),
+    410: (
+        "Document supprimé ou éliminé",
+        "Ce document a été supprimé, ou détruit après un visa d'élimination : seule sa notice est conservée.",
+    ),
     413: ("Fichier trop volumineux", "Le fichier dépasse la taille maximale acceptée."),
     429: ("Trop de tentatives", "Patientez avant de réessayer."),
     500: (

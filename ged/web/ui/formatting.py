@@ -33,6 +33,7 @@ ROLE_LABELS = {
     "agent": "Agent",
     "auditor": "Auditeur",
     "station": "Poste de numérisation",
+    "archives_authority": "Autorité d'archives (visa d'élimination)",
 }
 PERMISSION_LABELS = {"read": "Lecture", "write": "Modification", "manage": "Gestion"}
 METADATA_LABELS = {

@@ -43,7 +43,8 @@ def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
 def by_permission(
     granted: int, station: int | None = None, manage_only: bool = False
 ) -> dict[str, int]:
-    """admin/archivist/agent hold manage; station holds write; auditor/outsider nothing."""
+    """admin/archivist/agent hold manage; station holds write; auditor, archives_authority
+    and outsider nothing."""
     station_status = (403 if manage_only else granted) if station is None else station
     return {
         "admin": granted,
@@ -51,6 +52,7 @@ def by_permission(
         "agent": granted,
         "station": station_status,
         "auditor": 404,
+        "archives_authority": 404,
         "outsider": 404,
         "anonymous": 401,
     }
@@ -77,7 +79,7 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("documents.create", "POST"): Case(
         "/api/v1/documents",
-        {**everyone(202), "auditor": 403, "outsider": 403},
+        {**everyone(202), "auditor": 403, "archives_authority": 403, "outsider": 403},
         upload=True,
         form={"unit": "Urbanisme"},
     ),
@@ -180,6 +182,40 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("webhooks.retry_delivery", "POST"): Case(
         "/api/v1/admin/webhooks/999/deliveries/1/retry", by_rule("webhook.retry", 404)
+    ),
+    ("disposal.queues", "GET"): Case("/api/v1/disposal/queues", by_rule("disposal.read", 200)),
+    ("disposal.queue", "GET"): Case(
+        "/api/v1/disposal/queues/destroy", by_rule("disposal.read", 200)
+    ),
+    ("disposal.list_lists", "GET"): Case("/api/v1/disposal/lists", by_rule("disposal.read", 200)),
+    ("disposal.create_list", "POST"): Case(
+        "/api/v1/disposal/lists", by_rule("disposal.propose", 201), json={"title": "Bordereau"}
+    ),
+    # Those the rule allows pass it and learn there is no such list; the others are refused first.
+    ("disposal.read_list", "GET"): Case(
+        "/api/v1/disposal/lists/999", by_rule("disposal.read", 404)
+    ),
+    ("disposal.add_documents", "POST"): Case(
+        "/api/v1/disposal/lists/999/documents",
+        by_rule("disposal.propose", 404),
+        json={"selection": {"ids": [1]}},
+    ),
+    ("disposal.remove_document", "DELETE"): Case(
+        "/api/v1/disposal/lists/999/documents/1", by_rule("disposal.propose", 404)
+    ),
+    ("disposal.submit", "POST"): Case(
+        "/api/v1/disposal/lists/999/submit", by_rule("disposal.propose", 404)
+    ),
+    ("disposal.approve", "POST"): Case(
+        "/api/v1/disposal/lists/999/approve", by_rule("disposal.approve", 404), json={}
+    ),
+    ("disposal.refuse", "POST"): Case(
+        "/api/v1/disposal/lists/999/refuse",
+        by_rule("disposal.approve", 404),
+        json={"comment": "non"},
+    ),
+    ("disposal.certificate", "GET"): Case(
+        "/api/v1/disposal/lists/999/certificate", by_rule("disposal.read", 404)
     ),
 }
 

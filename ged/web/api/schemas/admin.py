@@ -11,7 +11,7 @@ from ged.passwords import MIN_LENGTH
 from ged.timeutil import iso
 from ged.web.api.schemas.common import Input, Name, Output, Paged, Timestamp
 
-Role = Literal["admin", "archivist", "agent", "auditor", "station"]
+Role = Literal["admin", "archivist", "agent", "auditor", "station", "archives_authority"]
 
 
 class NewUser(Input):
