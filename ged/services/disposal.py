@@ -319,29 +319,32 @@ def _recheck(uow: UnitOfWork, disposal: DisposalList) -> None:
 def _record_edit(
     uow: UnitOfWork, principal: Principal, disposal: DisposalList, action: str, ids: list[int]
 ) -> None:
-    record(
-        uow.session,
-        principal,
-        action,
-        object_type="disposal_list",
-        object_id=disposal.id,
-        details={"documents": sorted(ids)},
-    )
-    uow.commit()
+    _record(uow, principal, disposal, action, {"documents": sorted(ids)})
 
 
 def _record_decision(
     uow: UnitOfWork, principal: Principal, disposal: DisposalList, action: str
 ) -> None:
+    documents = [item.document_id for item in disposal.items]
+    _record(
+        uow,
+        principal,
+        disposal,
+        action,
+        {"documents": documents, "comment": disposal.decision_comment or ""},
+    )
+
+
+def _record(
+    uow: UnitOfWork, principal: Principal, disposal: DisposalList, action: str, details: dict
+) -> None:
+    """Record a step of the list in the lifecycle journal and commit it with the step."""
     record(
         uow.session,
         principal,
         action,
         object_type="disposal_list",
         object_id=disposal.id,
-        details={
-            "documents": [item.document_id for item in disposal.items],
-            "comment": disposal.decision_comment or "",
-        },
+        details=details,
     )
     uow.commit()
