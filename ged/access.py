@@ -47,6 +47,7 @@ _ADMINISTRATION = Rule(_ADMINS, "this is reserved to administrators")
 _UNITS = Rule(ARCHIVE_ROLES, "only an archivist or an administrator manages units")
 _AUDIT = Rule(_AUDITORS, "the audit log is reserved to auditors and administrators")
 _OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators")
+_RECORDS_MANAGERS = "only an archivist or an administrator"
 
 #: use case -> who may run it. Document use cases are decided by grants instead.
 RULES: dict[str, Rule] = {
@@ -84,6 +85,15 @@ RULES: dict[str, Rule] = {
     "pipeline.reconcile": _OPERATIONS,
     "storage.check": _OPERATIONS,
     "classifier.train": _OPERATIONS,
+    # the tableau de gestion: auditors read it to check what the archive applies
+    "retention.read": Rule(
+        frozenset({"admin", "archivist", "auditor"}),
+        "retention rules are shown to archivists, auditors and administrators",
+    ),
+    "retention.manage": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"),
+    "hold.read": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds"),
+    "hold.place": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds"),
+    "hold.release": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds"),
 }
 
 

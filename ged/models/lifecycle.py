@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
-from ged.models.documents import DocumentType, Unit
+from ged.models.documents import Document, DocumentType, Unit
+from ged.models.users import User
 
 #: what happens once the retention period (DUA) is over: conservation, versement to the
 #: archives, élimination, or tri (sorted by an archivist, document by document)
@@ -55,6 +56,7 @@ class RetentionRule(Base):
 
     document_type: Mapped[DocumentType] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
 
 class DocumentEvent(Base):
@@ -96,3 +98,9 @@ class LegalHold(Base):
     released_at: Mapped[datetime | None] = timestamp()
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     release_reason: Mapped[str | None] = mapped_column(Text)
+
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    documents: Mapped[list[Document]] = relationship(
+        secondary=legal_hold_documents, order_by="Document.id", viewonly=True
+    )
