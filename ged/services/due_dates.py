@@ -159,7 +159,7 @@ def _due_expression(session: Session, rule: RetentionRule) -> ColumnElement:
         return literal(None, Date)
     postgres = session.get_bind().dialect.name == "postgresql"
     if rule.start_event == "document_date":
-        start: ColumnElement = Document.document_date
+        start: ColumnElement = Document.document_date.expression
     elif rule.start_event == "created":
         start = (
             cast(func.timezone("UTC", Document.created_at), Date)

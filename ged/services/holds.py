@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, allowed, authorize, require_document
@@ -21,8 +21,8 @@ from ged.audit.chain import record
 from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import Document, LegalHold, legal_hold_documents
-from ged.services.selection import parse_selection, selected_documents
 from ged.services.paging import Page, PageOf, paginate
+from ged.services.selection import parse_selection, selected_documents
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 
@@ -107,6 +107,7 @@ def place_hold(
         },
     )
     uow.commit()
+    uow.session.refresh(hold, ["document_count"])
     return hold
 
 
@@ -130,6 +131,7 @@ def add_to_hold(
         details={"document_ids": added},
     )
     uow.commit()
+    uow.session.refresh(hold, ["document_count"])
     return hold
 
 
@@ -151,7 +153,7 @@ def release_hold(uow: UnitOfWork, principal: Principal, hold_id: int, reason: st
         "hold.release",
         object_type="legal_hold",
         object_id=hold.id,
-        details={"reason": reason, "document_count": document_count(session, hold.id)},
+        details={"reason": reason, "document_count": hold.document_count},
     )
     uow.commit()
     return hold
@@ -199,11 +201,6 @@ def document_holds(uow: UnitOfWork, principal: Principal, document_id: int) -> l
         .order_by(LegalHold.id)
     )
     return list(uow.session.scalars(query))
-
-
-def document_count(session: Session, hold_id: int) -> int:
-    query = select(func.count()).where(legal_hold_documents.c.hold_id == hold_id)
-    return session.scalar(query) or 0
 
 
 def is_in_force(hold: LegalHold, on: date | None = None) -> bool:

@@ -128,9 +128,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         op.execute(TRIGGER_FUNCTION)
         for name, when in TRIGGERS.items():
-            op.execute(
-                f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION ged_refuse_held_document()"
-            )
+            op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION ged_refuse_held_document()")
 
 
 def downgrade() -> None:
@@ -140,11 +138,15 @@ def downgrade() -> None:
             table = _TABLE_OF.get(name, "documents")
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         op.execute("DROP FUNCTION IF EXISTS ged_refuse_held_document()")
-    defaults = sa.select(sa.text("id")).select_from(sa.text("retention_rules")).where(
-        sa.text("created_by_id IS NULL AND version = 1 AND unit_id IS NULL"),
-        sa.text("reference IN :references").bindparams(
-            sa.bindparam("references", [row[5] for row in DEFAULT_RULES], expanding=True)
-        ),
+    defaults = (
+        sa.select(sa.text("id"))
+        .select_from(sa.text("retention_rules"))
+        .where(
+            sa.text("created_by_id IS NULL AND version = 1 AND unit_id IS NULL"),
+            sa.text("reference IN :references").bindparams(
+                sa.bindparam("references", [row[5] for row in DEFAULT_RULES], expanding=True)
+            ),
+        )
     )
     default_ids = list(bind.execute(defaults).scalars())
     if default_ids:
