@@ -21,7 +21,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Date, Integer, cast, func, literal, or_, select, update
+from sqlalchemy import Date, Integer, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,9 +34,12 @@ LIVING_STATUSES = ("active", "deleted")
 
 
 def add_months(start: date, months: int) -> date:
-    """``start`` plus ``months``, clamped to the end of a shorter month."""
+    """``start`` plus ``months``, clamped to the end of a shorter month (and to the last
+    day a date can be: a document dated in year 9990 under a 20-year rule)."""
     total = start.month - 1 + months
     year, month = start.year + total // 12, total % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -175,10 +178,13 @@ def _due_expression(session: Session, rule: RetentionRule) -> ColumnElement:
     months = rule.duration_years * 12 + rule.duration_months
     if postgres:
         # date + interval clamps to the end of a shorter month, as add_months does
-        return cast(start + func.make_interval(0, literal(months, Integer)), Date)
+        due = cast(start + func.make_interval(0, literal(months, Integer)), Date)
+        return func.least(due, literal(date.max, Date))
     # SQLite rolls 31 January + 1 month over into March: take the end of the target month
-    # when the plain sum went past it (ISO dates compare as text)
-    return func.min(
+    # when the plain sum went past it (ISO dates compare as text). Past year 9999 date()
+    # answers NULL, where add_months answers its last day.
+    due = func.min(
         func.date(start, f"+{months} months"),
         func.date(start, "start of month", f"+{months + 1} months", "-1 day"),
     )
+    return case((start.is_(None), None), else_=func.coalesce(due, date.max.isoformat()))

@@ -27,6 +27,7 @@ def test_months_are_added_on_the_same_day_or_the_end_of_a_shorter_month():
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2024, 11, 15), 14) == date(2026, 1, 15)
     assert add_months(date(2024, 5, 1), 0) == date(2024, 5, 1)
+    assert add_months(date(9999, 6, 1), 12) == date.max
 
 
 def test_default_rules_ship_for_the_default_types(runtime: Runtime, people: People):
@@ -155,6 +156,7 @@ def test_a_rule_change_recomputes_every_document_of_the_type(runtime: Runtime, p
 
 def test_the_set_based_and_the_per_document_paths_agree(runtime: Runtime, people: People):
     days = [date(2024, 1, 31), date(2023, 12, 31), date(2024, 2, 29), date(2024, 3, 31)]
+    days.append(date(9995, 6, 30))  # past the last day a date can be: that last day
     ids = [file(runtime, people.agent, "facture", day, title=f"f{n}") for n, day in enumerate(days)]
     with runtime.unit_of_work() as uow:
         rule = retention.find_rule(uow, people.archivist, "facture")
