@@ -11,12 +11,12 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ged.config import DatabaseSettings
-from ged.errors import ConcurrentChange, ServiceUnavailable
+from ged.errors import ConcurrentChange, Conflict, ServiceUnavailable
 
 # Stable constraint names, so that Alembic can later alter or drop them by name
 # on both SQLite and PostgreSQL.
@@ -61,18 +61,32 @@ def _make_sqlite_engine(url, echo: bool) -> Engine:
     return engine
 
 
+#: SQLSTATE integrity_constraint_violation, as the legal-hold trigger raises it
+HELD_BY_TRIGGER = "23000"
+
+
 class ConflictAwareSession(Session):
     """A session whose flushes (at commit, or automatic before a query) answer a row found
     changed or gone since it was read with ConcurrentChange, a Conflict: a document whose
     revision moved on (its version counter), a tag link removed meanwhile. Services lock a
     document before changing it (ged.services.revisions), so this is the net under a path
-    that does not: an answer the caller can act on rather than a database error."""
+    that does not: an answer the caller can act on rather than a database error.
+
+    The same goes for PostgreSQL's legal-hold trigger, which refuses what a hold placed
+    between a service's own check and its flush forbids: a Conflict with its message."""
 
     def flush(self, objects=None) -> None:
         try:
             super().flush(objects)
         except StaleDataError as exc:
             raise ConcurrentChange() from exc
+        except IntegrityError as exc:
+            # 23000 itself (not one of its subclasses such as unique_violation) is only
+            # raised by ged's own triggers
+            if getattr(exc.orig, "sqlstate", None) != HELD_BY_TRIGGER:
+                raise
+            diagnostic = getattr(exc.orig, "diag", None)
+            raise Conflict(getattr(diagnostic, "message_primary", None) or str(exc.orig)) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ged.bootstrap import Runtime
 from ged.errors import Conflict, InvalidInput, PermissionDenied
-from ged.models import BulkJob
+from ged.models import BulkJob, Document
 from ged.services import holds
 from ged.services.bulk import run_bulk, start_bulk
 from ged.services.documents import delete_document, undelete_document
@@ -155,3 +155,19 @@ def test_postgresql_refuses_a_direct_delete_of_a_held_document(runtime: Runtime,
         connection.execute(text(statements[0]), {"doc": doc})
         connection.execute(text(statements[2]), {"doc": doc})
     assert document(runtime, doc).status == "deleted"
+
+
+@pytest.mark.parametrize("runtime", ["postgresql"], indirect=True)
+def test_a_hold_placed_after_a_services_check_is_still_a_conflict_not_a_crash(
+    runtime: Runtime, people: People
+):
+    doc = file(runtime, people.agent)
+    with runtime.unit_of_work() as uow:
+        # as a delete that checked the holds just before another request placed one
+        loaded = uow.session.get_one(Document, doc)
+        hold_id = place(runtime, people.archivist, [doc])
+        loaded.status = "deleted"
+        with pytest.raises(Conflict) as refused:
+            uow.session.flush()
+    assert f"under legal hold {hold_id}" in str(refused.value)
+    assert document(runtime, doc).status == "active"
