@@ -8,7 +8,8 @@ own, so both scopes of the set-based path run), bulk-inserted with SQLAlchemy co
 2. first computation: ``recompute_due_dates`` over every type, as after an import;
 3. a rule edited through the service (``retention.edit_rule``: supersede the row, audit,
    recompute every document of the type), as an archivist's change does;
-4. a recomputation with nothing to change (every row already in line).
+4. a recomputation with nothing to change (every row already in line);
+5. the daily job counting the disposal queues (``refresh_queues``), over the same rows.
 
 Each prints seconds, documents/s and the ratio to the baseline. PostgreSQL is the test
 profile's (scripts/services.py ensure --profile test), which trades durability for
@@ -41,6 +42,7 @@ from ged.config import Settings, load_settings
 from ged.migrate import upgrade
 from ged.models import Document, DocumentType, Unit
 from ged.services import retention
+from ged.services.disposal_queues import refresh_queues
 from ged.services.due_dates import recompute_due_dates
 from ged.services.retention import RuleTerms
 from ged.services.users import create_unit, create_user
@@ -151,6 +153,11 @@ def bench_database(label: str, url: str, work: Path, documents: int) -> None:
                 assert recompute_due_dates(uow.session) == 0
                 uow.commit()
 
+        def daily() -> None:
+            with runtime.unit_of_work() as uow:
+                counts = refresh_queues(uow)
+            assert 0 < counts["destroy"].due <= documents, counts
+
         plain = timed(baseline)
         print(f"\n{label}: {documents} documents")
         print(f"  {'plain UPDATE (baseline)':42} {plain:7.2f} s {documents / plain:10.0f} docs/s")
@@ -158,6 +165,7 @@ def bench_database(label: str, url: str, work: Path, documents: int) -> None:
             ("first computation (recompute_due_dates)", first),
             ("rule edited (retention.edit_rule)", edit),
             ("nothing to change (recompute_due_dates)", idle),
+            ("daily queue count (refresh_queues)", daily),
         ]:
             seconds = timed(action)
             print(
