@@ -53,6 +53,7 @@ _OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators
 AUTHORITY_ROLES = frozenset({"archives_authority"})
 #: roles that review the archive, and file nothing into it
 _NON_FILING = frozenset({"auditor", *AUTHORITY_ROLES})
+_RECORDS_MANAGERS = "only an archivist or an administrator"
 
 #: use case -> who may run it. Document use cases are decided by grants instead.
 RULES: dict[str, Rule] = {
@@ -102,6 +103,15 @@ RULES: dict[str, Rule] = {
     "pipeline.reconcile": _OPERATIONS,
     "storage.check": _OPERATIONS,
     "classifier.train": _OPERATIONS,
+    # the tableau de gestion: auditors read it to check what the archive applies
+    "retention.read": Rule(
+        frozenset({"admin", "archivist", "auditor"}),
+        "retention rules are shown to archivists, auditors and administrators",
+    ),
+    "retention.manage": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"),
+    "hold.read": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds"),
+    "hold.place": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds"),
+    "hold.release": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +24,9 @@ from ged.db import Base
 from ged.errors import Conflict
 from ged.models.base import one_of, timestamp, utcnow
 from ged.models.users import User
+
+if TYPE_CHECKING:
+    from ged.models.lifecycle import RetentionRule
 
 #: "destroyed": disposed of after a visa; only its row and tombstone remain (ged.models.disposal)
 DOCUMENT_STATUSES = ("active", "deleted", "destroyed")
@@ -120,6 +123,7 @@ class Document(Base):
 
     document_type: Mapped[DocumentType | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    retention_rule: Mapped[RetentionRule | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=document_tags, order_by=Tag.name)
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     versions: Mapped[list[Version]] = relationship(

@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
-from ged.models.documents import DocumentType, Unit
+from ged.models.documents import Document, DocumentType, Unit
+from ged.models.users import User
 
 #: what happens once the retention period (DUA) is over: conservation, versement to the
 #: archives, élimination, or tri (sorted by an archivist, document by document)
@@ -55,6 +67,7 @@ class RetentionRule(Base):
 
     document_type: Mapped[DocumentType] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
 
 class DocumentEvent(Base):
@@ -96,3 +109,16 @@ class LegalHold(Base):
     released_at: Mapped[datetime | None] = timestamp()
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     release_reason: Mapped[str | None] = mapped_column(Text)
+    #: how many documents it covers (read with the row)
+    document_count: Mapped[int] = column_property(
+        select(func.count())
+        .where(legal_hold_documents.c.hold_id == id)
+        .correlate_except(legal_hold_documents)
+        .scalar_subquery()
+    )
+
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    documents: Mapped[list[Document]] = relationship(
+        secondary=legal_hold_documents, order_by="Document.id", viewonly=True
+    )

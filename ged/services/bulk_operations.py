@@ -1,10 +1,11 @@
 """What a bulk job can do to each of its documents: a new type or unit, tags added, removed
-or replaced, the grants replaced or added to.
+or replaced, the grants replaced or added to, a (soft) delete.
 
 An operation is read and checked once, when the job starts (and again when it runs, since
 a type or a group may have gone meanwhile); it is applied through the single-document
-edits (``edit_metadata``, ``edit_document_acl``), so each document is validated and
-audited exactly as a PATCH of it or a PUT of its ACL would be.
+edits (``edit_metadata``, ``edit_document_acl``, ``remove_document``), so each document
+is validated and audited exactly as a PATCH of it, a PUT of its ACL or a DELETE would be
+(a document under a legal hold is refused, and listed in the job's errors).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ged.errors import InvalidInput
 from ged.models import Document
 from ged.services.acl import GrantSpec, edit_document_acl, grant_specs, resolve_grant
 from ged.services.document_fields import clean_tag_names, type_coded, unit_named
-from ged.services.documents import Metadata, edit_metadata
+from ged.services.documents import Metadata, edit_metadata, remove_document
 from ged.uow import UnitOfWork
 
 #: operation -> the document permission it needs, as its single-document edit does
@@ -32,6 +33,7 @@ PERMISSION_OF = {
     "replace_tags": "write",
     "replace_acl": "manage",
     "add_grants": "manage",
+    "delete": "manage",
 }
 _TAG_KINDS = ("add_tags", "remove_tags", "replace_tags")
 _ACL_KINDS = ("replace_acl", "add_grants")
@@ -56,6 +58,8 @@ class Operation:
             return {"kind": self.kind, "document_type": self.document_type}
         if self.kind == "set_unit":
             return {"kind": self.kind, "unit": self.unit}
+        if self.kind == "delete":
+            return {"kind": self.kind}
         if self.kind in _TAG_KINDS:
             return {"kind": self.kind, "tags": list(self.tags)}
         grants = [{"principal": g.principal, "permission": g.permission} for g in self.grants]
@@ -72,6 +76,8 @@ def parse_operation(value: object) -> Operation:
             field="operation",
         )
     kind = value["kind"]
+    if kind == "delete":
+        return Operation(kind)
     if kind in ("set_document_type", "set_unit"):
         key = "document_type" if kind == "set_document_type" else "unit"
         named = value.get(key)
@@ -113,6 +119,11 @@ def apply_operation(
 ) -> bool:
     """Apply the operation to a document the principal may change, uncommitted, audited
     with ``details`` added; False (and nothing done) when the document is already so."""
+    if operation.kind == "delete":
+        if document.status == "deleted":
+            return False
+        remove_document(uow, principal, document, details)
+        return True
     if operation.kind in _ACL_KINDS:
         current = grant_specs(uow.session, document)
         wanted = list(operation.grants)

@@ -33,6 +33,8 @@ from ged.services.document_fields import (
     type_coded,
     unit_named,
 )
+from ged.services.due_dates import assign_retention
+from ged.services.holds import refuse_if_held
 from ged.services.paging import Page, PageOf, paginate
 from ged.services.revisions import document_for_change
 from ged.services.webhooks import emit_document_event
@@ -87,9 +89,12 @@ def create_document(
         document_date=metadata.document_date,
         current_version=1,
         created_by_id=principal.user_id,
+        # set now rather than at the flush: a rule counted from the filing day needs it
+        created_at=datetime.now(UTC),
         classification_source="manual" if document_type else None,
     )
     session.add(document)
+    assign_retention(session, document)
     _grant_on_filing(session, principal, document, group_grants or {})
     version = _new_version(session, document, 1, blob, mime_type, filename, "", principal)
     session.flush()
@@ -285,6 +290,8 @@ def edit_metadata(
         document.tags = tags_named(session, changes.tags or ())
     if "document_date" in fields:
         document.document_date = changes.document_date
+    if fields & {"document_type", "unit", "document_date"}:
+        assign_retention(session, document)
     document.updated_at = datetime.now(UTC)
     record(
         session,
@@ -298,20 +305,39 @@ def edit_metadata(
 
 
 def delete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:
-    """Soft delete: the document disappears for everyone but archivists, who can restore it."""
-    session = uow.session
-    document = document_for_change(session, principal, document_id, "manage")
+    """Soft delete: the document disappears for everyone but archivists, who can restore it.
+    A document under a legal hold in force is refused to everyone (Conflict)."""
+    document = document_for_change(uow.session, principal, document_id, "manage")
+    remove_document(uow, principal, document)
+    uow.commit()
+    return document
+
+
+def remove_document(
+    uow: UnitOfWork,
+    principal: Principal,
+    document: Document,
+    details: Mapping[str, object] | None = None,
+) -> None:
+    """delete_document on a document the caller may manage, audited (with ``details``)
+    but not committed: a bulk job commits it with its progress."""
     if document.status == "deleted":
-        raise Conflict(f"document {document_id} is already deleted")
+        raise Conflict(f"document {document.id} is already deleted")
+    refuse_if_held(uow.session, document.id)
     document.status = "deleted"
     document.deleted_at = datetime.now(UTC)
     document.deleted_by_id = principal.user_id
     document.updated_at = datetime.now(UTC)
     emit_document_event(uow, "document.deleted", document)
-    record(session, principal, "document.delete", object_type="document", object_id=document_id)
-    uow.refresh_index([document_id])
-    uow.commit()
-    return document
+    record(
+        uow.session,
+        principal,
+        "document.delete",
+        object_type="document",
+        object_id=document.id,
+        details=details,
+    )
+    uow.refresh_index([document.id])
 
 
 def undelete_document(uow: UnitOfWork, principal: Principal, document_id: int) -> Document:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ged.config import Settings
 from ged.models import Document, DocumentType, Page, Version
 from ged.ports import BlobStore
+from ged.services.due_dates import assign_retention
 from ged.services.index_sync import put_in_index
 from ged.services.revisions import lock_document, touch_document
 from ged.uow import UnitOfWork
@@ -75,6 +76,7 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
             document.classification_source = result.source
             document.classification_confidence = result.confidence
             document.needs_review = result.document_type is None
+            assign_retention(uow.session, document)
         version.step = "classify"
         uow.commit()
 
@@ -89,6 +91,7 @@ def metadata_step(units: UnitsOfWork, version_id: int) -> None:
             guessed = found.get("document_date")
             if document.document_date is None and guessed:
                 document.document_date = date.fromisoformat(guessed)
+                assign_retention(uow.session, document)
         version.step = "metadata"
         uow.commit()
 

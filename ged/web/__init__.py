@@ -11,7 +11,19 @@ from apiflask import APIFlask
 from ged.bootstrap import build
 from ged.config import Settings, load_settings
 from ged.web import api_docs, auth, context, health, openapi, problems, ui
-from ged.web.api import acl, admin, audit, disposal, documents, jobs, search, session, webhooks
+from ged.web.api import (
+    acl,
+    admin,
+    audit,
+    disposal,
+    documents,
+    holds,
+    jobs,
+    retention,
+    search,
+    session,
+    webhooks,
+)
 from ged.web.requests import DatabaseInteger, GedRequest
 
 
@@ -50,6 +62,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(jobs.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(disposal.bp)
+    app.register_blueprint(retention.bp)
+    app.register_blueprint(holds.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api_docs.bp)
     return app

@@ -60,6 +60,8 @@ TAGS = [
     {"name": "Administration", "description": "Accounts, groups, units and API tokens"},
     {"name": "Jobs", "description": "Bulk changes run in the background, and their progress"},
     {"name": "Webhooks", "description": "Signed notices of document events to integrations"},
+    {"name": "Retention", "description": "Retention rules (DUA), due dates, document events"},
+    {"name": "Legal holds", "description": "Holds that stop any deletion of their documents"},
     {"name": "Audit", "description": "The tamper-evident audit trail: events, exports, checks"},
     {"name": "Health", "description": "Liveness and readiness probes"},
 ]

@@ -217,6 +217,57 @@ RULES: dict[tuple[str, str], Case] = {
     ("disposal.certificate", "GET"): Case(
         "/api/v1/disposal/lists/999/certificate", by_rule("disposal.read", 404)
     ),
+    # rule 1 is a default rule (facture), shipped by the migrations
+    ("retention.list_rules", "GET"): Case(
+        "/api/v1/retention/rules", by_rule("retention.read", 200)
+    ),
+    ("retention.create_rule", "POST"): Case(
+        "/api/v1/retention/rules",
+        by_rule("retention.manage", 201),
+        # one type per caller allowed: a second rule of the same type would conflict
+        json=lambda who: {
+            "document_type": {"admin": "courrier", "archivist": "compte_rendu"}.get(who, "autre"),
+            "final_action": "destroy",
+        },
+    ),
+    ("retention.read_rule", "GET"): Case(
+        "/api/v1/retention/rules/1", by_rule("retention.read", 200)
+    ),
+    ("retention.rule_history", "GET"): Case(
+        "/api/v1/retention/rules/1/history", by_rule("retention.read", 200)
+    ),
+    ("retention.edit_rule", "PATCH"): Case(
+        "/api/v1/retention/rules/999", by_rule("retention.manage", 404), json={"duration_years": 1}
+    ),
+    ("retention.remove_rule", "DELETE"): Case(
+        "/api/v1/retention/rules/999", by_rule("retention.manage", 404)
+    ),
+    ("retention.unruled", "GET"): Case("/api/v1/retention/unruled", by_rule("retention.read", 200)),
+    ("retention.list_events", "GET"): Case("/api/v1/documents/{doc}/events", by_permission(200)),
+    ("retention.record_event", "PUT"): Case(
+        "/api/v1/documents/{doc}/events/contract_ended",
+        by_permission(200),
+        json={"date": "2026-01-31"},
+    ),
+    ("holds.list_holds", "GET"): Case("/api/v1/holds", by_rule("hold.read", 200)),
+    ("holds.place_hold", "POST"): Case(
+        "/api/v1/holds",
+        by_rule("hold.place", 201),
+        json={"reason": "contentieux", "selection": {"ids": [1]}},
+    ),
+    ("holds.read_hold", "GET"): Case("/api/v1/holds/999", by_rule("hold.read", 404)),
+    ("holds.hold_documents", "GET"): Case("/api/v1/holds/999/documents", by_rule("hold.read", 404)),
+    ("holds.add_documents", "POST"): Case(
+        "/api/v1/holds/999/documents",
+        by_rule("hold.place", 404),
+        json={"selection": {"ids": [1]}},
+    ),
+    ("holds.release_hold", "POST"): Case(
+        "/api/v1/holds/999/release", by_rule("hold.release", 404), json={"reason": "fin"}
+    ),
+    ("holds.document_holds", "GET"): Case(
+        "/api/v1/documents/{doc}/holds", by_rule("hold.read", 200)
+    ),
 }
 
 #: the OpenAPI description and the files of its browser: public by design, no document data

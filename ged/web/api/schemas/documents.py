@@ -24,6 +24,7 @@ from ged.web.api.schemas.common import (
     PageQuery,
     Timestamp,
 )
+from ged.web.api.schemas.retention import DocumentRetention
 
 Status = Literal["processing", "done", "failed", "unsupported"]
 
@@ -230,6 +231,13 @@ class DocumentOut(Output):
                         "error": None,
                         "page_count": 2,
                     },
+                    "retention": {
+                        "rule_id": 7,
+                        "rule_version": 1,
+                        "final_action": "keep",
+                        "reference": "Arrêtés : conservation définitive",
+                        "due_date": None,
+                    },
                 }
             ]
         }
@@ -255,6 +263,7 @@ class DocumentOut(Output):
         description="found in the text: dates, siret, siren, iban, amounts, references"
     )
     version: VersionOut
+    retention: DocumentRetention = Field(description="the retention rule applied, and its due date")
 
     @classmethod
     def of(cls, document: Document, current: Version) -> DocumentOut:
@@ -285,6 +294,7 @@ class DocumentOut(Output):
                 **(document.extracted or {}),
             },
             version=VersionOut.of(current),
+            retention=DocumentRetention.of(document),
         )
 
 

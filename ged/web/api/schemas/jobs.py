@@ -42,8 +42,16 @@ class AddGrants(Input):
     grants: list[Grant] = Field(min_length=1, max_length=500)
 
 
+class DeleteDocuments(Input):
+    """Soft delete, as DELETE /api/v1/documents/{id}: a held document is refused and listed
+    in the job's errors."""
+
+    kind: Literal["delete"]
+
+
 Operation = Annotated[
-    SetDocumentType | SetUnit | ChangeTags | ReplaceAcl | AddGrants, Field(discriminator="kind")
+    SetDocumentType | SetUnit | ChangeTags | ReplaceAcl | AddGrants | DeleteDocuments,
+    Field(discriminator="kind"),
 ]
 
 
