@@ -98,12 +98,17 @@ def add(list_id: int):
     selection = read_selection(request.form, errors)
     if not errors:
         try:
-            before = len(disposal.read_list(uow(), principal(), list_id).items)
             changed = disposal.add_documents(uow(), principal(), list_id, selection)
         except InvalidInput as refused:
             errors["ids"] = str(refused)
         else:
-            flash(_added(len(changed.items) - before, list_id), "success")
+            listed = _n(
+                "Le bordereau n° {id} compte {count} document.",
+                "Le bordereau n° {id} compte {count} documents.",
+                len(changed.items),
+                id=list_id,
+            )
+            flash(listed, "success")
             return redirect(url_for("ui.disposal.show_list", list_id=list_id))
     return show_list(list_id, errors, request.form, 400)
 

@@ -70,6 +70,8 @@ LIFECYCLE_MESSAGES: dict[str, str] = {
     "Journal": "Log",
     "Journal des accès": "Access log",
     "Journal du cycle de vie": "Lifecycle journal",
+    "Le bordereau n° {id} compte {count} document.": "Disposal list {id} has {count} document.",
+    "Le bordereau n° {id} compte {count} documents.": "Disposal list {id} has {count} documents.",
     "Le gel n° {id} n'est pas levé : dites pourquoi.": "Hold {id} is not released: say why.",
     "Le tableau de gestion : combien de temps chaque type de document est conservé (durée d'utilité administrative), à compter de quand, et son sort final.": "The retention schedule: how long each type of document is kept (its administrative retention period), from when, and its final action.",
     "Les documents sont en cours de destruction ; le certificat sera disponible ensuite. Actualisez la page dans quelques instants.": "The documents are being destroyed; the certificate will be available afterwards. Reload the page in a moment.",
