@@ -23,10 +23,10 @@ from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ged.models import DISPOSABLE_QUEUES, DisposalItem, DisposalList, Document, RetentionRule
-from ged.services.selection import parse_selection, selected_documents
 from ged.services.disposal_queues import OPEN_LIST_STATUSES, due_documents
 from ged.services.holds import held_document_ids
 from ged.services.paging import Page, PageOf, paginate
+from ged.services.selection import parse_selection, selected_documents
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 

@@ -84,11 +84,14 @@ def due_date_of(session: Session, rule: RetentionRule | None, document: Document
 def assign_retention(session: Session, document: Document) -> None:
     """Set the rule and due date of one document from its type, unit, date and events
     (unchanged values are not written, so the revision only moves when they change)."""
-    type_id = document.document_type.id if document.document_type else None
-    unit_id = document.unit.id if document.unit else None
-    rule = rule_in_force(session, type_id, unit_id)
+    # Not flushed first: a document being filed gets its rule in its INSERT (revision 1),
+    # not in an UPDATE after it.
+    with session.no_autoflush:
+        type_id = document.document_type.id if document.document_type else None
+        unit_id = document.unit.id if document.unit else None
+        rule = rule_in_force(session, type_id, unit_id)
+        due = due_date_of(session, rule, document)
     rule_id = rule.id if rule else None
-    due = due_date_of(session, rule, document)
     if document.retention_rule_id != rule_id:
         document.retention_rule_id = rule_id
         document.retention_rule = rule
@@ -178,13 +181,13 @@ def _due_expression(session: Session, rule: RetentionRule) -> ColumnElement:
     months = rule.duration_years * 12 + rule.duration_months
     if postgres:
         # date + interval clamps to the end of a shorter month, as add_months does
-        due = cast(start + func.make_interval(0, literal(months, Integer)), Date)
-        return func.least(due, literal(date.max, Date))
+        summed = cast(start + func.make_interval(0, literal(months, Integer)), Date)
+        return func.least(summed, literal(date.max, Date))
     # SQLite rolls 31 January + 1 month over into March: take the end of the target month
     # when the plain sum went past it (ISO dates compare as text). Past year 9999 date()
     # answers NULL, where add_months answers its last day.
-    due = func.min(
+    clamped = func.min(
         func.date(start, f"+{months} months"),
         func.date(start, "start of month", f"+{months + 1} months", "-1 day"),
     )
-    return case((start.is_(None), None), else_=func.coalesce(due, date.max.isoformat()))
+    return case((start.is_(None), None), else_=func.coalesce(clamped, date.max.isoformat()))

@@ -119,7 +119,7 @@ def create_rule(
     session = uow.session
     kind, place = _type_and_unit(session, document_type, unit)
     terms = _checked(terms)
-    existing = _in_force(session, kind.id, place.id if place else None)
+    existing = _in_force(session, kind.id, place.id if place else None, lock=True)
     if existing is not None:
         raise Conflict(
             f"rule {existing.id} is already in force for {_scope(existing)}; "
@@ -275,9 +275,11 @@ def _rule(session: Session, rule_id: int) -> RetentionRule:
     return rule
 
 
-def _in_force(session: Session, type_id: int, unit_id: int | None) -> RetentionRule | None:
-    # The type's row is locked (PostgreSQL) so that two changes of its rules queue.
-    session.execute(select(DocumentType.id).where(DocumentType.id == type_id).with_for_update())
+def _in_force(
+    session: Session, type_id: int, unit_id: int | None, *, lock: bool = False
+) -> RetentionRule | None:
+    if lock:  # the type's row (PostgreSQL): two changes of its rules queue
+        session.execute(select(DocumentType.id).where(DocumentType.id == type_id).with_for_update())
     query = select(RetentionRule).where(
         RetentionRule.superseded_at.is_(None),
         RetentionRule.document_type_id == type_id,
@@ -289,7 +291,7 @@ def _in_force(session: Session, type_id: int, unit_id: int | None) -> RetentionR
 def _supersede(uow: UnitOfWork, rule: RetentionRule) -> None:
     """Mark the row superseded, only if it still is in force (a concurrent edit or removal
     that came first leaves it superseded: Conflict)."""
-    _in_force(uow.session, rule.document_type_id, rule.unit_id)
+    _in_force(uow.session, rule.document_type_id, rule.unit_id, lock=True)
     done = uow.session.execute(
         update(RetentionRule)
         .where(RetentionRule.id == rule.id, RetentionRule.superseded_at.is_(None))

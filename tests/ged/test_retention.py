@@ -47,6 +47,7 @@ def test_default_rules_ship_for_the_default_types(runtime: Runtime, people: Peop
     kept = file(runtime, people.agent, "etat_civil", date(1990, 6, 1))
     assert document(runtime, invoice).due_date == date(2034, 1, 31)
     assert document(runtime, invoice).retention_rule_id == rules["facture"].id
+    assert document(runtime, invoice).revision == 1  # filed with its rule, not updated after
     # kept for good: it has its rule and never falls due
     assert document(runtime, kept).retention_rule_id == rules["etat_civil"].id
     assert document(runtime, kept).due_date is None

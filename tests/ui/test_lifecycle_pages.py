@@ -50,9 +50,7 @@ def test_a_rule_created_edited_and_removed_keeps_its_history(sqlite_api):
     assert re.search(r"\d+ documents? sans règle", page)
 
     first = rule_id(sqlite_api)
-    edited = post(
-        client, f"/conservation/regles/{first}", **{**ZERO_DAYS, "duration_years": "5"}
-    )
+    edited = post(client, f"/conservation/regles/{first}", **{**ZERO_DAYS, "duration_years": "5"})
     assert edited.status_code == 302
     second = rule_id(sqlite_api)
     assert second != first

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -205,3 +205,24 @@ def test_rebuild_is_refused_to_an_agent(runtime):
     agent = Principal(user_id=1, username="agent", role="agent", group_ids=frozenset())
     with runtime.unit_of_work() as uow, pytest.raises(PermissionDenied):
         rebuild_index(uow, agent)
+
+
+INVOICE = (
+    "FACTURE N° F-2024-0315\nDate de facture : 15/03/2024\nNuméro client : 4521\n"
+    "Total HT : 1 000,00 €\nTVA 20 % : 200,00 €\nMontant TTC : 1 200,00 €\n"
+    "Net à payer : 1 200,00 €\nÉchéance : 14/04/2024\nIndemnité forfaitaire pour frais "
+    "de recouvrement : 40 €\n"
+).encode()
+
+
+def test_the_type_and_date_the_pipeline_finds_give_the_document_its_due_date(runtime):
+    version_id = file_text(runtime, INVOICE)
+    process_version(runtime, version_id)
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get_one(Version, version_id).document
+        assert document.document_type is not None
+        assert document.document_type.code == "facture"
+        assert document.document_date == date(2024, 3, 15)
+        assert document.retention_rule is not None
+        # the default rule for invoices: 10 years from their date
+        assert document.due_date == date(2034, 3, 15)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import BeforeValidator, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from ged.models import Document, DocumentEvent, RetentionRule
@@ -26,8 +26,15 @@ from ged.web.api.schemas.common import (
 StartEvent = Literal["document_date", "created", "event"]
 FinalAction = Literal["keep", "transfer", "destroy", "sort"]
 EventName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-Years = Annotated[StrictInt, Field(ge=0, le=MAX_YEARS)]
-Months = Annotated[StrictInt, Field(ge=0, le=11)]
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 5.0 as an integer; pydantic's strict int does not
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Years = Annotated[StrictInt, Field(ge=0, le=MAX_YEARS), BeforeValidator(_whole)]
+Months = Annotated[StrictInt, Field(ge=0, le=11), BeforeValidator(_whole)]
 Reference = Annotated[str, Field(max_length=MAX_REFERENCE)]
 
 _RULE_EXAMPLE = {
