@@ -106,10 +106,15 @@ def test_a_list_is_built_from_the_queue_submitted_and_given_its_visa_by_another(
     archivist = browser(sqlite_api, "archivist")
     post(archivist, "/conservation/regles", **ZERO_DAYS)
     document_id = upload_courrier(sqlite_api)
+    document = text(archivist.get(f"/documents/{document_id}"))
+    assert "Test 0 jour" in document and "aucune règle" not in document
     queue = text(archivist.get("/elimination/a-eliminer"))
     assert f'id="pick-{document_id}"' in queue
     assert re.search(r'À éliminer <span class="nav-count">1</span>', queue)
 
+    nothing = post(archivist, "/elimination/bordereaux", title="Vide", from_queue="destroy")
+    assert nothing.headers["Location"] == "/elimination/a-eliminer"
+    assert "Cochez au moins un document" in text(archivist.get("/elimination/a-eliminer"))
     made = post(archivist, "/elimination/bordereaux", title="Courriers", ids=str(document_id))
     assert made.status_code == 302
     list_path = made.headers["Location"]

@@ -19,11 +19,10 @@ from ged.services.disposal_contents import list_contents
 from ged.services.disposal_queues import QueueCount
 from ged.services.paging import Page
 from ged.web.context import close_uow, principal, uow
-from ged.web.ui.forms import Errors
-from ged.web.ui.hold_pages import read_selection
+from ged.web.ui.forms import Errors, read_selection
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.i18n import translate_plural as _n
-from ged.web.ui.lifecycle_labels import QUEUE_PAGES
+from ged.web.ui.lifecycle_labels import QUEUE_PAGES, QUEUE_SLUGS
 
 bp = APIBlueprint("disposal", __name__, url_prefix="/elimination", enable_openapi=False)
 
@@ -75,6 +74,12 @@ def create():
         else:
             flash(_added(len(made.items), made.id), "success")
             return redirect(url_for("ui.disposal.show_list", list_id=made.id))
+    slug = QUEUE_SLUGS.get(form.get("from_queue", ""))
+    if slug:
+        # Said on the queue the documents were ticked in, where they can be ticked again.
+        for message in errors.values():
+            flash(message, "error")
+        return redirect(url_for("ui.disposal.queue", slug=slug))
     return lists(errors, form, 400)
 
 

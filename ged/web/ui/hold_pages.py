@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from ged.errors import Conflict, InvalidInput
 from ged.services import holds
 from ged.services.paging import Page
 from ged.web.context import principal, uow
-from ged.web.ui.forms import Errors, parse_day
+from ged.web.ui.forms import Errors, parse_day, read_selection
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.i18n import translate_plural as _n
 
@@ -74,18 +73,3 @@ def release(hold_id: int):
     holds.release_hold(uow(), principal(), hold_id, reason)
     flash(_("Gel n° {id} levé.", id=hold_id), "success")
     return redirect(url_for("ui.holds.page"))
-
-
-def read_selection(form: MultiDict, errors: Errors) -> dict:
-    """Document numbers ("12, 15 16") or else a search, as the services take a selection."""
-    numbers = form.get("ids", "").replace(",", " ").split()
-    query = form.get("q", "").strip()
-    if numbers:
-        if not all(number.isdigit() and int(number) > 0 for number in numbers):
-            errors["ids"] = _("Des numéros de documents, séparés par des virgules ou des espaces.")
-            return {}
-        return {"ids": [int(number) for number in dict.fromkeys(numbers)]}
-    if query:
-        return {"search": {"q": query}}
-    errors["ids"] = _("Donnez les numéros des documents, ou une recherche.")
-    return {}

@@ -28,6 +28,7 @@ LIST_STATUS_LABELS = {
 OUTCOME_LABELS = {"pending": "À détruire", "destroyed": "Détruit", "skipped": "Conservé"}
 #: the queues' addresses and names, in the order the navigation shows them
 QUEUE_PAGES = {"a-eliminer": "destroy", "a-verser": "transfer", "a-trier": "sort"}
+QUEUE_SLUGS = {action: slug for slug, action in QUEUE_PAGES.items()}
 QUEUE_LABELS = {"destroy": "À éliminer", "transfer": "À verser", "sort": "À trier"}
 STREAM_LABELS = {"lifecycle": "Journal du cycle de vie", "access": "Journal des accès"}
 
@@ -55,7 +56,7 @@ def init_blueprint(parent: Blueprint) -> None:
             "list_status_labels": LIST_STATUS_LABELS,
             "outcome_labels": OUTCOME_LABELS,
             "queue_labels": QUEUE_LABELS,
-            "queue_slugs": {action: slug for slug, action in QUEUE_PAGES.items()},
+            "queue_slugs": QUEUE_SLUGS,
             "stream_labels": STREAM_LABELS,
             "label_options": label_options,
         }
