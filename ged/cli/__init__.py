@@ -63,7 +63,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-for _module in (serve, database, users, maintenance, audit, lifecycle, disposal):
+for _module in (serve, database, users, maintenance, audit, disposal, lifecycle):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -61,9 +61,9 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(disposal.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(holds.bp)
-    app.register_blueprint(disposal.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api_docs.bp)
     return app

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ged.audit.seal import generate_key
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
@@ -56,6 +57,8 @@ def pdf_bytes(directory: Path, name: str, title: str, seed: int) -> bytes:
 @pytest.fixture(scope="module")
 def live_ged(live_settings: Settings, tmp_path_factory) -> Iterator[LiveGed]:
     upgrade(live_settings.database.url)
+    # Disposal certificates are signed with the audit key: the visa needs it to exist.
+    generate_key(live_settings.audit.key_file)
     tokens = seed_accounts(live_settings)
     # The server's own log, kept beside its data: the first place to look when a page fails.
     log = tmp_path_factory.getbasetemp() / f"serve-{live_settings.redis.queue}.log"

@@ -19,6 +19,16 @@ SECURITY_HEADERS = {
 }
 
 
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def log_in(page, username="agent", password=PASSWORD):
     page.goto("/connexion")
     page.get_by_label("Identifiant").fill(username)
@@ -185,12 +195,19 @@ PAGES = {
     ],
     "admin": ["/admin/utilisateurs", "/admin/jetons", "/admin/dossiers"],
     "auditor": ["/audit", "/audit/verification"],
+    "archivist": [
+        "/conservation/regles",
+        "/conservation/regles/1",
+        "/gels",
+        "/elimination/a-eliminer",
+        "/elimination/bordereaux",
+    ],
+    "archives_authority": ["/elimination/bordereaux?statut=submitted"],
 }
 
 
 def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_headers(page, live_ged):
     """And passes axe-core's checks with no serious or critical violation."""
-    axe = Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     checked = []
     for who, paths in [(None, ["/connexion"]), *PAGES.items()]:
@@ -214,20 +231,14 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
                     .map(e => e.name || e.id)"""
             )
             assert unlabelled == [], (path, unlabelled)
-            results = axe.run(page)
-            serious = [
-                f"{v['id']} ({v['impact']}): {v['help']}"
-                for v in results.response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            assert serious == [], (path, serious)
+            assert serious_violations(page) == [], path
             checked.append(path)
             shot = {"/documents/{arrete}": "document", "/audit": "audit"}.get(path)
             if shot:
                 # The PDF viewer draws its toolbar a moment after the page has loaded.
                 page.wait_for_timeout(1500)
                 page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
-    assert len(checked) == 11
+    assert len(checked) == 17
 
 
 def test_english_is_one_click_away(page):
@@ -269,3 +280,75 @@ def test_the_api_browser_shows_every_operation_from_ged_itself_under_the_strict_
     assert tags[:2] == ["Documents", "Search"]
     assert problems == [], problems
     assert elsewhere == [], elsewhere
+
+
+def test_a_document_due_is_destroyed_after_a_visa_and_its_certificate_downloaded(page, tmp_path):
+    """The disposal workflow end to end: a 0-day rule, a filing, the "À éliminer" queue, a
+    list proposed, the archives authority's visa, the worker's destruction, the certificate."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page, "admin")
+    page.wait_for_url("**/recherche")
+    page.locator(".main-nav").get_by_role("link", name="Conservation").click()
+    page.get_by_label("Type de document").select_option("convention")
+    page.get_by_label("Durée : années").fill("0")
+    page.get_by_label("À compter de").select_option("created")
+    page.get_by_label("Sort final").select_option("destroy")
+    page.get_by_label("Référence au tableau de gestion").fill("Conventions : élimination immédiate")
+    page.get_by_role("button", name="Créer la règle").click()
+    assert "en vigueur" in page.locator(".flash").inner_text()
+    assert "Conventions : élimination immédiate" in page.locator("table").inner_text()
+    page.screenshot(path=SCREENSHOTS / "lifecycle-1-rule.png", full_page=True)
+
+    page.goto("/deposer")
+    page.get_by_label("Type de document").select_option("convention")
+    content = pdf_bytes(tmp_path, "c.pdf", "Convention Plonéourienne", 21)
+    drop_files(page, "#drop-zone", [("convention.pdf", content)])
+    page.wait_for_selector(".upload-item[data-final]", timeout=60_000)
+    link = page.locator(".upload-item").get_by_role("link", name="Ouvrir le document")
+    document_id = int(link.get_attribute("href").rsplit("/", 1)[1])
+
+    queue = page.locator(".main-nav").get_by_role("link", name=re.compile("^À éliminer"))
+    queue.click()
+    # The navigation counts the documents due, this one among them.
+    assert int(queue.locator(".nav-count").inner_text()) >= 1
+    assert page.get_by_role("heading", level=1).inner_text() == "À éliminer"
+    page.locator(f"#pick-{document_id}").check()
+    page.get_by_label("Titre du bordereau").fill("Conventions échues")
+    page.screenshot(path=SCREENSHOTS / "lifecycle-2-queue.png", full_page=True)
+    page.get_by_role("button", name="Créer un bordereau avec les documents cochés").click()
+    assert "1 document ajouté" in page.locator(".flash").inner_text()
+    page.get_by_role("button", name="Soumettre au visa").click()
+    assert page.locator(".list-status").inner_text() == "En attente du visa"
+    # The proposer is offered no visa.
+    assert page.get_by_role("button", name="Accorder le visa").count() == 0
+    list_url = page.url
+    page.screenshot(path=SCREENSHOTS / "lifecycle-3-submitted.png", full_page=True)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    log_in(page, "archives_authority")
+    page.wait_for_url("**/recherche")
+    page.get_by_role("link", name="Visa d'élimination").click()
+    page.get_by_role("link", name="Conventions échues").click()
+    assert page.url == list_url
+    assert serious_violations(page) == []
+    page.get_by_label("Commentaire").fill("Visa accordé, délai écoulé")
+    page.screenshot(path=SCREENSHOTS / "lifecycle-4-visa.png", full_page=True)
+    page.get_by_role("button", name="Accorder le visa").click()
+    assert "Visa accordé" in page.locator(".flash").inner_text()
+
+    # The worker destroys the document and issues the certificate.
+    for _attempt in range(60):
+        if page.get_by_role("heading", name="Certificat d'élimination").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert page.locator(".list-status").inner_text() == "Éliminé, certificat disponible"
+    assert "Détruit" in page.locator("table").inner_text()
+    page.screenshot(path=SCREENSHOTS / "lifecycle-5-certificate.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Certificat (PDF)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.endswith(".pdf") and saved.read_bytes().startswith(b"%PDF")
+    # The destroyed document answers with its notice, not its content.
+    assert page.request.get(f"/documents/{document_id}").status == 410

@@ -7,6 +7,7 @@ line of ged.access.RULES decides expect what that line says, as their API routes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -16,7 +17,15 @@ from tests.apiclient import PASSWORD, Api, app_routes, by_rule, matrix_objects
 from tests.ui.pages import csrf_token, log_in
 
 #: stations have no password: they never use the UI
-CALLERS = ("admin", "archivist", "agent", "auditor", "outsider", "anonymous")
+CALLERS = (
+    "admin",
+    "archivist",
+    "agent",
+    "auditor",
+    "archives_authority",
+    "outsider",
+    "anonymous",
+)
 PDF = b"%PDF-1.4\n%%EOF\n"
 LOGIN = 302  # not logged in: sent to the login page
 
@@ -25,7 +34,8 @@ LOGIN = 302  # not logged in: sent to the login page
 class Case:
     path: str  # formatted with {doc} (a fresh document per caller) and {token} (a token id)
     expected: dict[str, int]
-    form: dict[str, str] = field(default_factory=dict)  # values formatted with {who}
+    #: values formatted with {who} and {doc}; or a function of the caller giving them
+    form: dict[str, str] | Callable[[str], dict[str, str]] = field(default_factory=dict)
     upload: bool = False
 
 
@@ -35,7 +45,7 @@ def everyone(status: int, anonymous: int = LOGIN) -> dict[str, int]:
 
 def readers(status: int) -> dict[str, int]:
     """The agent filed the document (manage); archive roles see all; others nothing."""
-    return {**everyone(status), "auditor": 404, "outsider": 404}
+    return {**everyone(status), "auditor": 404, "archives_authority": 404, "outsider": 404}
 
 
 def ruled(rule: str, status: int) -> dict[str, int]:
@@ -44,6 +54,7 @@ def ruled(rule: str, status: int) -> dict[str, int]:
 
 
 NEW_PASSWORD = "un nouveau mot de passe"
+RULE_TERMS = {"duration_years": "1", "start_event": "created", "final_action": "destroy"}
 RULES: dict[tuple[str, str], Case] = {
     ("ui.static.asset", "GET"): Case("/ui/static/ged.css", everyone(200, anonymous=200)),
     ("ui.lang.switch", "GET"): Case("/langue/en", everyone(302, anonymous=302)),
@@ -113,6 +124,57 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.admin_tokens.folders", "GET"): Case("/admin/dossiers", ruled("watch.counters", 200)),
     ("ui.audit.events", "GET"): Case("/audit", ruled("audit.events", 200)),
     ("ui.audit.verify", "GET"): Case("/audit/verification", ruled("audit.verify", 200)),
+    ("ui.retention.rules", "GET"): Case("/conservation/regles", ruled("retention.read", 200)),
+    ("ui.retention.create", "POST"): Case(
+        "/conservation/regles",
+        ruled("retention.manage", 302),
+        # one type per caller allowed: a second rule of the same type would conflict
+        lambda who: {
+            **RULE_TERMS,
+            "document_type": {"admin": "courrier", "archivist": "compte_rendu"}.get(who, "autre"),
+        },
+    ),
+    # rule 1 is a default rule (facture), shipped by the migrations
+    ("ui.retention.rule", "GET"): Case("/conservation/regles/1", ruled("retention.read", 200)),
+    ("ui.retention.edit", "POST"): Case(
+        "/conservation/regles/999", ruled("retention.manage", 404), RULE_TERMS
+    ),
+    ("ui.retention.remove", "POST"): Case(
+        "/conservation/regles/999/supprimer", ruled("retention.manage", 404)
+    ),
+    ("ui.holds.page", "GET"): Case("/gels", ruled("hold.read", 200)),
+    ("ui.holds.place", "POST"): Case(
+        "/gels", ruled("hold.place", 302), {"ids": "{doc}", "reason": "contentieux"}
+    ),
+    ("ui.holds.release", "POST"): Case(
+        "/gels/999/lever", ruled("hold.release", 404), {"release_reason": "fin"}
+    ),
+    ("ui.disposal.queue", "GET"): Case("/elimination/a-eliminer", ruled("disposal.read", 200)),
+    ("ui.disposal.lists", "GET"): Case("/elimination/bordereaux", ruled("disposal.read", 200)),
+    ("ui.disposal.create", "POST"): Case(
+        "/elimination/bordereaux", ruled("disposal.propose", 302), {"title": "Bordereau"}
+    ),
+    # Those the rule allows pass it and learn there is no such list; the others are refused first.
+    ("ui.disposal.show_list", "GET"): Case(
+        "/elimination/bordereaux/999", ruled("disposal.read", 404)
+    ),
+    ("ui.disposal.add", "POST"): Case(
+        "/elimination/bordereaux/999/documents", ruled("disposal.propose", 404), {"ids": "{doc}"}
+    ),
+    ("ui.disposal.remove", "POST"): Case(
+        "/elimination/bordereaux/999/documents/1/retirer", ruled("disposal.propose", 404)
+    ),
+    ("ui.disposal.submit", "POST"): Case(
+        "/elimination/bordereaux/999/soumettre", ruled("disposal.propose", 404)
+    ),
+    ("ui.disposal.decide", "POST"): Case(
+        "/elimination/bordereaux/999/visa",
+        ruled("disposal.approve", 404),
+        {"decision": "approve", "comment": "vu"},
+    ),
+    ("ui.disposal.certificate", "GET"): Case(
+        "/elimination/bordereaux/999/certificat.pdf", ruled("disposal.read", 404)
+    ),
 }
 
 
@@ -132,7 +194,8 @@ def test_ui_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         client = sqlite_api.client.application.test_client()
         if who != "anonymous":
             assert log_in(client, who).status_code == 302, who
-        form = {name: value.format(who=who) for name, value in case.form.items()}
+        given = case.form(who) if callable(case.form) else case.form
+        form = {name: value.format(who=who, doc=document_id) for name, value in given.items()}
         if method == "POST":
             form["csrf_token"] = csrf_token(client)
         if case.upload:

@@ -16,12 +16,16 @@ from ged.web.ui import (
     admin_pages,
     admin_tokens,
     audit_pages,
+    disposal_pages,
     document_access,
     document_page,
     document_versions,
     errors,
     formatting,
+    hold_pages,
     i18n,
+    lifecycle_labels,
+    retention_pages,
     review_page,
     search_page,
     security,
@@ -46,6 +50,9 @@ for child in (
     admin_pages.bp,
     admin_tokens.bp,
     audit_pages.bp,
+    retention_pages.bp,
+    hold_pages.bp,
+    disposal_pages.bp,
 ):
     bp.register_blueprint(child)
 
@@ -53,6 +60,8 @@ security.init_blueprint(bp)
 errors.init_blueprint(bp)
 i18n.init_blueprint(bp)
 formatting.init_blueprint(bp)
+lifecycle_labels.init_blueprint(bp)
+disposal_pages.init_blueprint(bp)
 
 
 @bp.context_processor

@@ -19,7 +19,7 @@ from ged.web.context import principal, uow
 
 bp = APIBlueprint("audit", __name__, url_prefix="/audit", enable_openapi=False)
 
-FILTERS = ("date_from", "date_to", "actor", "action", "document", "outcome")
+FILTERS = ("stream", "date_from", "date_to", "actor", "action", "document", "outcome")
 PAGE_SIZE = 50
 #: what each verification failure means, for people
 REASONS = {

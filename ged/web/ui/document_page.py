@@ -7,9 +7,10 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from ged.access import may
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
 from ged.models import Document
-from ged.services import catalog
+from ged.services import catalog, holds
 from ged.services import documents as service
 from ged.services.acl import document_grants
 from ged.services.retrieval import similar_documents
@@ -112,6 +113,7 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         preview=PREVIEWS.get(version.mime_type),
         similar=_similar(document_id),
         final=is_final(version),
+        holds_in_force=_holds_in_force(document_id),
     )
 
 
@@ -123,6 +125,15 @@ def _current_values(document: Document) -> dict[str, str]:
         "tags": ", ".join(tag.name for tag in document.tags),
         "document_date": document.document_date.isoformat() if document.document_date else "",
     }
+
+
+def _holds_in_force(document_id: int) -> list:
+    """The holds keeping the document, to those who see holds (the others are told by
+    the refusal if they try to delete it)."""
+    if not may(principal(), "hold.read"):
+        return []
+    found = holds.document_holds(uow(), principal(), document_id)
+    return [hold for hold in found if holds.is_in_force(hold)]
 
 
 def _similar(document_id: int) -> list[dict] | None:

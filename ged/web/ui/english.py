@@ -1,5 +1,7 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
+from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+
 # fmt: off
 MESSAGES: dict[str, str] = {
     'Saisissez votre identifiant.': 'Enter your user name.',
@@ -349,5 +351,6 @@ MESSAGES: dict[str, str] = {
     "Jusqu'au": 'Until',
     'Erreur inattendue': 'Unexpected error',
     "Une erreur imprévue s'est produite ; elle est consignée dans le journal du serveur. Réessayez, ou signalez-la.": 'Something unexpected went wrong; it is recorded in the server log. Try again, or report it.',
+    **LIFECYCLE_MESSAGES,
 }
 # fmt: on

@@ -74,3 +74,18 @@ def changed_fields(document: Document, metadata: Metadata) -> set[str]:
     wanted = {name: getattr(metadata, name) for name in current}
     wanted["tags"] = sorted(metadata.tags or ())
     return {name for name, value in current.items() if wanted[name] != value}
+
+
+def read_selection(form: MultiDict, errors: Errors) -> dict:
+    """Document numbers ("12, 15 16") or else a search, as the services take a selection."""
+    numbers = form.get("ids", "").replace(",", " ").split()
+    query = form.get("q", "").strip()
+    if numbers:
+        if not all(number.isdigit() and int(number) > 0 for number in numbers):
+            errors["ids"] = _("Des numéros de documents, séparés par des virgules ou des espaces.")
+            return {}
+        return {"ids": [int(number) for number in dict.fromkeys(numbers)]}
+    if query:
+        return {"search": {"q": query}}
+    errors["ids"] = _("Donnez les numéros des documents, ou une recherche.")
+    return {}
