@@ -26,8 +26,9 @@ EXAMPLES = 8
 CONFIG = """
 [checks.positive_data_acceptance]
 # A schema-valid request may still name a unit, a type or an account that does not
-# exist, or a wrong current password: ged answers those 422 (see ged/web/problems.py).
-expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+# exist, or a wrong current password: ged answers those 422 (see ged/web/problems.py);
+# or a document the fuzzer itself deleted, which answers 410 to whoever filed it.
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429"]
 
 [[operations]]
 # Revoking a token: one made for it, not the token the run authenticates with.
