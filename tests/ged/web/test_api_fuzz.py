@@ -5,6 +5,7 @@ with stateful sequences (upload → read → new version → restore) through th
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from io import BytesIO
@@ -16,6 +17,9 @@ from ged.migrate import upgrade
 from ged.web import create_app
 from tests.apiclient import seed_accounts
 from tests.processes import serving
+
+#: the checkout, so that schemathesis (run from a scratch folder) imports its hooks from it
+ROOT = str(Path(__file__).resolve().parents[3])
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -104,6 +108,7 @@ def test_every_operation_keeps_its_contract_under_fuzzing(live, who):
         timeout=580,
         check=False,
         cwd=data,  # where schemathesis keeps its cache
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.ged.web.fuzz_hooks", "PYTHONPATH": ROOT},
     )
     log = (data / "serve.log").read_text()
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-2_000:]
