@@ -21,20 +21,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 from flask import request
+from scratch_databases import scratch_databases
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, insert, select
-from sqlalchemy.engine import make_url
 
 from ged.access import command_line, principal_for
 from ged.audit.chain import record
@@ -47,8 +41,6 @@ from ged.services.documents import Metadata, Upload, create_document
 from ged.services.tokens import create_token
 from ged.services.users import create_user
 from ged.web import context, create_app
-
-ROOT = Path(__file__).resolve().parent.parent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 THREADS = 8
@@ -73,23 +65,6 @@ _plain = Table(
     Column("prev_hash", String(64)),
     Column("hash", String(64)),
 )
-
-
-def postgres_admin_url() -> str:
-    output = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "services.py"),
-            "ensure",
-            "--profile",
-            "test",
-            "postgres",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output)["database_url"]
 
 
 def seed(settings: Settings) -> tuple[str, int]:
@@ -269,27 +244,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="rounds; the best counts")
     args = parser.parse_args()
 
-    admin = make_url(postgres_admin_url())
-    name = f"ged_bench_audit_{uuid.uuid4().hex[:8]}"
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="ged-bench-audit-") as directory:
-            work = Path(directory)
-            (work / "sqlite").mkdir()
-            (work / "postgresql").mkdir()
-            bench_database(
-                "SQLite (WAL, synchronous=NORMAL)",
-                f"sqlite:///{work / 'sqlite' / 'ged.sqlite3'}",
-                work / "sqlite",
-                args,
-            )
-            pg_url = admin.set(database=name).render_as_string(hide_password=False)
-            bench_database("PostgreSQL (test profile)", pg_url, work / "postgresql", args)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_databases("audit") as databases:
+        for label, url, work in databases:
+            bench_database(label, url, work, args)
 
 
 if __name__ == "__main__":

@@ -21,20 +21,14 @@ Usage: .venv/bin/python bench/bench_retention.py [--documents 100000]
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import psycopg
+from scratch_databases import scratch_databases
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import make_url
 
 from ged.access import command_line
 from ged.bootstrap import Runtime, build
@@ -47,16 +41,7 @@ from ged.services.due_dates import recompute_due_dates
 from ged.services.retention import RuleTerms
 from ged.services.users import create_unit, create_user
 
-ROOT = Path(__file__).resolve().parent.parent
 BATCH = 10_000
-
-
-def postgres_admin_url() -> str:
-    command = [sys.executable, str(ROOT / "scripts" / "services.py"), "ensure"]
-    output = subprocess.run(
-        [*command, "--profile", "test", "postgres"], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(output)["database_url"]
 
 
 def settings_for(url: str, work: Path) -> Settings:
@@ -181,27 +166,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     args = parser.parse_args()
 
-    admin = make_url(postgres_admin_url())
-    name = f"ged_bench_retention_{uuid.uuid4().hex[:8]}"
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="ged-bench-retention-") as directory:
-            work = Path(directory)
-            (work / "sqlite").mkdir()
-            (work / "postgresql").mkdir()
-            bench_database(
-                "SQLite (WAL, synchronous=NORMAL)",
-                f"sqlite:///{work / 'sqlite' / 'ged.sqlite3'}",
-                work / "sqlite",
-                args.documents,
-            )
-            pg_url = admin.set(database=name).render_as_string(hide_password=False)
-            bench_database("PostgreSQL (test profile)", pg_url, work / "postgresql", args.documents)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_databases("retention") as databases:
+        for label, url, work in databases:
+            bench_database(label, url, work, args.documents)
 
 
 if __name__ == "__main__":
