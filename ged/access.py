@@ -112,6 +112,17 @@ RULES: dict[str, Rule] = {
     "hold.read": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds"),
     "hold.place": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds"),
     "hold.release": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds"),
+    # transfers to the archives (versements): the archives authority follows them too
+    "transfer.read": Rule(
+        ARCHIVE_ROLES | AUTHORITY_ROLES,
+        "transfers to the archives are for archivists, administrators and the archives authority",
+    ),
+    "transfer.prepare": Rule(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} prepares a transfer to the archives"
+    ),
+    "transfer.reply": Rule(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} records the archives' reply to a transfer"
+    ),
 }
 
 

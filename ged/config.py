@@ -209,6 +209,34 @@ class DisposalSettings(_Section):
     organisation: str = Field("", max_length=200)
 
 
+class Agency(_Section):
+    """An organisation named in a SEDA message: its identifier (a SIRET, a SIAF code…) and name."""
+
+    identifier: str = Field("", max_length=100)
+    name: str = Field("", max_length=200)
+
+
+class ArchivesSettings(_Section):
+    """Transfers to the archives (versements) as SEDA 2.2 packages."""
+
+    #: where transfer packages are written (one ZIP per transfer)
+    packages_dir: Path = Path("var/transfers")
+    #: the ArchivalAgreement (convention de versement) identifier the archives gave
+    archival_agreement: str = Field("", max_length=200)
+    #: the archives service receiving the packages (ArchivalAgency)
+    archival_agency: Agency = Agency()
+    #: the service transferring them (TransferringAgency), usually the administration itself
+    transferring_agency: Agency = Agency()
+    #: the default OriginatingAgency, for documents that have no unit
+    originating_agency: Agency = Agency()
+    #: which versions of a document a package carries: the current one, or all of them
+    versions: Literal["current", "all"] = "current"
+    #: scanned documents are carried as their PDF/A rendition (when the agreement asks for it)
+    pdfa: bool = False
+    #: a folder watched for the archives' replies (ArchiveTransferReply XML); none by default
+    reply_folder: Path | None = None
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -226,6 +254,7 @@ class Settings(_Section):
     audit: AuditSettings = AuditSettings()
     webhooks: WebhookSettings = WebhookSettings()
     disposal: DisposalSettings = DisposalSettings()
+    archives: ArchivesSettings = ArchivesSettings()
 
     @field_validator("database")
     @classmethod

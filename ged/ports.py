@@ -57,6 +57,14 @@ class JobQueue(Protocol):
         """The disposal lists whose execution is queued, scheduled or running."""
         ...
 
+    def enqueue_transfer(self, transfer_id: int) -> bool:
+        """Queue the build (or its resumption) of a transfer package."""
+        ...
+
+    def waiting_transfers(self, transfer_ids: Iterable[int]) -> set[int]:
+        """The transfers whose build is queued, scheduled or running."""
+        ...
+
     def check(self) -> None:
         """Raise ServiceUnavailable when the queue's server does not answer."""
         ...

@@ -5,6 +5,7 @@ from ged.models.audit import ACCESS, LIFECYCLE, OUTCOMES, STREAMS, AuditCheckpoi
 from ged.models.disposal import (
     DISPOSABLE_QUEUES,
     ITEM_OUTCOMES,
+    ITEM_QUEUES,
     LIST_STATUSES,
     QUEUES,
     DisposalItem,
@@ -33,6 +34,15 @@ from ged.models.lifecycle import (
     RetentionRule,
     legal_hold_documents,
 )
+from ged.models.renditions import RENDITION_KINDS, Rendition
+from ged.models.transfers import (
+    TRANSFER_KINDS,
+    TRANSFER_OUTCOMES,
+    TRANSFER_STATUSES,
+    VERSION_POLICIES,
+    Transfer,
+    TransferItem,
+)
 from ged.models.users import ROLES, ApiToken, Group, User
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
@@ -44,6 +54,12 @@ __all__ = [
     "DISPOSABLE_QUEUES",
     "DOCUMENT_STATUSES",
     "ITEM_OUTCOMES",
+    "ITEM_QUEUES",
+    "RENDITION_KINDS",
+    "TRANSFER_KINDS",
+    "TRANSFER_OUTCOMES",
+    "TRANSFER_STATUSES",
+    "VERSION_POLICIES",
     "LIST_STATUSES",
     "QUEUES",
     "FINAL_ACTIONS",
@@ -74,6 +90,9 @@ __all__ = [
     "Group",
     "Tag",
     "Tombstone",
+    "Transfer",
+    "TransferItem",
+    "Rendition",
     "Unit",
     "User",
     "Version",

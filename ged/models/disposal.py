@@ -26,6 +26,9 @@ QUEUES = ("destroy", "transfer", "sort")
 #: the queues a disposal list takes documents from: "sort" documents only by an
 #: archivist's explicit choice (the tri decided to destroy them)
 DISPOSABLE_QUEUES = ("destroy", "sort")
+#: where a listed document comes from: a disposable queue, or "transferred" (its rule's
+#: final action is transfer and the archives accepted it: ged's copy may then go)
+ITEM_QUEUES = (*DISPOSABLE_QUEUES, "transferred")
 #: what became of a listed document when the list was executed
 ITEM_OUTCOMES = ("pending", "destroyed", "skipped")
 
@@ -72,14 +75,14 @@ class DisposalItem(Base):
     __tablename__ = "disposal_list_documents"
     __table_args__ = (
         one_of("outcome", ITEM_OUTCOMES, "known_outcome"),
-        one_of("queue", DISPOSABLE_QUEUES, "known_queue"),
+        one_of("queue", ITEM_QUEUES, "known_queue"),
     )
 
     list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"), primary_key=True)
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id"), primary_key=True, index=True
     )
-    #: the queue it was taken from: "destroy", or "sort" (an archivist's choice)
+    #: the queue it was taken from: "destroy", "sort" (an archivist's choice) or "transferred"
     queue: Mapped[str] = mapped_column(String(10))
     #: the rule row it was due under when listed
     retention_rule_id: Mapped[int] = mapped_column(ForeignKey("retention_rules.id"))

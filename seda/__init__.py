@@ -1,0 +1,3 @@
+"""SEDA 2.2 (Standard d'échange de données pour l'archivage): writing ArchiveTransfer
+packages and reading the archives' replies, validated against the official schemas.
+Knows nothing of ged: it takes plain descriptions and files, and gives XML and ZIPs."""
