@@ -21,6 +21,7 @@ its imprint is the checkpoint's, and its genTime is not before the checkpoint's 
 from __future__ import annotations
 
 import hashlib
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
@@ -166,7 +167,7 @@ def verify_token(
         builder.build().verify(response, imprinted.message)
     except VerificationError as exc:
         raise TimestampRefused(
-            f"it is not signed by a TSA the trusted CA vouches for ({exc})"
+            f"it is not signed by a TSA the trusted CA vouches for ({_said(exc)})"
         ) from None
     if imprinted.hash_algorithm != _SHA256:
         raise TimestampRefused("it is not over a SHA-256 imprint, as ged asks for")
@@ -183,6 +184,12 @@ def verify_token(
     if now is not None and gen_time > now + CLOCK_SKEW:
         raise TimestampRefused(f"it dates from {gen_time:%Y-%m-%dT%H:%M:%SZ}, in the future")
     return gen_time
+
+
+def _said(exc: VerificationError) -> str:
+    """OpenSSL's own words from the error stack rfc3161-client hands on, when it has them."""
+    found = re.search(r'data: "([^"]+)"', str(exc))
+    return found.group(1) if found else str(exc)
 
 
 def _decode(token: bytes) -> TimeStampResponse:
@@ -203,8 +210,10 @@ class StampCheck:
     unstamped_since: str | None = None
     #: tokens that could not be checked for want of a trusted CA
     unchecked: int = 0
-    #: the first token that does not hold, said for people; None: all hold
+    #: the first token that does not hold, said for people, and the event its checkpoint
+    #: seals; None: all hold
     problem: str | None = None
+    problem_seq: int | None = None
 
 
 def check_stamps(
@@ -219,7 +228,8 @@ def check_stamps(
     known = {(checkpoint["seq"], checkpoint["ts"]) for checkpoint in checkpoints}
     for seq, ts in tokens.keys() - known:
         return StampCheck(
-            problem=f"a time-stamp names a checkpoint over event {seq} at {ts} that is not here"
+            problem=f"a time-stamp names a checkpoint over event {seq} at {ts} that is not here",
+            problem_seq=seq,
         )
     checked = 0
     unstamped = [
@@ -238,13 +248,16 @@ def check_stamps(
                 checked=checked,
                 problem=f"the time-stamp of the checkpoint sealed at {checkpoint['ts']} over "
                 f"event {checkpoint['seq']} does not hold: {refused}",
+                problem_seq=checkpoint["seq"],
             )
         checked += 1
+    oldest = min(unstamped, key=lambda checkpoint: checkpoint["ts"], default=None)
     return StampCheck(
         checked=checked,
         unstamped=len(unstamped),
-        unstamped_since=min((checkpoint["ts"] for checkpoint in unstamped), default=None),
+        unstamped_since=oldest["ts"] if oldest else None,
         unchecked=len(tokens) if roots is None else 0,
+        problem_seq=oldest["seq"] if oldest else None,
     )
 
 
@@ -267,13 +280,15 @@ def stamp_fields(
         "tsa_ca_id": roots_id(roots) if roots else None,
     }
     if stamps.problem is not None:
-        return {**found, "ok": False, "reason": "bad time-stamp", "detail": stamps.problem}
+        failed = {"ok": False, "reason": "bad time-stamp", "first_broken_seq": stamps.problem_seq}
+        return {**found, **failed, "detail": stamps.problem}
     missing = (
         f"{stamps.unstamped} checkpoints have no time-stamp yet, the oldest sealed at "
         f"{stamps.unstamped_since}"
     )
     if required and stamps.unstamped:
-        return {**found, "ok": False, "reason": "not time-stamped", "detail": missing}
+        failed = {"ok": False, "reason": "not time-stamped", "first_broken_seq": stamps.problem_seq}
+        return {**found, **failed, "detail": missing}
     if not (in_use or required):
         return found
     said = [f"{stamps.checked} time-stamps by a TSA of CA {found['tsa_ca_id']} hold"]

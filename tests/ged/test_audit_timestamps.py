@@ -8,9 +8,12 @@ import json
 import logging
 import subprocess
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from ged.access import Principal
@@ -22,8 +25,11 @@ from ged.audit.seal import all_checkpoints, generate_key, load_public_key, seal_
 from ged.audit.timestamp import stamp_pending, stamp_rows
 from ged.audit.tsa import imprint, load_roots
 from ged.audit.verify import verify_database
+from ged.bootstrap import Runtime, build
+from ged.cli.audit import audit
 from ged.config import Settings, load_settings
 from ged.errors import ConfigError
+from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditTimestamp
 from tests import services
 from tests.ged.test_audit_export import rewrite_member
@@ -56,6 +62,15 @@ def stamping_settings(make_settings, tmp_path: Path, tsa: dict[str, str], **audi
 @pytest.fixture
 def stamped_settings(make_settings, tmp_path, service_urls) -> Settings:
     return stamping_settings(make_settings, tmp_path, service_urls)
+
+
+@contextmanager
+def runtime_of(settings: Settings) -> Iterator[Runtime]:
+    runtime = build(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
 
 
 def seal_some(session, settings: Settings, rounds: int = 1) -> None:
@@ -215,3 +230,35 @@ def test_without_a_tsa_nothing_is_pending_and_verification_says_nothing_of_stamp
 def test_a_tsa_url_needs_the_ca_its_certificate_chains_to():
     with pytest.raises(ConfigError, match="tsa_ca_file"):
         load_settings(None, environ={"GED_AUDIT__TSA_URL": "http://127.0.0.1:9318/"})
+
+
+def test_the_command_line_seals_stamps_and_verifies_a_bundle_against_a_given_ca(
+    make_settings, tmp_path, service_urls, untrusted_tsa
+):
+    settings = stamping_settings(make_settings, tmp_path, service_urls)
+    upgrade(settings.database.url)
+    runner = CliRunner()
+
+    def ged_audit(*args: str):
+        obj = {"config_path": None, "settings": settings}
+        return runner.invoke(audit, list(args), obj=obj, catch_exceptions=False)
+
+    with runtime_of(settings) as runtime, runtime.unit_of_work() as uow:
+        seal_some(uow.session, settings)  # pending, as the workers would find them
+    stamped = ged_audit("stamp")
+    assert stamped.exit_code == 0 and "2 checkpoints time-stamped" in stamped.stderr
+    sealed = ged_audit("seal")  # seals and stamps at once
+    assert sealed.exit_code == 0 and "2 checkpoints time-stamped" in sealed.stderr
+    assert ged_audit("export", "--bundle", str(tmp_path / "a.zip")).exit_code == 0
+
+    bundle = str(tmp_path / "a.zip")
+    trusted = ged_audit("verify", "--file", bundle, "--tsa-ca", service_urls["tsa_ca_file"])
+    assert trusted.exit_code == 0, trusted.stdout
+    assert trusted.stdout.startswith("OK: ") and "time-stamps by a TSA of CA" in trusted.stdout
+    other = ged_audit("verify", "--file", bundle, "--tsa-ca", untrusted_tsa["tsa_ca_file"])
+    assert other.exit_code == 1, other.stdout
+    assert other.stdout.startswith("BROKEN at event 1 (bad time-stamp): ")
+    assert "(Verify error: unable to get local issuer certificate)" in other.stdout
+    online = ged_audit("verify", "--require-timestamps", "--json")
+    assert online.exit_code == 0, online.stdout
+    assert json.loads(online.stdout)["timestamps_checked"] == 4
