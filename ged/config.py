@@ -162,6 +162,31 @@ class AuditSettings(_Section):
     #: days the access log is kept before its purge (`ged audit purge`, the workers daily);
     #: 0 keeps it forever. The lifecycle journal is never purged (ged.audit.streams)
     access_retention_days: int = Field(365, ge=0)
+    #: RFC 3161 time-stamping authority that stamps each checkpoint (ged.audit.timestamp);
+    #: empty: checkpoints are not time-stamped. A third party's clock: proof of the journal's
+    #: dates that ged's own key cannot give
+    tsa_url: str = ""
+    #: the certificates (PEM) the TSA's certificate must chain to; required with tsa_url
+    tsa_ca_file: Path | None = None
+    #: seconds the TSA has to answer one request; a TSA that is slower or down delays the
+    #: stamp to the workers' next sweep, never sealing
+    tsa_timeout: float = Field(10.0, gt=0, le=120)
+
+    @field_validator("tsa_ca_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _tsa_with_its_chain(self) -> AuditSettings:
+        if self.tsa_url and not self.tsa_url.startswith(("http://", "https://")):
+            raise ValueError(f"tsa_url must be an http:// or https:// URL, not {self.tsa_url!r}")
+        if self.tsa_url and self.tsa_ca_file is None:
+            raise ValueError(
+                "tsa_url needs tsa_ca_file: the certificates (PEM) its TSA certificate chains "
+                "to, without which no time-stamp could be verified"
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod

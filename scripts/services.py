@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Install and start ged's backing services (OpenSearch, Redis, PostgreSQL) on loopback.
+"""Install and start ged's backing services (OpenSearch, Redis, PostgreSQL, a test TSA) on loopback.
 
 Stdlib only: it runs before the project's venv exists.
 
@@ -11,6 +11,8 @@ Stdlib only: it runs before the project's venv exists.
 `ensure` reuses a service that already answers on its port, otherwise starts it
 detached, waits until it is ready and prints one JSON object of URLs on stdout.
 Data, logs and pid files live in <project>/var/<instance>/<service>/.
+The tsa service is a local RFC 3161 time-stamping authority with a test CA of its own
+(scripts/tsa_server.py): each instance is a TSA the others' CAs do not trust.
 """
 
 import argparse
@@ -31,10 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {
-    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320},
-    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390},
+    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320, "tsa": 8318},
+    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390, "tsa": 9318},
 }
-SERVICES = ("opensearch", "redis", "postgres")
+SERVICES = ("opensearch", "redis", "postgres", "tsa")
 SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
 IS_ROOT = os.geteuid() == 0
 
@@ -245,6 +247,10 @@ class Service:
     def pid(self):
         return pid_alive(self.pid_file, self.marker)
 
+    def urls(self):
+        """What `ensure` prints for this service."""
+        return {URL_KEYS[self.name]: self.url}
+
     def ensure(self):
         if self.up():
             say(f"{self.name}: reusing {self.url}")
@@ -440,7 +446,44 @@ class Postgres(Service):
             raise Failure(f"postgres: creating role/database ged failed: {result.stderr.strip()}")
 
 
-CLASSES = {"opensearch": OpenSearch, "redis": Redis, "postgres": Postgres}
+class Tsa(Service):
+    name = "tsa"
+    marker = "tsa_server.py"
+    timeout = 30
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def said(self):
+        """What the TSA answers to GET /: its banner, then ``ca_file: PATH``; None if down."""
+        try:
+            with urllib.request.urlopen(self.url, timeout=2) as resp:
+                text = resp.read(4096).decode("utf-8", "replace")
+        except OSError:
+            return None
+        return text if text.startswith("ged test TSA") else None
+
+    def up(self):
+        return self.said() is not None
+
+    def start(self):
+        if not shutil.which("openssl"):
+            raise Failure("the tsa needs openssl on PATH (run scripts/bootstrap.sh)")
+        script = ROOT / "scripts" / "tsa_server.py"
+        name = f"ged test TSA {self.instance}"
+        cmd = [sys.executable, str(script), "--dir", str(self.dir), "--port", str(self.port)]
+        return spawn([*cmd, "--name", name], self.log, self.pid_file)
+
+    def urls(self):
+        # The CA its certificate chains to (ged's [audit] tsa_ca_file), as the running TSA
+        # says: one reused from another checkout keeps its PKI there.
+        lines = (self.said() or "").splitlines()
+        ca_file = next((line[9:] for line in lines if line.startswith("ca_file: ")), "")
+        return {"tsa_url": self.url, "tsa_ca_file": ca_file}
+
+
+CLASSES = {"opensearch": OpenSearch, "redis": Redis, "postgres": Postgres, "tsa": Tsa}
 URL_KEYS = {"opensearch": "opensearch_url", "redis": "redis_url", "postgres": "database_url"}
 
 
@@ -461,7 +504,7 @@ def locked(instance):
 def cmd_ensure(services):
     for svc in services:
         svc.ensure()
-    print(json.dumps({URL_KEYS[svc.name]: svc.url for svc in services}))
+    print(json.dumps({key: url for svc in services for key, url in svc.urls().items()}))
 
 
 def cmd_stop(services):
@@ -482,7 +525,9 @@ def cmd_status(services):
 
 def cmd_check():
     missing = [
-        tool for tool in ("java", "redis-server", "unzip", "tesseract") if not shutil.which(tool)
+        tool
+        for tool in ("java", "redis-server", "unzip", "tesseract", "openssl")
+        if not shutil.which(tool)
     ]
     if IS_ROOT:
         missing += [tool for tool in ("setfacl", "setpriv") if not shutil.which(tool)]

@@ -14,5 +14,5 @@ bash scripts/bootstrap.sh
 python3 scripts/services.py check
 # Started once here so that the pytest workers find them up; the fixtures
 # call the same idempotent script, so running pytest alone works too.
-python3 scripts/services.py ensure --profile test opensearch redis postgres >/dev/null
+python3 scripts/services.py ensure --profile test opensearch redis postgres tsa >/dev/null
 exec .venv/bin/python -m pytest -n 2 "$@"

@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite.
 
-Real services only: OpenSearch, Redis and PostgreSQL are started once per run
-by scripts/services.py (the same script the README uses). Each test gets its
+Real services only: OpenSearch, Redis, PostgreSQL and a time-stamping authority
+(RFC 3161, with a test CA) are started once per run by scripts/services.py (the
+same script the README uses). Each test gets its
 own blob directory, SQLite file, OpenSearch index prefix and RQ queue name;
 each xdist worker gets its own PostgreSQL database and Redis database.
 """
@@ -52,7 +53,7 @@ def worker_number(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture(scope="session")
 def service_urls() -> dict[str, str]:
-    return services.ensure("opensearch", "redis", "postgres")
+    return services.ensure("opensearch", "redis", "postgres", "tsa")
 
 
 @pytest.fixture(scope="session")

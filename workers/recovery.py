@@ -5,8 +5,9 @@ whose retry is due.
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
 a version once its heartbeat is older than [pipeline] stale_seconds, and an approved disposal
-list whose execution is not waiting. Once a day it also counts the disposal queues into
-the lifecycle journal.
+list whose execution is not waiting. It seals the audit checkpoints due and time-stamps
+those still waiting for it. Once a day it also counts the disposal queues into the
+lifecycle journal.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from redis import Redis
 
 from ged.audit.purge import purge
 from ged.audit.seal import seal_if_due
+from ged.audit.timestamp import stamp_pending
 from ged.bootstrap import Runtime
 from ged.services.bulk import requeue_abandoned_jobs
 from ged.services.destruction import requeue_approved_lists
@@ -49,12 +51,17 @@ def recover_once(runtime: Runtime) -> list[int]:
 
 
 def audit_housekeeping(runtime: Runtime, connection: Redis) -> None:
-    """Seal the audit checkpoints that are due, and purge the expired access log once a day."""
+    """Seal the audit checkpoints that are due, ask the TSA for the time-stamps still
+    pending (after the seal's commit: a TSA down never holds sealing up), and purge the
+    expired access log once a day."""
     settings = runtime.settings
     if not settings.audit.key_file.exists():
         return  # reported once at worker start (see run_worker)
     with runtime.unit_of_work() as uow:
         seal_if_due(uow.session, settings)
+    if settings.audit.tsa_url:
+        with runtime.unit_of_work() as uow:
+            stamp_pending(uow.session, settings)
     daily = f"ged:{settings.redis.queue}:audit-purge"
     if settings.audit.access_retention_days and connection.set(daily, "1", nx=True, ex=86_400):
         with runtime.unit_of_work() as uow:

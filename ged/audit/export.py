@@ -11,14 +11,20 @@ anchored when a is 1 or a checkpoint seals a-1, and up to the last checkpoint in
 it proven by signature; rows after that checkpoint are chained but not yet signed.
 
 Bundle layout (zip, version 2): for each stream exported, <stream>-events.jsonl and
-<stream>-checkpoints.jsonl; public-key.pem (when a key is configured); and
-manifest.json written last with each stream's range and the SHA-256 of each other
-file. A version 1 bundle (made before there were two streams) holds events.jsonl and
+<stream>-checkpoints.jsonl, and <stream>-timestamps.jsonl when checkpoints are
+time-stamped (one line per stamped checkpoint: its stream, seq and ts, the TSA's genTime
+and URL, and the token, the TSA's DER answer in base64; ged.audit.tsa); public-key.pem
+(when a key is configured); tsa-ca.pem (the CAs the TSA's certificate chains to, when
+[audit] tsa_ca_file is set); and manifest.json written last with each stream's range
+and the SHA-256 of each other file. The time-stamps came after version 2 and are
+optional members, so that bundles made before them verify as they did, and kept the
+version so that a ged of that time still verifies the chains of a newer bundle. A version 1 bundle (made before there were two streams) holds events.jsonl and
 checkpoints.jsonl: the chain that became the lifecycle journal.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -29,12 +35,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from ged.audit.chain import EVENT_FIELDS, format_ts
 from ged.audit.query import EventFilters, iter_events, seq_bounds
 from ged.audit.seal import all_checkpoints, key_id, public_key_pem
+from ged.audit.timestamp import stamp_rows
+from ged.audit.tsa import roots_id, roots_pem
 from ged.errors import InvalidInput
 from ged.models import LIFECYCLE, STREAMS
 
@@ -42,7 +51,7 @@ FORMATS = ("csv", "jsonl", "bundle")
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl", "bundle": "application/zip"}
 BUNDLE_FORMAT = "ged-audit-bundle"
 BUNDLE_VERSION = 2
-KEY_FILE, MANIFEST_FILE = "public-key.pem", "manifest.json"
+KEY_FILE, MANIFEST_FILE, TSA_CA_FILE = "public-key.pem", "manifest.json", "tsa-ca.pem"
 #: the members of a version 1 bundle, whose one chain is the lifecycle journal's
 V1_EVENTS_FILE, V1_CHECKPOINTS_FILE = "events.jsonl", "checkpoints.jsonl"
 
@@ -166,11 +175,27 @@ def checkpoints_file(stream: str) -> str:
     return f"{stream}-checkpoints.jsonl"
 
 
+def timestamps_file(stream: str) -> str:
+    return f"{stream}-timestamps.jsonl"
+
+
+def stamp_line(row: dict[str, Any]) -> str:
+    return json.dumps({**row, "token": base64.b64encode(row["token"]).decode("ascii")}) + "\n"
+
+
+def read_stamp_lines(lines: Iterable[str]) -> list[dict[str, Any]]:
+    return [{**row, "token": base64.b64decode(row["token"])} for row in read_jsonl(lines)]
+
+
 def bundle_chunks(
-    session: Session, filters: EventFilters, public_key: Ed25519PublicKey | None
+    session: Session,
+    filters: EventFilters,
+    public_key: Ed25519PublicKey | None,
+    tsa_roots: list[x509.Certificate] | None = None,
 ) -> Iterator[bytes]:
     """A bundle of the events filters selects (a range of each stream, or of the one it
-    names), streamed as zip bytes.
+    names), streamed as zip bytes, with the time-stamps of its checkpoints and
+    ``tsa_roots``, the CAs that check them.
 
     The ranges are fixed before the first row, so events recorded meanwhile (the
     export's own among them) do not blur their ends.
@@ -195,20 +220,31 @@ def bundle_chunks(
             lines = "".join(json.dumps(checkpoint) + "\n" for checkpoint in covering)
             name = checkpoints_file(stream)
             sums[name] = _add(bundle, name, lines.encode("utf-8"))
+            sealed = {(checkpoint["seq"], checkpoint["ts"]) for checkpoint in covering}
+            stamps = [
+                row for row in stamp_rows(session, stream) if (row["seq"], row["ts"]) in sealed
+            ]
+            if stamps or tsa_roots:
+                name = timestamps_file(stream)
+                sums[name] = _add(bundle, name, "".join(map(stamp_line, stamps)).encode("utf-8"))
             described[stream] = {
                 "first_seq": bounds[0] if bounds else None,
                 "last_seq": bounds[1] if bounds else None,
                 "events": count,
                 "checkpoints": len(covering),
+                "timestamps": len(stamps),
             }
         if public_key is not None:
             sums[KEY_FILE] = _add(bundle, KEY_FILE, public_key_pem(public_key))
+        if tsa_roots:
+            sums[TSA_CA_FILE] = _add(bundle, TSA_CA_FILE, roots_pem(tsa_roots))
         manifest = {
             "format": BUNDLE_FORMAT,
             "version": BUNDLE_VERSION,
             "created_at": format_ts(datetime.now(UTC)),
             "streams": described,
             "key_id": key_id(public_key) if public_key else None,
+            "tsa_ca_id": roots_id(tsa_roots) if tsa_roots else None,
             "files": sums,
         }
         _add(bundle, MANIFEST_FILE, json.dumps(manifest, indent=2).encode("utf-8"))
@@ -259,6 +295,8 @@ class BundledStream:
     events: str
     checkpoints: str
     seq_range: tuple[int, int] | None
+    #: its time-stamps' member, when the bundle has one
+    timestamps: str | None = None
 
 
 def bundled_streams(manifest: dict[str, Any]) -> list[BundledStream]:
@@ -274,7 +312,9 @@ def bundled_streams(manifest: dict[str, Any]) -> list[BundledStream]:
             raise InvalidInput(f"this bundle holds a stream ged does not know: {stream!r}")
         first, last = extent["first_seq"], extent["last_seq"]
         seq_range = None if first is None else (first, last)
-        found.append(BundledStream(stream, *names[stream], seq_range))
+        stamps = timestamps_file(stream)
+        held = stamps if stamps in manifest.get("files", {}) else None
+        found.append(BundledStream(stream, *names[stream], seq_range, held))
     return found
 
 

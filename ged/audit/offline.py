@@ -9,30 +9,44 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ged.audit.certificate import is_certificate, verify_certificate
 from ged.audit.export import (
     KEY_FILE,
+    TSA_CA_FILE,
+    BundledStream,
     bundled_streams,
     file_sha256,
     read_bundle_manifest,
     read_csv,
     read_jsonl,
+    read_stamp_lines,
 )
 from ged.audit.seal import read_public_key
-from ged.audit.verify import Reason, VerifyResult, combine, verify_chain
+from ged.audit.tsa import check_stamps, read_roots, tokens_by_checkpoint
+from ged.audit.verify import Reason, VerifyResult, combine, verify_chain, with_stamps
 from ged.errors import InvalidInput
 from ged.models import LIFECYCLE, STREAMS
 
 
-def verify_file(path: Path, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
+def verify_file(
+    path: Path,
+    public_key: Ed25519PublicKey | None = None,
+    tsa_roots: list[x509.Certificate] | None = None,
+    require_timestamps: bool = False,
+) -> VerifyResult:
     """Verify an export offline, each stream it holds: a bundle (.zip), or a JSON Lines or
     CSV export (chains only: no checkpoints travel with those), or a disposal certificate
     (ged.audit.certificate). ``public_key``, when given, is trusted instead of the file's
-    own (which only proves the file agrees with itself)."""
+    own (which only proves the file agrees with itself), and so are ``tsa_roots`` instead
+    of the bundle's tsa-ca.pem for its checkpoints' time-stamps; ``require_timestamps``:
+    a bundle's checkpoint without one fails it."""
     if is_certificate(path):
         ok, detail, found_key = verify_certificate(path.read_bytes(), public_key)
         reason: Reason | None = None if ok else "altered"
@@ -41,7 +55,7 @@ def verify_file(path: Path, public_key: Ed25519PublicKey | None = None) -> Verif
         )
     try:
         if zipfile.is_zipfile(path):
-            return _verify_bundle(path, public_key)
+            return _verify_bundle(path, public_key, tsa_roots, require_timestamps)
         return combine(_verify_lines(path, stream) for stream in STREAMS)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         # Whatever a damaged or foreign file trips over, said in one line.
@@ -64,7 +78,12 @@ def _checked_with(row: dict, stream: str) -> bool:
     return found == stream or found not in STREAMS
 
 
-def _verify_bundle(path: Path, public_key: Ed25519PublicKey | None) -> VerifyResult:
+def _verify_bundle(
+    path: Path,
+    public_key: Ed25519PublicKey | None,
+    tsa_roots: list[x509.Certificate] | None,
+    required: bool,
+) -> VerifyResult:
     with zipfile.ZipFile(path) as bundle:
         manifest = read_bundle_manifest(bundle)
         for name, expected in manifest["files"].items():
@@ -79,21 +98,40 @@ def _verify_bundle(path: Path, public_key: Ed25519PublicKey | None) -> VerifyRes
                 )
         if public_key is None and KEY_FILE in bundle.namelist():
             public_key = read_public_key(bundle.read(KEY_FILE))
+        if tsa_roots is None and TSA_CA_FILE in manifest["files"]:
+            tsa_roots = read_roots(bundle.read(TSA_CA_FILE), f"{path.name}:{TSA_CA_FILE}")
         results = []
         for held in bundled_streams(manifest):
             lines = bundle.read(held.checkpoints).decode("utf-8").splitlines()
+            checkpoints = list(read_jsonl(lines))
             with bundle.open(held.events) as member:
-                results.append(
-                    verify_chain(
-                        read_jsonl(io.TextIOWrapper(member, encoding="utf-8")),
-                        list(read_jsonl(lines)),
-                        public_key,
-                        complete=False,
-                        seq_range=held.seq_range,
-                        stream=held.stream,
-                    )
+                result = verify_chain(
+                    read_jsonl(io.TextIOWrapper(member, encoding="utf-8")),
+                    checkpoints,
+                    public_key,
+                    complete=False,
+                    seq_range=held.seq_range,
+                    stream=held.stream,
                 )
+            stamps = _stamps(bundle, held)
+            checked = check_stamps(
+                checkpoints, tokens_by_checkpoint(stamps), tsa_roots, datetime.now(UTC)
+            )
+            in_use = held.timestamps is not None
+            results.append(
+                with_stamps(result, checked, tsa_roots, in_use=in_use, required=required)
+            )
         return combine(results)
+
+
+def _stamps(bundle: zipfile.ZipFile, held: BundledStream) -> list[dict[str, Any]]:
+    if held.timestamps is None:
+        return []
+    stamps = read_stamp_lines(bundle.read(held.timestamps).decode("utf-8").splitlines())
+    for stamp in stamps:
+        if stamp.get("stream", LIFECYCLE) != held.stream:
+            raise InvalidInput(f"{held.timestamps} holds a time-stamp of another stream")
+    return stamps
 
 
 def _file_problem(reason: Reason, detail: str) -> VerifyResult:

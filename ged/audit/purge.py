@@ -72,7 +72,7 @@ def purge(
         return Purge(deleted=0)
     first_seq = session.scalar(select(func.min(AuditEvent.seq)).where(access))
     count = last.seq - first_seq + 1
-    sign_checkpoint(session, private_key, ACCESS, last.seq, last.hash)
+    sign_checkpoint(session, private_key, ACCESS, last.seq, last.hash, settings.audit.tsa_url)
     record(
         session,
         principal,

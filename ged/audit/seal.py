@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from ged.audit.chain import canonical_json, format_ts, head
 from ged.config import Settings
 from ged.errors import Conflict, GedError, InvalidInput
-from ged.models import LIFECYCLE, STREAMS, AuditCheckpoint
+from ged.models import LIFECYCLE, STREAMS, AuditCheckpoint, AuditTimestamp
 from ged.timeutil import aware
 
 log = logging.getLogger(__name__)
@@ -164,10 +164,16 @@ def all_checkpoints(session: Session, stream: str) -> list[dict[str, Any]]:
 
 
 def sign_checkpoint(
-    session: Session, private_key: Ed25519PrivateKey, stream: str, seq: int, head_hash: str
+    session: Session,
+    private_key: Ed25519PrivateKey,
+    stream: str,
+    seq: int,
+    head_hash: str,
+    tsa_url: str = "",
 ) -> AuditCheckpoint:
-    """Add a checkpoint over (seq, head_hash) of ``stream`` to the session's transaction;
-    not committed."""
+    """Add a checkpoint over (seq, head_hash) of ``stream`` to the session's transaction,
+    with its pending time-stamp when a TSA is set (asked after the commit, by
+    ged.audit.timestamp: sealing never waits for the TSA); not committed."""
     moment = datetime.now(UTC)
     signature = private_key.sign(checkpoint_message(seq, head_hash, format_ts(moment), stream))
     checkpoint = AuditCheckpoint(
@@ -180,6 +186,12 @@ def sign_checkpoint(
     )
     session.add(checkpoint)
     session.flush()
+    if tsa_url:
+        session.add(
+            AuditTimestamp(
+                checkpoint_id=checkpoint.id, status="pending", tsa_url=tsa_url, attempts=0
+            )
+        )
     return checkpoint
 
 
@@ -190,7 +202,10 @@ def seal_checkpoint(session: Session, settings: Settings) -> list[AuditCheckpoin
     if private_key is None:
         raise SigningKeyMissing(settings.audit.key_file)
     sealed = [
-        sign_checkpoint(session, private_key, stream, *head(session, stream)) for stream in STREAMS
+        sign_checkpoint(
+            session, private_key, stream, *head(session, stream), settings.audit.tsa_url
+        )
+        for stream in STREAMS
     ]
     session.commit()
     return sealed
@@ -226,7 +241,11 @@ def seal_if_due(
             continue
         if last is not None and (now or datetime.now(UTC)) - aware(last.ts) < interval:
             continue
-        sealed.append(sign_checkpoint(session, private_key, stream, head_seq, head_hash))
+        sealed.append(
+            sign_checkpoint(
+                session, private_key, stream, head_seq, head_hash, settings.audit.tsa_url
+            )
+        )
     if sealed:
         session.commit()
     return sealed

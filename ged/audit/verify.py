@@ -12,7 +12,13 @@ first seq it breaks:
 - missing: an event is absent (a gap, or the start cut without a purge checkpoint);
 - reordered: events were swapped (the real event N is found further on);
 - truncated: the chain stops before a checkpoint that sealed a later event;
-- bad signature: a checkpoint is not signed by the audit key.
+- bad signature: a checkpoint is not signed by the audit key;
+- bad time-stamp: a checkpoint's RFC 3161 time-stamp does not hold (ged.audit.tsa: not
+  signed by a TSA the trusted CA vouches for, over another hash, or dated before it);
+- not time-stamped: a checkpoint has no time-stamp, when they are required.
+
+Checkpoints still waiting for their time-stamp (the TSA was down) are not a failure:
+the result counts them (``unstamped``, ``unstamped_since``), which is the alert.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any, Literal
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
@@ -31,10 +39,15 @@ from ged.audit.chain import GENESIS, event_hash
 from ged.audit.query import EventFilters, iter_events
 from ged.audit.seal import all_checkpoints, key_id, load_public_key, signature_valid
 from ged.audit.streams import STREAM_NAMES
+from ged.audit.timestamp import stamp_rows
+from ged.audit.tsa import StampCheck, check_stamps, load_roots, stamp_fields, tokens_by_checkpoint
 from ged.config import Settings
 from ged.models import ACCESS, LIFECYCLE, STREAMS
 
-Reason = Literal["altered", "missing", "reordered", "truncated", "bad signature"]
+Reason = Literal[
+    "altered", "missing", "reordered", "truncated", "bad signature", "bad time-stamp",
+    "not time-stamped",
+]  # fmt: skip
 Event = Mapping[str, Any]
 
 
@@ -53,6 +66,12 @@ class VerifyResult:
     sealed_seq: int | None = None
     #: the key signatures were checked with; None: checkpoints are not configured
     key_id: str | None = None
+    #: checkpoints whose time-stamp was verified, those without one (and when the oldest
+    #: of them was sealed), and the fingerprint of the TSA CAs trusted (ged.audit.tsa)
+    timestamps_checked: int = 0
+    unstamped: int = 0
+    unstamped_since: str | None = None
+    tsa_ca_id: str | None = None
     #: the stream this is about; None: both, summed up from ``streams``
     stream: str | None = None
     #: each stream's own result, when this one sums them up
@@ -87,7 +106,29 @@ def combine(results: Iterable[VerifyResult]) -> VerifyResult:
         ),
         checkpoints_checked=sum(result.checkpoints_checked for result in results),
         key_id=results[0].key_id if results else None,
+        timestamps_checked=sum(result.timestamps_checked for result in results),
+        unstamped=sum(result.unstamped for result in results),
+        unstamped_since=min(
+            (result.unstamped_since for result in results if result.unstamped_since), default=None
+        ),
+        tsa_ca_id=results[0].tsa_ca_id if results else None,
         streams=results,
+    )
+
+
+def with_stamps(
+    result: VerifyResult,
+    stamps: StampCheck,
+    roots: list[x509.Certificate] | None,
+    *,
+    in_use: bool,
+    required: bool = False,
+) -> VerifyResult:
+    """One stream's result with its checkpoints' time-stamps checked (ged.audit.tsa.stamp_fields)."""
+    if not result.ok:
+        return result
+    return replace(
+        result, **stamp_fields(result.detail, stamps, roots, in_use=in_use, required=required)
     )
 
 
@@ -351,10 +392,26 @@ class _Verifier:
         }
 
 
-def verify_database(session: Session, settings: Settings) -> VerifyResult:
-    """Both streams' chains and checkpoints, as stored."""
+def verify_database(session: Session, settings: Settings, required: bool = False) -> VerifyResult:
+    """Both streams' chains, checkpoints and time-stamps, as stored (``required``: a
+    checkpoint without a time-stamp fails it)."""
     public_key = load_public_key(settings.audit.key_file)
-    return combine(_verify_stored(session, stream, public_key) for stream in STREAMS)
+    ca_file = settings.audit.tsa_ca_file
+    roots = load_roots(ca_file) if ca_file is not None else None
+    results = []
+    for stream in STREAMS:
+        result = _verify_stored(session, stream, public_key)
+        # Tokens first: every checkpoint they name is then among those read after them.
+        stamped = stamp_rows(session, stream)
+        stamps = check_stamps(
+            all_checkpoints(session, stream),
+            tokens_by_checkpoint(stamped),
+            roots,
+            datetime.now(UTC),
+        )
+        in_use = bool(settings.audit.tsa_url or stamped)
+        results.append(with_stamps(result, stamps, roots, in_use=in_use, required=required))
+    return combine(results)
 
 
 def _verify_stored(

@@ -1,4 +1,4 @@
-"""``ged audit``: keygen, verify, export, seal, purge."""
+"""``ged audit``: keygen, verify, export, seal, stamp, purge."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 
 from ged.access import command_line
+from ged.audit.chain import format_ts
 from ged.audit.offline import verify_file
 from ged.audit.query import filters_from, parse_moment
 from ged.audit.seal import generate_key, key_id, public_key_file, public_key_pem, read_public_key
 from ged.audit.streams import STREAM_NAMES
+from ged.audit.tsa import load_roots
 from ged.cli.invocation import settings_from, unit_of_work
 from ged.errors import InvalidInput
 from ged.models import OUTCOMES, STREAMS
@@ -70,18 +72,37 @@ def keygen(ctx: click.Context) -> None:
     help="Trusted public key (PEM) for a bundle's checkpoints or a certificate's signature, "
     "instead of the one inside the file.",
 )
+@click.option(
+    "--tsa-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trusted CA certificates (PEM) of the time-stamping authority, for a bundle's "
+    "time-stamps, instead of the bundle's own tsa-ca.pem.",
+)
+@click.option(
+    "--require-timestamps",
+    is_flag=True,
+    help="Fail if a checkpoint has no time-stamp (by default they are reported only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def verify(ctx: click.Context, path: Path | None, public_key: Path | None, as_json: bool) -> None:
-    """Recompute both streams' hash chains and check their checkpoints. Exit status 1 if one
-    is broken."""
+def verify(
+    ctx: click.Context,
+    path: Path | None,
+    public_key: Path | None,
+    tsa_ca: Path | None,
+    require_timestamps: bool,
+    as_json: bool,
+) -> None:
+    """Recompute both streams' hash chains and check their checkpoints and the checkpoints'
+    time-stamps. Exit status 1 if one is broken."""
     if path is not None:
-        # Offline: the file against itself (and a trusted key), nothing from this server.
+        # Offline: the file against itself (and a trusted key and CA), nothing from this server.
         trusted = read_public_key(public_key.read_bytes()) if public_key else None
-        result = verify_file(path, trusted)
+        roots = load_roots(tsa_ca) if tsa_ca else None
+        result = verify_file(path, trusted, roots, require_timestamps)
     else:
         with unit_of_work(ctx) as uow:
-            result = audit_service.verify_log(uow, command_line())
+            result = audit_service.verify_log(uow, command_line(), require_timestamps)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif result.ok:
@@ -153,7 +174,8 @@ def export(
 @audit.command()
 @click.pass_context
 def seal(ctx: click.Context) -> None:
-    """Sign a checkpoint over the current end of each stream's chain now."""
+    """Sign a checkpoint over the current end of each stream's chain now, then ask the TSA
+    for its time-stamp when [audit] tsa_url is set."""
     with unit_of_work(ctx) as uow:
         checkpoints = audit_service.seal(uow, command_line())
     for checkpoint in checkpoints:
@@ -162,6 +184,28 @@ def seal(ctx: click.Context) -> None:
             f"({checkpoint.head_hash}) signed by key {checkpoint.key_id}",
             err=True,
         )
+    if settings_from(ctx).audit.tsa_url:
+        ctx.invoke(stamp)
+
+
+@audit.command()
+@click.pass_context
+def stamp(ctx: click.Context) -> None:
+    """Ask the time-stamping authority ([audit] tsa_url) now for the checkpoints' time-stamps
+    still pending; the workers do it every sweep. Exit status 1 if some are left pending."""
+    with unit_of_work(ctx) as uow:
+        done = audit_service.stamp(uow, command_line())
+    if done.stamped or not done.failed:
+        click.echo(f"{done.stamped} checkpoints time-stamped", err=True)
+    if done.last_error:
+        click.echo(f"the TSA did not time-stamp {done.failed}: {done.last_error}", err=True)
+    if done.pending:
+        since = format_ts(done.pending_since) if done.pending_since else "?"
+        click.echo(
+            f"{done.pending} checkpoints wait for their time-stamp, the oldest sealed at {since}",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @audit.command()

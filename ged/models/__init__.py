@@ -1,7 +1,16 @@
 """Database models. Every model module is imported here so Alembic sees all tables."""
 
 from ged.models.access import PERMISSIONS, Grant
-from ged.models.audit import ACCESS, LIFECYCLE, OUTCOMES, STREAMS, AuditCheckpoint, AuditEvent
+from ged.models.audit import (
+    ACCESS,
+    LIFECYCLE,
+    OUTCOMES,
+    STREAMS,
+    TIMESTAMP_STATUSES,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditTimestamp,
+)
 from ged.models.disposal import (
     DISPOSABLE_QUEUES,
     ITEM_OUTCOMES,
@@ -50,6 +59,7 @@ __all__ = [
     "ACCESS",
     "LIFECYCLE",
     "STREAMS",
+    "TIMESTAMP_STATUSES",
     "DELIVERY_STATUSES",
     "DISPOSABLE_QUEUES",
     "DOCUMENT_STATUSES",
@@ -76,6 +86,7 @@ __all__ = [
     "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
+    "AuditTimestamp",
     "Blob",
     "BulkJob",
     "DisposalItem",

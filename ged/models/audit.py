@@ -16,7 +16,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ged.db import Base
@@ -26,6 +36,8 @@ OUTCOMES = ("allowed", "denied")
 #: the access log, purged after [audit] access_retention_days; the lifecycle journal, never
 ACCESS, LIFECYCLE = "access", "lifecycle"
 STREAMS = (LIFECYCLE, ACCESS)
+#: a time-stamp asked for (and maybe refused, or the TSA down), then obtained
+TIMESTAMP_STATUSES = ("pending", "stamped")
 
 # A plain INTEGER primary key is SQLite's rowid (fastest); PostgreSQL needs 64 bits so
 # that a busy log never runs out of sequence numbers.
@@ -96,3 +108,26 @@ class AuditCheckpoint(Base):
     signature: Mapped[str] = mapped_column(String(128))
     #: which key signed: first 16 hex digits of the SHA-256 of the raw public key
     key_id: Mapped[str] = mapped_column(String(64))
+
+
+class AuditTimestamp(Base):
+    """The RFC 3161 time-stamp of one checkpoint (ged.audit.timestamp): a TSA's signature
+    that the checkpoint existed at ``gen_time``. Updated in place from pending to stamped,
+    unlike the two tables above: it proves nothing by itself until its token verifies."""
+
+    __tablename__ = "audit_timestamps"
+    __table_args__ = (one_of("status", TIMESTAMP_STATUSES, "known_status"),)
+
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("audit_checkpoints.id"), primary_key=True)
+    #: "pending" until a token that verifies is stored, then "stamped"
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    #: the TSA asked ([audit] tsa_url when the checkpoint was sealed, or when it answered)
+    tsa_url: Mapped[str] = mapped_column(String(500))
+    #: the TSA's whole answer (a DER TimeStampResp holding the token); NULL while pending
+    token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: the time the TSA vouches for (its genTime); NULL while pending
+    gen_time: Mapped[datetime | None] = timestamp()
+    #: requests made so far, the last one's moment and, while pending, why it failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = timestamp()
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,8 @@
 
 Each takes the unit of work and the caller's Principal and is allowed by its line of
 ged.access.RULES: ``audit.events``, ``audit.export`` and ``audit.verify`` for auditors
-and administrators, ``audit.seal`` and ``audit.purge`` for administrators. A refusal
+and administrators, ``audit.seal`` (which time-stamping falls under) and ``audit.purge``
+for administrators. A refusal
 raises PermissionDenied naming the rule, and the entry point's one error handler
 records it; reading the log is itself recorded, as before, in its own commit.
 """
@@ -20,6 +21,8 @@ from ged.audit.chain import record
 from ged.audit.export import MEDIA_TYPES, bundle_chunks, check_export, csv_chunks, jsonl_chunks
 from ged.audit.query import EventFilters, EventPage, iter_events
 from ged.audit.seal import load_public_key, seal_checkpoint
+from ged.audit.timestamp import StampRound, stamp_pending
+from ged.audit.tsa import load_roots
 from ged.audit.verify import VerifyResult, verify_database
 from ged.models import AuditCheckpoint
 from ged.uow import UnitOfWork
@@ -66,15 +69,20 @@ def export_chunks(uow: UnitOfWork, export: AuditExport) -> Iterator[str] | Itera
     unit of work of its own, held open until the last chunk."""
     if export.format == "bundle":
         public_key = load_public_key(uow.settings.audit.key_file)
-        return bundle_chunks(uow.session, export.filters, public_key)
+        ca_file = uow.settings.audit.tsa_ca_file
+        tsa_roots = load_roots(ca_file) if ca_file is not None else None
+        return bundle_chunks(uow.session, export.filters, public_key, tsa_roots)
     chunks = csv_chunks if export.format == "csv" else jsonl_chunks
     return chunks(iter_events(uow.session, export.filters))
 
 
-def verify_log(uow: UnitOfWork, principal: Principal) -> VerifyResult:
-    """Verify both streams' chains and checkpoints, then record that they were verified and how."""
+def verify_log(
+    uow: UnitOfWork, principal: Principal, require_timestamps: bool = False
+) -> VerifyResult:
+    """Verify both streams' chains, checkpoints and time-stamps (``require_timestamps``: a
+    checkpoint without one fails it), then record that they were verified and how."""
     authorize(principal, "audit.verify")
-    result = verify_database(uow.session, uow.settings)
+    result = verify_database(uow.session, uow.settings, require_timestamps)
     record(
         uow.session,
         principal,
@@ -95,6 +103,14 @@ def seal(uow: UnitOfWork, principal: Principal) -> list[AuditCheckpoint]:
     """Sign a checkpoint over the current head of each stream's chain now (committed)."""
     authorize(principal, "audit.seal")
     return seal_checkpoint(uow.session, uow.settings)
+
+
+def stamp(uow: UnitOfWork, principal: Principal) -> StampRound:
+    """Ask the TSA now for the checkpoints' time-stamps still pending (the workers do it
+    every sweep); committed one by one. Not recorded: a time-stamp is no event (see
+    ged.audit.timestamp)."""
+    authorize(principal, "audit.seal")
+    return stamp_pending(uow.session, uow.settings)
 
 
 def purge(uow: UnitOfWork, principal: Principal, before: datetime | None) -> retention.Purge:

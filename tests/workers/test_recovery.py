@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from redis import Redis
 from sqlalchemy import func, select
 
+from ged.access import command_line
+from ged.audit.chain import record
+from ged.audit.timestamp import stamp_rows
+from ged.audit.verify import verify_database
 from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
-from ged.models import Page, Version
+from ged.models import LIFECYCLE, Page, Version
 from tests.apiclient import serve
+from tests.ged.test_audit_timestamps import runtime_of, stamping_settings
 from tests.ingest.samples import save_tiff, scan_image
 from tests.processes import kill_group, start_worker, wait_until
 from tests.relay import relay_to
+from workers.recovery import audit_housekeeping
 
 
 def version_state(settings, version_id: int = 1) -> tuple[str, str | None, int, bool]:
@@ -82,3 +89,24 @@ def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_setti
             kill_group(worker)
     assert version_state(settings)[0] == "done"
     api.client.application.extensions["ged"].close()
+
+
+def test_the_workers_sweep_seals_then_stamps(make_settings, tmp_path, service_urls, redis_url):
+    settings = stamping_settings(make_settings, tmp_path, service_urls)
+    upgrade(settings.database.url)
+    connection = Redis.from_url(redis_url)
+    with runtime_of(settings) as runtime:
+        with runtime.unit_of_work() as uow:
+            record(
+                uow.session,
+                command_line(),
+                "document.update",
+                object_type="document",
+                object_id="1",
+            )
+            uow.commit()
+        audit_housekeeping(runtime, connection)
+        with runtime.unit_of_work() as uow:
+            assert [row["seq"] for row in stamp_rows(uow.session, LIFECYCLE)] == [1]
+            assert verify_database(uow.session, settings, required=True).ok
+    connection.close()

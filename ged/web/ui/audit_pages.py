@@ -28,6 +28,8 @@ REASONS = {
     "reordered": "des événements ont été déplacés",
     "truncated": "la fin du journal a été coupée",
     "bad signature": "un point de contrôle n'est pas signé par la clé du journal",
+    "bad time-stamp": "l'horodatage d'un point de contrôle n'est pas valide",
+    "not time-stamped": "des points de contrôle ne sont pas horodatés",
 }
 
 

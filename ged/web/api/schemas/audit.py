@@ -14,7 +14,15 @@ from ged.web.api.schemas.common import Id, Input, IsoDate, IsoMoment, Output, Pa
 _MOMENT = "YYYY-MM-DD (whole days) or an ISO 8601 time; UTC"
 _SEQ = "a sequence number, counted within each stream"
 Stream = Literal["lifecycle", "access"]
-Reason = Literal["altered", "missing", "reordered", "truncated", "bad signature"]
+Reason = Literal[
+    "altered",
+    "missing",
+    "reordered",
+    "truncated",
+    "bad signature",
+    "bad time-stamp",
+    "not time-stamped",
+]
 
 
 class EventFilterQuery(Input):
@@ -85,6 +93,15 @@ class _Verified(Output):
     checkpoints_checked: int
     sealed_seq: int | None = Field(description="the last event a verified checkpoint covers")
     key_id: str | None = Field(description="the key checkpoints were checked with")
+    timestamps_checked: int = Field(description="checkpoints whose RFC 3161 time-stamp holds")
+    unstamped: int = Field(
+        description="checkpoints with no time-stamp yet (the TSA was down, or none is set): "
+        "the alert to watch when [audit] tsa_url is set"
+    )
+    unstamped_since: str | None = Field(
+        description="when the oldest checkpoint without a time-stamp was sealed"
+    )
+    tsa_ca_id: str | None = Field(description="fingerprint of the TSA CAs trusted")
 
 
 class StreamVerification(_Verified):
