@@ -140,7 +140,9 @@ def _image_pages(job: PdfaJob) -> pikepdf.Pdf:
         box = (width * scale, height * scale)
         page = pdf.add_blank_page(page_size=box)
         page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject))
-        page.Contents = pdf.make_stream(f"q {box[0]:.4f} 0 0 {box[1]:.4f} 0 0 cm /Im0 Do Q\n".encode())
+        page.Contents = pdf.make_stream(
+            f"q {box[0]:.4f} 0 0 {box[1]:.4f} 0 0 cm /Im0 Do Q\n".encode()
+        )
         if index in job.text_layers:
             _overlay(pdf, page, job.text_layers[index], pikepdf.Rectangle(0, 0, *box))
     return pdf

@@ -33,7 +33,11 @@ class Verdict:
 def validate(path: Path, flavour: str = "2b") -> Verdict:
     """veraPDF's verdict on ``path`` as PDF/A-``flavour``."""
     completed = subprocess.run(
-        _script().command(path, flavour=flavour), capture_output=True, text=True, timeout=300, check=False
+        _script().command(path, flavour=flavour),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     try:
         report = json.loads(completed.stdout)

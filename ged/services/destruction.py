@@ -172,9 +172,7 @@ def _tombstone(
         final_action=rule.final_action,
         proposed_by=disposal.proposed_by.username,
         approved_by=disposal.decided_by.username if disposal.decided_by else "",
-        versions=[
-            _version_record(version, renditions.get(version.id, [])) for version in versions
-        ],
+        versions=[_version_record(version, renditions.get(version.id, [])) for version in versions],
         forgotten=[],
         destroyed_at=uow.clock.now(),
     )

@@ -166,5 +166,3 @@ def delete_renditions(session: Session, version_ids: list[int]) -> list[Renditio
     gone = renditions_of(session, version_ids)
     session.execute(delete(Rendition).where(Rendition.version_id.in_(version_ids)))
     return gone
-
-

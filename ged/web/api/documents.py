@@ -5,9 +5,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.services import document_list
+from ged.services import document_list, renditions
 from ged.services import documents as service
-from ged.services import renditions
 from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
 from ged.web.api.contract import DESTROYED, errors
