@@ -188,7 +188,7 @@ def run_tesseract(
     text_layer: bool = False,
 ) -> Reading:
     # One run, several outputs: the TSV words always, the text-only PDF when asked. The
-    # PDF adds about 3 % to a page's tesseract time (bench/bench_pdfa.py).
+    # PDF adds about 5 % to a page's OCR time (bench/bench_pdfa.py).
     config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "") + " -c tessedit_create_tsv=1"
     config += " -c textonly_pdf=1" if text_layer else ""
     base = str(Path(image_path).with_suffix(""))

@@ -100,10 +100,9 @@ def read_rendition(
 
 
 def scanned(mime_type: str, extraction: Extraction) -> ImageKind | None:
-    """The kind of scan a version is, or None when it gets no PDF/A rendition."""
-    if extraction.status != "done":
-        return None
-    if mime_type.startswith("image/"):
+    """The kind of scan a version is, or None when it gets no PDF/A rendition. An image
+    gets one even when no page could be read: its pages still show, without text."""
+    if mime_type.startswith("image/") and extraction.page_count > 0:
         return "image"
     if mime_type == "application/pdf" and extraction.ocr.pages > 0:
         return "pdf"

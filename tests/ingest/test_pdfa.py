@@ -11,6 +11,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
 from ingest.pdfa import PdfaJob, PdfaNotMade, make_pdfa
 from ingest.text import extract
@@ -104,6 +107,22 @@ def test_a_scanned_pdf_keeps_its_pages_under_the_ocr_text(tmp_path):
             for image in p.get_images().values()
         }
         assert theirs <= ours
+
+
+def test_a_scan_stamped_with_an_unembedded_font_goes_through_ghostscript(tmp_path):
+    path = tmp_path / "stamped.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.drawImage(ImageReader(scan("Quimperloise")), 0, 0, *A4)
+    canvas.setFont("Helvetica", 8)  # one of the 14 standard fonts: never embedded
+    canvas.drawString(20, 830, "Reçu le 12/03")  # the scanner's stamp
+    canvas.showPage()
+    canvas.save()
+
+    rendition, producer = rendition_of(path, "application/pdf", tmp_path)
+
+    assert "ghostscript" in producer
+    assert_pdfa(rendition)
+    assert "Quimperloise" in text_of(rendition)
 
 
 def test_a_colour_photo_turned_by_its_exif_tag_is_shown_upright_in_colour(tmp_path):
