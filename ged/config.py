@@ -69,6 +69,9 @@ class OcrSettings(_Section):
     page_timeout: float = Field(180.0, gt=0)
     #: images larger than this many pixels are refused as decompression bombs
     max_image_pixels: int = Field(200_000_000, ge=1)
+    #: scans (images, PDFs with OCR'd pages) also get a searchable PDF/A-2b rendition,
+    #: made from the same tesseract run as their text
+    pdfa_renditions: bool = True
 
 
 class ClassificationSettings(_Section):

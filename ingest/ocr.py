@@ -12,6 +12,7 @@ import math
 import resource
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -81,7 +82,7 @@ def image_coverage(page: pdfium.PdfPage) -> float:
 
 def load_image_frame(path: str, index: int, max_pixels: int) -> Image.Image:
     """Frame ``index`` of an image file, upright per its EXIF tag, in a mode tesseract reads."""
-    image = _open_without_pillow_limit(path)
+    image = open_image(path)
     image.seek(index)
     width, height = image.size
     if width * height > max_pixels:
@@ -91,11 +92,11 @@ def load_image_frame(path: str, index: int, max_pixels: int) -> Image.Image:
 
 def count_frames(path: Path) -> int:
     """Pages of an image file (several in a multi-page TIFF), from its headers only."""
-    with _open_without_pillow_limit(str(path)) as image:
+    with open_image(str(path)) as image:
         return getattr(image, "n_frames", 1)
 
 
-def _open_without_pillow_limit(path: str) -> Image.Image:
+def open_image(path: str) -> Image.Image:
     # Pillow's built-in limit (a warning, an error at twice the size) would stand in for the
     # configured one: it is lifted while the header is read, and ours is checked right after.
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
@@ -166,23 +167,50 @@ def words_to_text(data: dict[str, list]) -> tuple[str, float | None]:
     return "\n".join(lines), confidence
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one tesseract run read: the text, its mean word confidence, and when asked
+    for, the page's invisible text layer as a one-page PDF (tesseract's own, written in
+    the same run: the words are placed where tesseract found them, at no second reading)."""
+
+    text: str
+    confidence: float | None
+    text_layer: bytes | None = None
+
+
 def run_tesseract(
-    image_path: str, languages: str, *, psm: int, dpi: int | None, timeout: float
-) -> tuple[str, float | None]:
-    config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "")
-    data = pytesseract.image_to_data(
+    image_path: str,
+    languages: str,
+    *,
+    psm: int,
+    dpi: int | None,
+    timeout: float,
+    text_layer: bool = False,
+) -> Reading:
+    # One run, several outputs: the TSV words always, the text-only PDF when asked. The
+    # PDF adds about 5 % to a page's OCR time (bench/bench_pdfa.py).
+    config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "") + " -c tessedit_create_tsv=1"
+    config += " -c textonly_pdf=1" if text_layer else ""
+    base = str(Path(image_path).with_suffix(""))
+    pytesseract.pytesseract.run_tesseract(
         image_path,
-        lang=languages,
-        config=config,
+        base,
+        "tsv pdf" if text_layer else "tsv",
+        languages,
+        config,
         timeout=max(timeout, 0.1),
-        output_type=pytesseract.Output.DICT,
     )
-    return words_to_text(data)
+    words = pytesseract.pytesseract.file_to_dict(
+        Path(f"{base}.tsv").read_text(encoding="utf-8", errors="replace"), "\t", -1
+    )
+    text, confidence = words_to_text(words) if words else ("", None)
+    layer = Path(f"{base}.pdf").read_bytes() if text_layer else None
+    return Reading(text, confidence, layer)
 
 
 def ocr_image(
     image: Image.Image, options: OcrOptions, workdir: Path, *, dpi: int | None, deadline: float
-) -> tuple[str, float | None]:
+) -> Reading:
     """Text and mean confidence of an image, read as it stands and, when that reading is
     poor, read again with orientation detection, for pages scanned sideways or upside down.
 
@@ -194,14 +222,24 @@ def ocr_image(
     path = str(workdir / "page.bmp")
     image.save(path, "BMP")
     upright = run_tesseract(
-        path, options.languages, psm=3, dpi=dpi, timeout=deadline - time.monotonic()
+        path,
+        options.languages,
+        psm=3,
+        dpi=dpi,
+        timeout=deadline - time.monotonic(),
+        text_layer=options.text_layer,
     )
-    if upright[1] is not None and upright[1] >= LOW_CONFIDENCE:
+    if upright.confidence is not None and upright.confidence >= LOW_CONFIDENCE:
         return upright
     turned = run_tesseract(
-        path, options.languages, psm=1, dpi=dpi, timeout=deadline - time.monotonic()
+        path,
+        options.languages,
+        psm=1,
+        dpi=dpi,
+        timeout=deadline - time.monotonic(),
+        text_layer=options.text_layer,
     )
-    return max(upright, turned, key=lambda reading: reading[1] or 0.0)
+    return max(upright, turned, key=lambda reading: reading.confidence or 0.0)
 
 
 # ---------------------------------------------------------------- one page, in its own process
@@ -218,7 +256,7 @@ def read_page(page: PageImage, options: OcrOptions, workdir: Path) -> OcrResult:
             )
         if is_blank(image):
             return _finish(note=BLANK_PAGE)
-        text, confidence = ocr_image(image, options, workdir, dpi=dpi, deadline=deadline)
+        reading = ocr_image(image, options, workdir, dpi=dpi, deadline=deadline)
     except PageRefused as refusal:
         return _finish(note=str(refusal), failed=True)
     except RuntimeError as error:
@@ -229,7 +267,13 @@ def read_page(page: PageImage, options: OcrOptions, workdir: Path) -> OcrResult:
         return _finish(note="the page needs more memory than there is to read it", failed=True)
     except (pytesseract.TesseractError, OSError, EOFError, ValueError, pdfium.PdfiumError) as error:
         return _finish(note=f"the page could not be read: {error}", failed=True)
-    return _finish(text, confidence, note=None if text else "no text found", ocr_ran=True)
+    return _finish(
+        reading.text,
+        reading.confidence,
+        note=None if reading.text else "no text found",
+        ocr_ran=True,
+        text_layer=reading.text_layer,
+    )
 
 
 def _load(page: PageImage, options: OcrOptions) -> tuple[Image.Image, int | None]:
@@ -252,6 +296,7 @@ def _finish(
     note: str | None,
     failed: bool = False,
     ocr_ran: bool = False,
+    text_layer: bytes | None = None,
 ) -> OcrResult:
     # A forked child starts with zero usage: what it has used is what this page cost.
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -264,6 +309,7 @@ def _finish(
         ocr_ran,
         tesseract_cpu=tesseract.ru_utime + tesseract.ru_stime,
         worker_cpu=own.ru_utime + own.ru_stime,
+        text_layer=text_layer,
     )
 
 

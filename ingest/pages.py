@@ -45,6 +45,9 @@ class Extraction:
     #: readable reason when status is not "done"
     error: str | None = None
     ocr: OcrStats = field(default_factory=OcrStats)
+    #: the invisible text layer (a one-page PDF) of each OCR'd page, by 0-based page index,
+    #: when extract() was asked for them
+    text_layers: dict[int, bytes] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -63,6 +66,8 @@ class OcrOptions:
     page_timeout: float = 180.0
     #: images larger than this are refused as decompression bombs; also caps a rendered page
     max_image_pixels: int = 200_000_000
+    #: tesseract also writes each page's invisible text layer (for a PDF/A rendition)
+    text_layer: bool = False
 
 
 #: a PDF, whose pages pdfium rasterises, or an image file, whose frames Pillow reads
@@ -90,6 +95,8 @@ class OcrResult:
     ocr_ran: bool = False
     tesseract_cpu: float = 0.0
     worker_cpu: float = 0.0
+    #: the page's words as an invisible one-page PDF, when OcrOptions.text_layer asked for it
+    text_layer: bytes | None = None
 
 
 @dataclass(frozen=True)

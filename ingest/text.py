@@ -165,12 +165,14 @@ def extract(
     max_pages: int = 500,
     page_timeout: float = 180.0,
     max_image_pixels: int = 200_000_000,
+    text_layers: bool = False,
 ) -> Extraction:
     """The text of the file at ``path``, page by page, OCR'd where needed.
 
     ``mime_type`` is the type detected from the bytes (ingest.detect). Pages beyond
     ``max_pages`` keep their text layer but are not OCR'd. ``processes`` = 0 uses one
-    process per core. Raises only for problems of the machine (tesseract missing, a
+    process per core. ``text_layers``: tesseract also writes each OCR'd page's invisible
+    text layer, in the same run (for ingest.pdfa). Raises only for problems of the machine (tesseract missing, a
     language not installed), never for a bad file.
     """
     if path.stat().st_size == 0:
@@ -187,7 +189,7 @@ def extract(
         text = _clean(decode_text(path.read_bytes()))
         return Extraction([PageText(1, "text", None, text)], 1, "done")
     limits = _Limits(
-        OcrOptions(languages, dpi, page_timeout, max_image_pixels),
+        OcrOptions(languages, dpi, page_timeout, max_image_pixels, text_layers),
         processes or default_processes(),
         max_pages,
     )
@@ -362,7 +364,14 @@ def _conclude(pages: list[PageText], results: dict[int, OcrResult]) -> Extractio
         tesseract_cpu=sum(result.tesseract_cpu for result in results.values()),
         worker_cpu=sum(result.worker_cpu for result in results.values()),
     )
+    # Only where the OCR'd words are the page's text: a PDF's own text layer kept instead
+    # (OCR read less) is already in the page, a second one would double the words.
+    layers = {
+        index: result.text_layer
+        for index, result in results.items()
+        if result.text_layer is not None and pages[index].source == "ocr"
+    }
     failures = [result.note for result in results.values() if result.failed]
     if failures and not any(page.text for page in pages):
-        return Extraction(pages, len(pages), "failed", failures[0], stats)
-    return Extraction(pages, len(pages), "done", None, stats)
+        return Extraction(pages, len(pages), "failed", failures[0], stats, layers)
+    return Extraction(pages, len(pages), "done", None, stats, layers)

@@ -12,6 +12,8 @@ bash scripts/bootstrap.sh
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 python3 scripts/services.py check
+# The PDF/A validator of the tests (Maven Central, cached): fetched once, not by each worker.
+python3 scripts/verapdf.py install >/dev/null
 # Started once here so that the pytest workers find them up; the fixtures
 # call the same idempotent script, so running pytest alone works too.
 python3 scripts/services.py ensure --profile test opensearch redis postgres tsa >/dev/null

@@ -1,7 +1,7 @@
 """Executing an approved disposal list: each document destroyed, then the certificate.
 
-One document per transaction: its tombstone, the removal of its versions, pages and of
-the blob rows no other version refers to, its status "destroyed", its item's outcome and
+One document per transaction: its tombstone, the removal of its versions, pages,
+renditions (the PDF/A of a scan) and of the blob rows nothing else refers to, its status "destroyed", its item's outcome and
 its ``document.destroy`` event commit together. The blob *files* are deleted only after
 that commit, so a crash can leave a file no row refers to (an orphan: the next run
 deletes it, from the tombstone's ``forgotten`` digests), never a row without its file.
@@ -30,6 +30,7 @@ from ged.models import (
     DisposalList,
     Document,
     Page,
+    Rendition,
     RetentionRule,
     Tombstone,
     Version,
@@ -39,6 +40,7 @@ from ged.services.holds import held_document_ids
 from ged.services.index_sync import revision
 from ged.services.pipeline import Runner, stale_after
 from ged.services.pipeline_steps import UnitsOfWork
+from ged.services.renditions import delete_renditions, renditions_of
 from ged.services.revisions import lock_document
 from ged.timeutil import iso, today
 from ged.uow import UnitOfWork
@@ -147,9 +149,14 @@ def _tombstone(
 ) -> Tombstone:
     session = uow.session
     rule = session.get_one(RetentionRule, item.retention_rule_id)
-    versions = session.scalars(
-        select(Version).where(Version.document_id == document.id).order_by(Version.number)
+    versions = list(
+        session.scalars(
+            select(Version).where(Version.document_id == document.id).order_by(Version.number)
+        )
     )
+    renditions: dict[int, list[Rendition]] = {}
+    for rendition in renditions_of(session, [version.id for version in versions]):
+        renditions.setdefault(rendition.version_id, []).append(rendition)
     return Tombstone(
         document_id=document.id,
         list_id=disposal.id,
@@ -165,14 +172,14 @@ def _tombstone(
         final_action=rule.final_action,
         proposed_by=disposal.proposed_by.username,
         approved_by=disposal.decided_by.username if disposal.decided_by else "",
-        versions=[_version_record(version) for version in versions],
+        versions=[_version_record(version, renditions.get(version.id, [])) for version in versions],
         forgotten=[],
         destroyed_at=uow.clock.now(),
     )
 
 
-def _version_record(version: Version) -> dict[str, Any]:
-    return {
+def _version_record(version: Version, renditions: list[Rendition]) -> dict[str, Any]:
+    entry = {
         "number": version.number,
         "sha256": version.blob_sha256,
         "size": version.size,
@@ -180,16 +187,25 @@ def _version_record(version: Version) -> dict[str, Any]:
         "filename": version.filename,
         "created_at": iso(version.created_at),
     }
+    if renditions:  # absent rather than empty: older tombstones have no such key
+        entry["renditions"] = [
+            {"kind": rendition.kind, "sha256": rendition.blob_sha256, "size": rendition.size}
+            for rendition in renditions
+        ]
+    return entry
 
 
 def _forget_versions(uow: UnitOfWork, document_id: int) -> list[str]:
-    """Delete the document's pages and versions, then the blob rows nothing refers to any
-    more (another document's version, a certificate); the digests of those."""
+    """Delete the document's pages, renditions and versions, then the blob rows nothing
+    refers to any more (another document's version or rendition, a certificate); the
+    digests of those."""
     session = uow.session
     digests = set(
         session.scalars(select(Version.blob_sha256).where(Version.document_id == document_id))
     )
     version_ids = select(Version.id).where(Version.document_id == document_id)
+    ids = list(session.scalars(version_ids))
+    digests |= {rendition.blob_sha256 for rendition in delete_renditions(session, ids)}
     session.execute(delete(Page).where(Page.version_id.in_(version_ids)))
     session.execute(delete(Version).where(Version.document_id == document_id))
     forgotten = sorted(digest for digest in digests if not _referenced(uow, digest))
@@ -207,7 +223,8 @@ def _referenced(uow: UnitOfWork, digest: str) -> bool:
         )
     )
     version = exists().where(Version.blob_sha256 == digest)
-    return bool(uow.session.scalar(select(or_(version, certificate))))
+    rendition = exists().where(Rendition.blob_sha256 == digest)
+    return bool(uow.session.scalar(select(or_(version, rendition, certificate))))
 
 
 def _unindex_after_commit(uow: UnitOfWork, document: Document) -> None:

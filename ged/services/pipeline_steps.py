@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from ged.config import Settings
 from ged.models import Document, DocumentType, Page, Version
-from ged.ports import BlobStore
 from ged.services.due_dates import assign_retention
 from ged.services.index_sync import put_in_index
+from ged.services.renditions import PDFA, make_pdfa_rendition, save_rendition
 from ged.services.revisions import lock_document, touch_document
 from ged.uow import UnitOfWork
 from ingest.classify import Model, classify, load_model
@@ -36,6 +36,9 @@ _models: dict[Path, tuple[float, Model | None]] = {}
 
 
 def extract_step(units: UnitsOfWork, version_id: int) -> None:
+    """The text of each page, and for a scan its PDF/A rendition, made from the same OCR
+    run (ged.services.renditions): both are committed with the step, so a resumed run
+    either has them both or makes them both again."""
     with units() as uow:
         version = uow.session.get_one(Version, version_id)
         if version.mime_type not in SUPPORTED_TYPES:
@@ -44,11 +47,14 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
             touch_document(uow.session, version.document_id)
             uow.commit()
             return
-        sha256, mime_type = version.blob_sha256, version.mime_type
+        sha256, mime_type, title = version.blob_sha256, version.mime_type, version.document.title
         settings, blobs = uow.settings, uow.blobs
-    extraction = _extract(settings, blobs, sha256, mime_type)
+    with blobs.local_file(sha256) as path:
+        extraction = _extract(settings, path, mime_type)
+        rendition = make_pdfa_rendition(settings.ocr, blobs, path, mime_type, extraction, title)
     with units() as uow:
         _save_extraction(uow.session, version_id, extraction)
+        save_rendition(uow.session, version_id, PDFA, rendition)
         uow.commit()
 
 
@@ -107,19 +113,19 @@ def index_step(units: UnitsOfWork, version_id: int) -> None:
         uow.commit()
 
 
-def _extract(settings: Settings, blobs: BlobStore, sha256: str, mime_type: str) -> Extraction:
+def _extract(settings: Settings, path: Path, mime_type: str) -> Extraction:
     ocr = settings.ocr
-    with blobs.local_file(sha256) as path:
-        return extract(
-            path,
-            mime_type,
-            languages=ocr.languages,
-            dpi=ocr.dpi,
-            processes=ocr.processes,
-            max_pages=ocr.max_pages,
-            page_timeout=ocr.page_timeout,
-            max_image_pixels=ocr.max_image_pixels,
-        )
+    return extract(
+        path,
+        mime_type,
+        languages=ocr.languages,
+        dpi=ocr.dpi,
+        processes=ocr.processes,
+        max_pages=ocr.max_pages,
+        page_timeout=ocr.page_timeout,
+        max_image_pixels=ocr.max_image_pixels,
+        text_layers=ocr.pdfa_renditions,
+    )
 
 
 def _save_extraction(session: Session, version_id: int, extraction: Extraction) -> None:

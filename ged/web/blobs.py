@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 
 from flask import Response, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from ged.models import Version
+from ged.models import Rendition, Version
 from ged.web.context import close_uow, runtime
 
 
@@ -15,12 +16,37 @@ def send_version(
     version: Version, *, attachment: bool, headers: Mapping[str, str] | None = None
 ) -> Response:
     """The version's bytes as a download (attachment) or for an inline preview."""
-    sha256, size, mime_type, filename = (
+    return _send(
         version.blob_sha256,
         version.size,
         version.mime_type,
         version.filename,
+        attachment=attachment,
+        headers=headers,
     )
+
+
+def send_rendition(version: Version, rendition: Rendition) -> Response:
+    """A rendition as a download, named after the original ("scan.tiff" → "scan.pdfa.pdf")."""
+    stem = PurePath(version.filename).stem or "document"
+    return _send(
+        rendition.blob_sha256,
+        rendition.size,
+        rendition.mime_type,
+        f"{stem}.{rendition.kind}.pdf",
+        attachment=True,
+    )
+
+
+def _send(
+    sha256: str,
+    size: int,
+    mime_type: str,
+    filename: str,
+    *,
+    attachment: bool,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     close_uow()  # a download may last minutes; do not hold a database connection meanwhile
     handle = runtime().adapters.blobs.open(sha256)
     response = send_file(

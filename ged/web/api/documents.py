@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.services import document_list
+from ged.services import document_list, renditions
 from ged.services import documents as service
 from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
@@ -15,6 +15,7 @@ from ged.web.api.revisions import ETAG, expected_revision, with_etag
 from ged.web.api.schemas.common import PageQuery, Preconditions
 from ged.web.api.schemas.documents import (
     Accepted,
+    ContentQuery,
     DocumentListQuery,
     DocumentOut,
     DocumentPage,
@@ -27,7 +28,7 @@ from ged.web.api.schemas.documents import (
     VersionPage,
     VersionQuery,
 )
-from ged.web.blobs import send_version
+from ged.web.blobs import send_rendition, send_version
 from ged.web.context import principal, uow
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1/documents", tag="Documents")
@@ -211,19 +212,26 @@ _BYTES = {
 
 
 @bp.get("/<int:document_id>/content")
-@bp.input(VersionQuery, location="query")
+@bp.input(ContentQuery, location="query")
 @bp.doc(
-    summary="Bytes of the current version, or of `?version=N`",
+    summary="Bytes of the current version, or of `?version=N`; or its `?rendition=pdfa`",
     description="Served with the version's detected MIME type. `ETag` is the SHA-256; "
-    "`If-None-Match` and `Range` (one range) are honoured.",
+    "`If-None-Match` and `Range` (one range) are honoured. `?rendition=pdfa`: the "
+    "searchable PDF/A-2b of a scan instead (404 for a version that has none, such as a "
+    "born-digital PDF; 409 while the version is still processed).",
     responses={
         200: {"description": "the bytes", "content": _BYTES},
         206: {"description": "the range asked for", "content": _BYTES},
         304: "not modified (If-None-Match)",
-        **errors(400, 404, 416, gone=DESTROYED),
+        **errors(400, 404, 409, 416, gone=DESTROYED),
     },
 )
-def content(document_id: int, query_data: VersionQuery):
+def content(document_id: int, query_data: ContentQuery):
+    if query_data.rendition is not None:
+        version, rendition = renditions.read_rendition(
+            uow(), principal(), document_id, query_data.rendition, query_data.version
+        )
+        return send_rendition(version, rendition)
     version = service.read_version(
         uow(), principal(), document_id, "document.download", query_data.version
     )

@@ -126,6 +126,14 @@ class VersionQuery(Input):
     version: Id | None = Field(None, description="a version number; default: the current one")
 
 
+class ContentQuery(VersionQuery):
+    rendition: Literal["pdfa"] | None = Field(
+        None,
+        description="a file derived from the version instead of its own bytes: `pdfa`, the "
+        "searchable PDF/A-2b of a scan (page images under the OCR text)",
+    )
+
+
 class Accepted(Output):
     """The document is stored; its pipeline (OCR, classification, indexing) follows."""
 
