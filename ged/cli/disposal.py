@@ -17,13 +17,18 @@ import click
 from ged.access import Principal, command_line, principal_for
 from ged.cli.invocation import runtime_from, unit_of_work
 from ged.errors import PermissionDenied
-from ged.models import QUEUES
 from ged.services import certificates, destruction, disposal_queues, users
 from ged.services import disposal as service
+from ged.services.disposal_queues import QUEUE_NAMES
 from ged.services.paging import Page
 from ged.uow import UnitOfWork
 
-_LABELS = {"destroy": "à éliminer", "transfer": "à verser", "sort": "à trier"}
+_LABELS = {
+    "destroy": "à éliminer",
+    "transfer": "à verser",
+    "sort": "à trier",
+    "transferred": "versés, à éliminer de ged",
+}
 
 
 @click.group()
@@ -45,7 +50,9 @@ def _as_option(function):
 
 
 @disposal.command("queue")
-@click.option("--queue", "action", type=click.Choice(QUEUES), help="List this queue's documents.")
+@click.option(
+    "--queue", "action", type=click.Choice(QUEUE_NAMES), help="List this queue's documents."
+)
 @click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
 @click.option("--size", default=50, show_default=True, type=click.IntRange(1, 100))
 @click.pass_context

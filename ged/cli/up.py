@@ -38,12 +38,11 @@ def run_everything(runtime: Runtime, config_path: str | None, workers: int | Non
     worker_count = workers or settings.worker.count
     commands = [[sys.executable, "-m", "ged", "serve"]]
     commands += [[sys.executable, "-m", "ged", "worker"]] * worker_count
-    if settings.watch.folders:
+    folders = len(settings.watch.folders) + (settings.archives.reply_folder is not None)
+    if folders:
         commands.append([sys.executable, "-m", "ged", "watch"])
     children = [subprocess.Popen(command, env=env) for command in commands]
-    watching = (
-        f" and {len(settings.watch.folders)} watched folder(s)" if settings.watch.folders else ""
-    )
+    watching = f" and {folders} watched folder(s)" if folders else ""
     click.echo(
         f"\nged is running on http://{settings.web.host}:{settings.web.port}/ "
         f"with {worker_count} worker(s){watching}. Ctrl-C stops it.\n"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
+from ged.models.transfers import TransferItem
 from ged.models.users import User
 from ged.timeutil import iso
 
@@ -83,7 +84,7 @@ class DisposalItem(Base):
         ForeignKey("documents.id"), primary_key=True, index=True
     )
     #: the queue it was taken from: "destroy", "sort" (an archivist's choice) or "transferred"
-    queue: Mapped[str] = mapped_column(String(10))
+    queue: Mapped[str] = mapped_column(String(12))
     #: the rule row it was due under when listed
     retention_rule_id: Mapped[int] = mapped_column(ForeignKey("retention_rules.id"))
     added_at: Mapped[datetime] = timestamp(default=utcnow)
@@ -120,6 +121,15 @@ class Tombstone(Base):
     forgotten: Mapped[list[str]] = mapped_column(JSON)
     destroyed_at: Mapped[datetime] = timestamp(default=utcnow)
 
+    #: when its rule ended in a transfer: the archives' acceptance that let it be destroyed
+    #: (read only: the transfer's rows say it, and outlive the document's)
+    transfer_item: Mapped[TransferItem | None] = relationship(
+        primaryjoin="and_(Tombstone.document_id == foreign(TransferItem.document_id), "
+        "TransferItem.outcome == 'transferred')",
+        viewonly=True,
+        uselist=False,
+    )
+
     def as_dict(self) -> dict[str, Any]:
         """The tombstone as the API's 410 answer and the certificate show it."""
         return {
@@ -141,4 +151,8 @@ class Tombstone(Base):
             "approved_by": self.approved_by,
             "versions": list(self.versions),
             "destroyed_at": iso(self.destroyed_at),
+            **self._transfer(),
         }
+
+    def _transfer(self) -> dict[str, Any]:
+        return {} if self.transfer_item is None else {"transfer": self.transfer_item.mention()}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
 from ged.models.users import User
+from ged.timeutil import iso
 
 #: "documents": documents due for transfer; "journal": one day of the sealed audit journal
 TRANSFER_KINDS = ("documents", "journal")
@@ -101,3 +102,15 @@ class TransferItem(Base):
     #: why the archives refused it (shown in the "à verser" queue)
     reason: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None] = timestamp()
+
+    #: read only: items are added and changed through Transfer.items
+    transfer: Mapped[Transfer] = relationship(viewonly=True)
+
+    def mention(self) -> dict[str, str | int | None]:
+        """The transfer that took it, as a tombstone, a certificate or an audit event names it."""
+        return {
+            "transfer_id": self.transfer_id,
+            "message_identifier": self.transfer.message_identifier,
+            "archival_identifier": self.archival_identifier,
+            "accepted_at": iso(self.transfer.replied_at),
+        }

@@ -62,6 +62,12 @@ def render_pdf(certificate: dict[str, Any], signed: bytes) -> bytes:
         if entry["outcome"] == "destroyed":
             rule = entry["rule"]
             rule_text = f"{rule['reference'] or rule['id']} (v{rule['version']})"
+            if "transfer" in entry:
+                transfer = entry["transfer"]
+                rule_text += (
+                    f" - versé ({transfer['message_identifier']}, "
+                    f"cote {transfer['archival_identifier']})"
+                )
             digests = "<br/>".join(f"v{v['number']} {v['sha256']}" for v in entry["versions"])
         else:
             rule_text, digests = "", escape(entry.get("reason") or "")

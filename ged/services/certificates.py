@@ -51,6 +51,8 @@ CSV_FIELDS = (
     "sha256",
     "size",
     "destroyed_at",
+    "transfer_message_identifier",
+    "archival_identifier",
 )
 
 
@@ -165,6 +167,7 @@ def _csv(certificate: dict[str, Any]) -> bytes:
             writer.writerow(common)
             continue
         rule = entry["rule"]
+        transfer = entry.get("transfer") or {}
         for version in entry["versions"]:
             writer.writerow(
                 {
@@ -180,6 +183,8 @@ def _csv(certificate: dict[str, Any]) -> bytes:
                     "sha256": version["sha256"],
                     "size": version["size"],
                     "destroyed_at": entry["destroyed_at"],
+                    "transfer_message_identifier": transfer.get("message_identifier", ""),
+                    "archival_identifier": transfer.get("archival_identifier", ""),
                 }
             )
     return out.getvalue().encode("utf-8")

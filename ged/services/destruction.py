@@ -9,7 +9,9 @@ A run taken up again after a crash (or two runs at once: each document is locked
 outcome checked under the lock) goes on with the documents still pending and ends in the
 same state. Before destroying, each document is checked again: a document on hold, or no
 longer due, is skipped and said so in the certificate; nothing outside the list, and no
-blob another document still uses, is ever touched.
+blob another document still uses, is ever touched. A document whose rule ends in a
+transfer is destroyed only once the archives accepted it; its tombstone, its event and the
+certificate then name the transfer and the archives' identifier for it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ged.models import (
     Rendition,
     RetentionRule,
     Tombstone,
+    Transfer,
     Version,
 )
 from ged.services.certificates import issue_certificate
@@ -42,6 +45,7 @@ from ged.services.pipeline import Runner, stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.renditions import delete_renditions, renditions_of
 from ged.services.revisions import lock_document
+from ged.services.transfer_state import accepted_transfers
 from ged.timeutil import iso, today
 from ged.uow import UnitOfWork
 
@@ -105,6 +109,7 @@ def _destroy_one(units: UnitsOfWork, list_id: int, document_id: int) -> list[str
             uow.commit()
             return []
         tombstone = _tombstone(uow, disposal, document, item)
+        transfer = _transfer_of(uow, document_id)
         forgotten = _forget_versions(uow, document_id)
         tombstone.forgotten = forgotten
         session.add(tombstone)
@@ -124,6 +129,7 @@ def _destroy_one(units: UnitsOfWork, list_id: int, document_id: int) -> list[str
                 "rule": {"id": item.retention_rule_id, "version": tombstone.rule_version},
                 "sha256": sorted({v["sha256"] for v in tombstone.versions}),
                 "blobs_deleted": forgotten,
+                **({"transfer": transfer} if transfer else {}),
             },
         )
         session.flush()
@@ -139,9 +145,18 @@ def _why_kept(uow: UnitOfWork, document: Document) -> str | None:
     rule = uow.session.get(RetentionRule, document.retention_rule_id or 0)
     if rule is None or document.due_date is None or document.due_date > today():
         return "no longer due: its retention rule or dates changed after the list was approved"
-    if rule.final_action not in DISPOSABLE_QUEUES:
+    if rule.final_action == "transfer":
+        if _transfer_of(uow, document.id) is None:
+            return "its rule ends in a transfer, and the archives have not accepted it"
+    elif rule.final_action not in DISPOSABLE_QUEUES:
         return f"its rule now ends in {rule.final_action!r}, not in destruction"
     return None
+
+
+def _transfer_of(uow: UnitOfWork, document_id: int) -> dict | None:
+    """The accepted transfer of the document, as its event names it, if there is one."""
+    accepted = accepted_transfers(uow.session, [document_id]).get(document_id)
+    return accepted[1].mention() if accepted else None
 
 
 def _tombstone(
@@ -224,7 +239,9 @@ def _referenced(uow: UnitOfWork, digest: str) -> bool:
     )
     version = exists().where(Version.blob_sha256 == digest)
     rendition = exists().where(Rendition.blob_sha256 == digest)
-    return bool(uow.session.scalar(select(or_(version, rendition, certificate))))
+    # The archives' reply to a transfer is kept as a blob too (its bytes could be a version's).
+    reply = exists().where(Transfer.reply_sha256 == digest)
+    return bool(uow.session.scalar(select(or_(version, rendition, certificate, reply))))
 
 
 def _unindex_after_commit(uow: UnitOfWork, document: Document) -> None:

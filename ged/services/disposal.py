@@ -7,8 +7,9 @@ their role. Only an approved list is executed (ged.services.destruction), by a w
 
 What may be listed: a document whose retention period is over (``due_date`` today or
 earlier) and whose rule ends in "destroy", or in "sort" (the archivist's tri chose to
-destroy it: taken only by id, never by queue or search in bulk); never one on hold, nor
-one already on an open list. These are checked when a document is added, and again at
+destroy it: taken only by id, never by queue or search in bulk), or in "transfer" once
+the archives accepted it (queue "transferred": they hold it, ged's copy may go); never
+one on hold, nor one already on an open list. These are checked when a document is added, and again at
 submission and at the visa (a hold placed meanwhile stops the list there).
 """
 
@@ -23,16 +24,20 @@ from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ged.models import DISPOSABLE_QUEUES, DisposalItem, DisposalList, Document, RetentionRule
-from ged.services.disposal_queues import OPEN_LIST_STATUSES, due_documents
+from ged.services.disposal_queues import OPEN_LIST_STATUSES, TRANSFERRED, due_documents
 from ged.services.holds import held_document_ids
 from ged.services.paging import Page, PageOf, paginate
 from ged.services.selection import parse_selection, selected_documents
+from ged.services.transfer_state import accepted_transfers
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 
 _SELECTION_SHAPE = (
-    'selection is {"ids": [1, 2, …]}, {"queue": "destroy"} or {"search": {"q", "filters"}}'
+    'selection is {"ids": [1, 2, …]}, {"queue": "destroy"}, {"queue": "transferred"} '
+    'or {"search": {"q", "filters"}}'
 )
+#: the queues a list may take whole: documents to sort are taken one by one, by id
+WHOLE_QUEUES = ("destroy", TRANSFERRED)
 
 
 def create_list(
@@ -204,13 +209,13 @@ def _selected(
     if not isinstance(selection, Mapping) or len(selection) != 1:
         raise InvalidInput(_SELECTION_SHAPE, field="selection")
     if "queue" in selection:
-        if selection["queue"] != "destroy":
+        if selection["queue"] not in WHOLE_QUEUES:
             raise InvalidInput(
-                'only the "destroy" queue is taken whole; documents to sort are added by id, '
-                "once the archivist has decided to destroy each",
+                'only the "destroy" and "transferred" queues are taken whole; documents to '
+                "sort are added by id, once the archivist has decided to destroy each",
                 field="selection.queue",
             )
-        return due_documents(uow.session, "destroy", bound)
+        return due_documents(uow.session, selection["queue"], bound)
     if "search" in selection:
         found, _matched = selected_documents(
             uow, principal, parse_selection(selection, bound), bound
@@ -236,11 +241,9 @@ def _add(uow: UnitOfWork, disposal: DisposalList, ids: Iterable[int]) -> list[in
             "([disposal] max_documents): split it",
             field="selection",
         )
-    for document_id, rule in _disposable(uow, disposal.id, new):
+    for document_id, rule, queue in _disposable(uow, disposal.id, new):
         disposal.items.append(
-            DisposalItem(
-                document_id=document_id, queue=rule.final_action, retention_rule_id=rule.id
-            )
+            DisposalItem(document_id=document_id, queue=queue, retention_rule_id=rule.id)
         )
     uow.session.flush()
     return new
@@ -248,9 +251,9 @@ def _add(uow: UnitOfWork, disposal: DisposalList, ids: Iterable[int]) -> list[in
 
 def _disposable(
     uow: UnitOfWork, list_id: int, ids: Sequence[int]
-) -> list[tuple[int, RetentionRule]]:
-    """Each document with its rule, or InvalidInput/Conflict naming the first that may not
-    be disposed of and why."""
+) -> list[tuple[int, RetentionRule, str]]:
+    """Each document with its rule and the queue it comes from, or InvalidInput/Conflict
+    naming the first that may not be disposed of and why."""
     session = uow.session
     found = {
         document.id: (document, rule)
@@ -262,6 +265,7 @@ def _disposable(
     }
     held = held_document_ids(session, ids)
     elsewhere = _on_other_open_list(uow, list_id, ids)
+    accepted = accepted_transfers(session, ids)
     checked = []
     for document_id in ids:
         document, rule = found.get(document_id, (None, None))
@@ -279,11 +283,9 @@ def _disposable(
                 "it cannot be disposed of before",
                 field="selection",
             )
-        if rule.final_action not in DISPOSABLE_QUEUES:
-            raise InvalidInput(
-                f"document {document_id}'s rule ends in {rule.final_action!r}, not in destruction",
-                field="selection",
-            )
+        queue = _queue(rule, document_id in accepted)
+        if queue is None:
+            raise InvalidInput(_not_destroyable(document_id, rule), field="selection")
         if document_id in held:
             raise InvalidInput(
                 f"document {document_id} is on legal hold: it cannot be disposed of",
@@ -293,8 +295,26 @@ def _disposable(
             raise Conflict(
                 f"document {document_id} is already on disposal list {elsewhere[document_id]}"
             )
-        checked.append((document_id, rule))
+        checked.append((document_id, rule, queue))
     return checked
+
+
+def _queue(rule: RetentionRule, accepted: bool) -> str | None:
+    """The queue a due document under ``rule`` is disposed of from, if it may be."""
+    if rule.final_action in DISPOSABLE_QUEUES:
+        return rule.final_action
+    if rule.final_action == "transfer" and accepted:
+        return TRANSFERRED
+    return None
+
+
+def _not_destroyable(document_id: int, rule: RetentionRule) -> str:
+    if rule.final_action == "transfer":
+        return (
+            f"document {document_id}'s rule ends in a transfer to the archives, and the "
+            "archives have not accepted it: ged's copy goes once they have"
+        )
+    return f"document {document_id}'s rule ends in {rule.final_action!r}, not in destruction"
 
 
 def _on_other_open_list(uow: UnitOfWork, list_id: int, ids: Sequence[int]) -> dict[int, int]:

@@ -1,5 +1,13 @@
 """The archivist's queues: documents whose retention period is over, by the final action of
-their rule: "destroy" (à éliminer), "transfer" (à verser), "sort" (à trier).
+their rule: "destroy" (à éliminer), "transfer" (à verser), "sort" (à trier); and
+"transferred" (versés): documents the archives accepted, whose copy in ged may now be
+disposed of.
+
+"transferred" is a queue but not a final action (ged.models.QUEUES lists the final actions
+a due document is sorted by): a document due under a "transfer" rule is "à verser" until
+the archives accept it, then "versé" until it is destroyed. One on an open transfer (its
+package is being built or waits for the reply) is in neither: it is spoken for. One the
+archives refused is "à verser" again, with their reason.
 
 Everything is one set-based query on ``documents.due_date`` (indexed) joined to the rule
 row each document carries, so counting 100,000 documents takes one round trip. A document
@@ -28,11 +36,20 @@ from ged.models import (
 )
 from ged.services.holds import in_force
 from ged.services.paging import Page, PageOf
+from ged.services.transfer_state import (
+    archival_identifier,
+    last_rejection,
+    on_open_transfer,
+    transferred,
+)
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 
 #: lists whose documents are spoken for: not proposed again
 OPEN_LIST_STATUSES = ("draft", "submitted", "approved")
+TRANSFERRED = "transferred"
+#: every queue: one per final action, then the documents the archives accepted
+QUEUE_NAMES = (*QUEUES, TRANSFERRED)
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,10 @@ class QueueEntry:
     held: bool
     #: the open disposal list it is on, if any
     list_id: int | None
+    #: why the archives refused it the last time it was transferred, if they did
+    rejection: str | None = None
+    #: the archives' identifier for it, once transferred
+    archival_identifier: str | None = None
 
 
 def held(on: date) -> ColumnElement[bool]:
@@ -69,6 +90,29 @@ def due(on: date) -> ColumnElement[bool]:
     )
 
 
+def in_queue(name: str, on: date) -> ColumnElement[bool]:
+    """SQL on Document joined to its RetentionRule: it is in queue ``name`` on day ``on``."""
+    if name == TRANSFERRED:
+        return and_(due(on), RetentionRule.final_action == "transfer", transferred())
+    where = and_(due(on), RetentionRule.final_action == name)
+    if name == "transfer":
+        return and_(where, ~transferred(), ~on_open_transfer())
+    return where
+
+
+def _queue_of() -> ColumnElement[str]:
+    """SQL on a due Document joined to its rule: the queue it is in (in_queue's partition)."""
+    return case(
+        (and_(RetentionRule.final_action == "transfer", transferred()), TRANSFERRED),
+        else_=RetentionRule.final_action,
+    )
+
+
+def _spoken_for() -> ColumnElement[bool]:
+    """SQL: due under a transfer rule, not transferred, but on an open transfer."""
+    return and_(RetentionRule.final_action == "transfer", ~transferred(), on_open_transfer())
+
+
 def _joined(query: Select) -> Select:
     return query.select_from(Document).join(
         RetentionRule, RetentionRule.id == Document.retention_rule_id
@@ -77,15 +121,15 @@ def _joined(query: Select) -> Select:
 
 def count_queues(session: Session, on: date) -> dict[str, QueueCount]:
     """How many documents each queue holds on day ``on``, and how many of them are held."""
-    query = _joined(
-        select(
-            RetentionRule.final_action,
-            func.count(),
-            func.coalesce(func.sum(case((held(on), 1), else_=0)), 0),
-        )
-    ).where(due(on))
-    rows = session.execute(query.group_by(RetentionRule.final_action))
-    counts = {action: QueueCount(0, 0) for action in QUEUES}
+    # Grouped outside: PostgreSQL does not group by an expression holding a subquery.
+    placed = (
+        _joined(select(_queue_of().label("queue"), case((held(on), 1), else_=0).label("held")))
+        .where(due(on), ~_spoken_for())
+        .subquery()
+    )
+    query = select(placed.c.queue, func.count(), func.coalesce(func.sum(placed.c.held), 0))
+    rows = session.execute(query.group_by(placed.c.queue))
+    counts = {name: QueueCount(0, 0) for name in QUEUE_NAMES}
     for action, count, on_hold in rows:
         counts[action] = QueueCount(int(count), int(on_hold))
     return counts
@@ -106,7 +150,7 @@ def open_list_of():
 
 
 def queues(uow: UnitOfWork, principal: Principal) -> dict[str, QueueCount]:
-    """The three queues' counts today (unaudited: counts show no document)."""
+    """The queues' counts today (unaudited: counts show no document)."""
     authorize(principal, "disposal.read")
     return count_queues(uow.session, today())
 
@@ -116,20 +160,24 @@ def queue_page(
 ) -> PageOf[QueueEntry]:
     """One page of a queue, the longest overdue first; audited as a listing is."""
     authorize(principal, "disposal.read")
-    if action not in QUEUES:
-        raise InvalidInput(f"the queues are {', '.join(QUEUES)}, not {action!r}", field="queue")
+    if action not in QUEUE_NAMES:
+        raise InvalidInput(
+            f"the queues are {', '.join(QUEUE_NAMES)}, not {action!r}", field="queue"
+        )
     session, on = uow.session, today()
-    where = and_(due(on), RetentionRule.final_action == action)
+    where = in_queue(action, on)
     total = session.scalar(_joined(select(func.count())).where(where)) or 0
+    columns = (held(on), open_list_of(), last_rejection(), archival_identifier())
     rows = session.execute(
-        _joined(select(Document, RetentionRule, held(on), open_list_of()))
+        _joined(select(Document, RetentionRule, *columns))
         .where(where)
         .order_by(Document.due_date, Document.id)
         .offset(page.offset)
         .limit(page.size)
     )
     entries = [
-        QueueEntry(doc, rule, bool(on_hold), list_id) for doc, rule, on_hold, list_id in rows
+        QueueEntry(doc, rule, bool(on_hold), list_id, rejection, archived)
+        for doc, rule, on_hold, list_id, rejection, archived in rows
     ]
     record(
         session,
@@ -146,7 +194,7 @@ def due_documents(session: Session, action: str, limit: int) -> list[int]:
     on = today()
     query = (
         _joined(select(Document.id))
-        .where(due(on), RetentionRule.final_action == action, ~held(on))
+        .where(in_queue(action, on), ~held(on))
         .where(open_list_of().is_(None))
         .order_by(Document.due_date, Document.id)
         .limit(limit)

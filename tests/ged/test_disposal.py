@@ -84,7 +84,7 @@ def test_only_due_destroyable_unheld_documents_can_be_listed(runtime, people: Pe
     no_rule = file(runtime, people.archivist, b"sans regle")
     for document_id, refusal in [
         (kept, "kept until"),
-        (to_transfer, "'transfer'"),
+        (to_transfer, "archives have not accepted it"),
         (held, "legal hold"),
         (no_rule, "no retention rule"),
     ]:
@@ -118,6 +118,7 @@ def test_queues_count_due_documents_by_final_action_and_show_held_ones(runtime, 
         "destroy": (2, 1),
         "transfer": (1, 0),
         "sort": (1, 0),
+        "transferred": (0, 0),
     }
     with runtime.unit_of_work() as uow:
         page = disposal_queues.queue_page(uow, people.authority, "destroy", disposal_queues.Page())

@@ -34,7 +34,7 @@ def _selection(selection) -> dict | None:
 
 @bp.get("/queues")
 @bp.output(QueuesOut, description="documents due today, by the final action of their rule")
-@bp.doc(summary="Disposal queues: à éliminer, à verser, à trier", responses=errors(403))
+@bp.doc(summary="Disposal queues: à éliminer, à verser, à trier, versés", responses=errors(403))
 def queues():
     return QueuesOut.of(disposal_queues.queues(uow(), principal()))
 
@@ -43,7 +43,8 @@ def queues():
 @bp.input(PageQuery, location="query")
 @bp.output(QueuePage, description="one page of the queue, longest overdue first", headers=LINKS)
 @bp.doc(
-    summary="The documents of one queue (destroy, transfer, sort)", responses=errors(400, 403, 422)
+    summary="The documents of one queue (destroy, transfer, sort, transferred)",
+    responses=errors(400, 403, 422),
 )
 def queue(queue: str, query_data: PageQuery):
     found = disposal_queues.queue_page(
@@ -68,7 +69,8 @@ def list_lists(query_data: ListQuery):
 @bp.doc(
     summary="Propose a disposal list (archivist, admin)",
     description='Documents must be due, with a rule ending in "destroy" (or "sort", by id: '
-    "the archivist decided to destroy them), not on hold and on no other open list.",
+    'the archivist decided to destroy them; or "transfer", once the archives accepted them), '
+    "not on hold and on no other open list.",
     responses=errors(400, 403, 409, 422),
 )
 def create_list(json_data: NewList):

@@ -157,9 +157,10 @@ def certificate(list_id: int, fmt: str):
 
 
 def _selection(form: MultiDict, errors: Errors) -> dict | None:
-    """The whole "destroy" queue, the documents ticked, those of a search, or none yet."""
+    """A whole queue ("destroy" or "transferred"), the documents ticked, those of a search,
+    or none yet."""
     if form.get("whole"):
-        return {"queue": "destroy"}
+        return {"queue": "transferred" if form.get("from_queue") == "transferred" else "destroy"}
     ticked = [int(value) for value in form.getlist("ids") if value.isdigit()]
     if ticked:
         return {"ids": ticked}

@@ -27,9 +27,19 @@ LIST_STATUS_LABELS = {
 }
 OUTCOME_LABELS = {"pending": "À détruire", "destroyed": "Détruit", "skipped": "Conservé"}
 #: the queues' addresses and names, in the order the navigation shows them
-QUEUE_PAGES = {"a-eliminer": "destroy", "a-verser": "transfer", "a-trier": "sort"}
+QUEUE_PAGES = {
+    "a-eliminer": "destroy",
+    "a-verser": "transfer",
+    "a-trier": "sort",
+    "verses": "transferred",
+}
 QUEUE_SLUGS = {action: slug for slug, action in QUEUE_PAGES.items()}
-QUEUE_LABELS = {"destroy": "À éliminer", "transfer": "À verser", "sort": "À trier"}
+QUEUE_LABELS = {
+    "destroy": "À éliminer",
+    "transfer": "À verser",
+    "sort": "À trier",
+    "transferred": "Versés",
+}
 STREAM_LABELS = {"lifecycle": "Journal du cycle de vie", "access": "Journal des accès"}
 
 TABLES = (

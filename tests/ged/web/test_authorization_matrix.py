@@ -217,6 +217,9 @@ RULES: dict[tuple[str, str], Case] = {
     ("disposal.certificate", "GET"): Case(
         "/api/v1/disposal/lists/999/certificate", by_rule("disposal.read", 404)
     ),
+    ("transfer_replies.record_reply", "POST"): Case(
+        "/api/v1/transfers/999/reply", by_rule("transfer.reply", 404), upload=True
+    ),
     # rule 1 is a default rule (facture), shipped by the migrations
     ("retention.list_rules", "GET"): Case(
         "/api/v1/retention/rules", by_rule("retention.read", 200)

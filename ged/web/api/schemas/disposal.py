@@ -16,8 +16,9 @@ ListStatus = Literal["draft", "submitted", "approved", "refused", "executed"]
 
 
 class FromQueue(Input):
-    queue: Literal["destroy"] = Field(
-        description='every document of the "destroy" queue not held nor listed elsewhere'
+    queue: Literal["destroy", "transferred"] = Field(
+        description='every document of the queue ("destroy", or "transferred": the archives '
+        "accepted them) not held nor listed elsewhere"
     )
 
 
@@ -35,8 +36,9 @@ class NewList(Input):
     comment: str = Field("", max_length=5000, description="a note to the archives authority")
     selection: ById | FromQueue | BySearch | None = Field(
         None,
-        description='documents by id (due, final action "destroy" or "sort"), the whole '
-        '"destroy" queue, or a search within it; none: an empty draft',
+        description='documents by id (due, final action "destroy" or "sort", or "transfer" '
+        'once the archives accepted them), the whole "destroy" or "transferred" queue, or a '
+        'search within the "destroy" queue; none: an empty draft',
     )
 
 
@@ -67,6 +69,9 @@ class QueuesOut(Output):
     destroy: CountOut = Field(description="à éliminer")
     transfer: CountOut = Field(description="à verser")
     sort: CountOut = Field(description="à trier")
+    transferred: CountOut = Field(
+        description="versés: accepted by the archives, ged's copy not yet destroyed"
+    )
 
     @classmethod
     def of(cls, counts: dict[str, QueueCount]) -> QueuesOut:
@@ -83,6 +88,12 @@ class QueueEntryOut(Output):
     rule_reference: str
     held: bool
     list_id: int | None = Field(description="the open disposal list it is on")
+    rejection: str | None = Field(
+        description="why the archives refused it the last time it was transferred"
+    )
+    archival_identifier: str | None = Field(
+        description="the archives' identifier for it, once transferred"
+    )
 
     @classmethod
     def of(cls, entry: QueueEntry) -> QueueEntryOut:
@@ -97,6 +108,8 @@ class QueueEntryOut(Output):
             rule_reference=entry.rule.reference,
             held=entry.held,
             list_id=entry.list_id,
+            rejection=entry.rejection,
+            archival_identifier=entry.archival_identifier,
         )
 
 
@@ -106,7 +119,7 @@ class QueuePage(Paged):
 
 class ItemOut(Output):
     document_id: int
-    queue: Literal["destroy", "sort"]
+    queue: Literal["destroy", "sort", "transferred"]
     rule_id: int
     outcome: Literal["pending", "destroyed", "skipped"]
     reason: str | None
