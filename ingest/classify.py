@@ -20,14 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-import joblib
-from sklearn.exceptions import InconsistentVersionWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from typing import TYPE_CHECKING, Literal
 
 from ingest.classify_rules import ClassificationRule
+
+# scikit-learn (with scipy and joblib) takes seconds to import, and every `ged` process
+# imports this module through the pipeline's services: only the functions that train,
+# save or load a model import it, so a command, a server or a worker without a model
+# never pays for it.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +205,9 @@ def _compile(key: tuple) -> tuple[_CompiledRule, ...]:
 
 def train_model(samples: Iterable[tuple[str, str]]) -> Model:
     """Fit a model on ``(text, type)`` pairs: documents whose type an agent confirmed or set."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     texts, labels = [], []
     for text, document_type in samples:
         texts.append(text)
@@ -252,6 +258,8 @@ def classify_by_model(text: str, model: Model) -> Classification:
 
 def save_model(model: Model, path: Path) -> None:
     """Write the model so that a reader sees the old file or the new one, never half of one."""
+    import joblib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -273,11 +281,16 @@ def load_model(path: Path) -> Model | None:
     predict wrongly, so it is ignored (rules only) until ``ged classifier train`` runs again.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", InconsistentVersionWarning)
-            model = joblib.load(path)
+        stream = path.open("rb")
     except FileNotFoundError:
         return None
+    import joblib
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    try:
+        with stream, warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            model = joblib.load(stream)
     except InconsistentVersionWarning as exc:
         log.warning("ignoring classifier model %s, retrain it: %s", path, exc)
         return None
