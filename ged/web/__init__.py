@@ -22,6 +22,7 @@ from ged.web.api import (
     retention,
     search,
     session,
+    transfers,
     webhooks,
 )
 from ged.web.requests import DatabaseInteger, GedRequest
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(disposal.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(holds.bp)
+    app.register_blueprint(transfers.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api_docs.bp)
     return app
