@@ -54,8 +54,11 @@ class TransferRequest:
     pdfa: bool | None = None
 
 
-def propose_transfer(uow: UnitOfWork, principal: Principal, request: TransferRequest) -> Transfer:
-    """A new transfer, "building", its package queued for a worker; audited
+def propose_transfer(
+    uow: UnitOfWork, principal: Principal, request: TransferRequest, *, enqueue: bool = True
+) -> Transfer:
+    """A new transfer, "building", its package queued for a worker (unless ``enqueue`` is
+    false: the caller builds it at once, ged.services.transfer_build.run_transfer); audited
     ``transfer.propose``. InvalidInput names each document refused and why."""
     authorize(principal, "transfer.prepare")
     if principal.user_id is None:
@@ -110,7 +113,8 @@ def propose_transfer(uow: UnitOfWork, principal: Principal, request: TransferReq
         },
     )
     transfer_id = transfer.id
-    uow.after_commit(lambda: uow.jobs.enqueue_transfer(transfer_id))
+    if enqueue:
+        uow.after_commit(lambda: uow.jobs.enqueue_transfer(transfer_id))
     uow.commit()
     return transfer
 
