@@ -257,6 +257,16 @@ class ArchivesSettings(_Section):
     transferring_agency: Agency = Agency()
     #: the default OriginatingAgency, for documents that have no unit
     originating_agency: Agency = Agency()
+    #: the OriginatingAgency identifier of each unit (service producteur), by unit name;
+    #: a unit not named here is described under the default originating_agency
+    unit_agencies: dict[str, str] = Field(default_factory=dict)
+    #: the AccessRule (communicability delay) of the archives' referential put on every
+    #: document, e.g. "AR038" (immediately communicable); empty: no AccessRule
+    access_rule: str = Field("", max_length=100)
+    #: the start of each MessageIdentifier: <prefix>-<yyyymmdd>-<transfer id>
+    message_prefix: str = Field("GED", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    #: documents one transfer may hold
+    max_documents: int = Field(10_000, ge=1, le=100_000)
     #: which versions of a document a package carries: the current one, or all of them
     versions: Literal["current", "all"] = "current"
     #: scanned documents are carried as their PDF/A rendition (when the agreement asks for it)
@@ -433,6 +443,9 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             "watch": settings.watch.model_copy(update={"folders": folders}),
             "audit": settings.audit.model_copy(
                 update={"key_file": absolute(settings.audit.key_file)}
+            ),
+            "archives": settings.archives.model_copy(
+                update={"packages_dir": absolute(settings.archives.packages_dir)}
             ),
         }
     )

@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 import xmlschema
 from lxml import etree
 
-NAMESPACE = "fr:gouv:culture:archivesdefrance:seda:v2.2"
+from seda.schema import NAMESPACE, schema
+
 #: the reply codes that mean "accepted": "OK" and "WARNING" (accepted with warnings) as
 #: Vitam answers, "000" as the MEDONA / SEDA 1.0 code list (As@lae, Maarch RM) does.
 #: Any other code is a rejection: taking an unknown code for a refusal only sends the
@@ -31,13 +30,6 @@ ACCEPTING_CODES = frozenset({"OK", "WARNING", "000"})
 _FINE_OUTCOMES = frozenset({"OK", "WARNING", "000"})
 _ROOTS = {"ArchiveTransferReply": "reply", "Acknowledgement": "acknowledgement"}
 _FIRST_ERRORS = 20
-
-# Until the schemas ship inside this package (seda/schemas/), the official copies beside
-# the project are used; the first that exists is loaded.
-_SCHEMA_FILES = (
-    Path(__file__).with_name("schemas") / "seda-2.2-main.xsd",
-    Path(__file__).resolve().parents[2] / "shared" / "seda-2.2" / "seda-2.2-main.xsd",
-)
 
 
 class InvalidMessage(ValueError):
@@ -88,15 +80,6 @@ class Reply:
         if said:
             return "; ".join(dict.fromkeys(said))
         return f"the archives answered {self.code or 'without a reply code'} without saying why"
-
-
-@cache
-def schema() -> xmlschema.XMLSchemaBase:
-    """The SEDA 2.2 schema, loaded once (about a second) for the process."""
-    for path in _SCHEMA_FILES:
-        if path.exists():
-            return xmlschema.XMLSchema10(str(path))
-    raise FileNotFoundError(f"the SEDA 2.2 schema is missing: looked for {_SCHEMA_FILES[0]}")
 
 
 def read_message(xml: bytes) -> Reply:

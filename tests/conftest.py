@@ -134,6 +134,7 @@ def isolated_settings(
         "GED_STORAGE__PATH": str(directory / "blobs"),
         "GED_WEB__SECRET_KEY_FILE": str(directory / "secret_key"),
         "GED_AUDIT__KEY_FILE": str(directory / "audit-signing.key"),
+        "GED_ARCHIVES__PACKAGES_DIR": str(directory / "transfers"),
         "GED_OPENSEARCH__URLS": f'["{service_urls["opensearch_url"]}"]',
         "GED_OPENSEARCH__INDEX_PREFIX": f"ged-test-{unique}",
         "GED_REDIS__URL": redis_url,

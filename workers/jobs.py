@@ -15,6 +15,7 @@ from ged.services.bulk import run_bulk
 from ged.services.destruction import execute_list
 from ged.services.index_sync import refresh_document
 from ged.services.pipeline import process_version as run_pipeline
+from ged.services.transfer_build import build_transfer as build_package
 
 _runtime: Runtime | None = None
 
@@ -54,3 +55,8 @@ def run_bulk_job(job_id: int) -> None:
 def execute_disposal(list_id: int) -> None:
     """Destroy (or go on destroying) the documents of an approved disposal list."""
     execute_list(current_runtime(), list_id)
+
+
+def build_transfer(transfer_id: int) -> None:
+    """Write (or write again, from scratch) the SEDA package of a transfer being built."""
+    build_package(current_runtime(), transfer_id)

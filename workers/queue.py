@@ -1,7 +1,7 @@
 """The JobQueue port on RQ: how ged hands work to the workers.
 
 Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``,
-``delivery-3``, ``disposal-2``), so queueing the same work twice while it waits is a no-op for RQ, and
+``delivery-3``, ``disposal-2``, ``transfer-4``), so queueing the same work twice while it waits is a no-op for RQ, and
 recovery can ask whether a version's, a bulk job's or a delivery's job is still waiting.
 """
 
@@ -26,6 +26,10 @@ INDEX_DOCUMENT = "workers.jobs.index_document"
 RUN_BULK = "workers.jobs.run_bulk_job"
 DELIVER_WEBHOOK = "workers.webhooks.deliver"
 EXECUTE_DISPOSAL = "workers.jobs.execute_disposal"
+BUILD_TRANSFER = "workers.jobs.build_transfer"
+#: seconds a package build may take: a 10 GB transfer streams for tens of minutes, far
+#: beyond a pipeline job's timeout; a build killed by it starts over when requeued
+TRANSFER_TIMEOUT = 12 * 3600
 #: seconds between attempts when OpenSearch or Redis is down; recovery takes over afterwards
 RETRY_INTERVALS = [10, 30, 60, 120, 300]
 #: a job in one of these states will run (or is running) without our help
@@ -80,6 +84,16 @@ class RQJobQueue:
         # A running execution counts: a second one would only wait on its locks.
         return self._waiting("disposal", list_ids, {*_WAITING, JobStatus.STARTED})
 
+    def enqueue_transfer(self, transfer_id: int) -> bool:
+        """Queue the build of a transfer's package; a rerun starts it over, so RQ may retry."""
+        return bool(
+            self._enqueue(BUILD_TRANSFER, "transfer", [transfer_id], timeout=TRANSFER_TIMEOUT)
+        )
+
+    def waiting_transfers(self, transfer_ids: Iterable[int]) -> set[int]:
+        # A running build counts: a second one would only redo its work.
+        return self._waiting("transfer", transfer_ids, {*_WAITING, JobStatus.STARTED})
+
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         return self._waiting("version", version_ids)
 
@@ -110,7 +124,9 @@ class RQJobQueue:
                 "redis", f"{redacted(self._settings.redis.url)}: {exc}"
             ) from None
 
-    def _enqueue(self, function: str, kind: str, ids: Iterable[int]) -> list[int]:
+    def _enqueue(
+        self, function: str, kind: str, ids: Iterable[int], timeout: int | None = None
+    ) -> list[int]:
         pipeline = self._settings.pipeline
         retry = Retry(max=pipeline.max_attempts, interval=RETRY_INTERVALS)
         queued: list[int] = []
@@ -120,7 +136,7 @@ class RQJobQueue:
                     function,
                     object_id,
                     job_id=f"{kind}-{object_id}",
-                    job_timeout=pipeline.job_timeout,
+                    job_timeout=timeout or pipeline.job_timeout,
                     retry=retry,
                 )
                 queued.append(object_id)

@@ -4,10 +4,10 @@ whose retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
-a version once its heartbeat is older than [pipeline] stale_seconds, and an approved disposal
-list whose execution is not waiting. It seals the audit checkpoints due and time-stamps
-those still waiting for it. Once a day it also counts the disposal queues into the
-lifecycle journal.
+a version once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
+list whose execution is not waiting, and a transfer whose package build is neither waiting
+nor running. It seals the audit checkpoints due and time-stamps those still waiting for
+it. Once a day it also counts the disposal queues into the lifecycle journal.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ged.services.destruction import requeue_approved_lists
 from ged.services.disposal_queues import refresh_queues
 from ged.services.index_sync import requeue_stale_entries
 from ged.services.pipeline import requeue_abandoned, stale_after
+from ged.services.transfers import requeue_building_transfers
 from ged.services.webhook_deliveries import requeue_due
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def recover_once(runtime: Runtime) -> list[int]:
         requeue_due(uow)
     with runtime.unit_of_work() as uow:
         requeue_approved_lists(uow)
+    with runtime.unit_of_work() as uow:
+        requeue_building_transfers(uow)
     return lost
 
 

@@ -44,6 +44,7 @@ ACCESS_ACTIONS = frozenset(
         "audit.events",
         "audit.export",
         "audit.verify",
+        "transfer.download",
     }
 )
 

@@ -47,15 +47,3 @@ def reply(ctx: click.Context, path: str, transfer_id: int | None) -> None:
                 f"({transfer.reply_code}): {len(items)} document(s) back to the queue "
                 f"à verser\nreason: {transfer.reply_comment}"
             )
-
-
-@click.group("archives")
-def archives() -> None:
-    """Transfers to the archives (versements)."""
-
-
-# Until the `archives` group of the transfer commands exists: the lead attaches `reply`
-# to it at merge and drops this group.
-archives.add_command(reply)
-
-COMMANDS = [archives]

@@ -63,22 +63,25 @@ def rule_in_force(
 def due_date_of(session: Session, rule: RetentionRule | None, document: Document) -> date | None:
     if rule is None or rule.final_action == "keep":
         return None
-    start: date | None
-    if rule.start_event == "document_date":
-        start = document.document_date
-    elif rule.start_event == "created":
-        start = aware(document.created_at).date() if document.created_at else None
-    elif document.id is None:
-        start = None
-    else:
-        start = session.scalar(
-            select(DocumentEvent.date).where(
-                DocumentEvent.document_id == document.id, DocumentEvent.name == rule.event_name
-            )
-        )
+    start = start_of(session, rule, document)
     if start is None:
         return None
     return add_months(start, rule.duration_years * 12 + rule.duration_months)
+
+
+def start_of(session: Session, rule: RetentionRule, document: Document) -> date | None:
+    """The day the rule's period started for the document; None while it is not known."""
+    if rule.start_event == "document_date":
+        return document.document_date
+    if rule.start_event == "created":
+        return aware(document.created_at).date() if document.created_at else None
+    if document.id is None:
+        return None
+    return session.scalar(
+        select(DocumentEvent.date).where(
+            DocumentEvent.document_id == document.id, DocumentEvent.name == rule.event_name
+        )
+    )
 
 
 def assign_retention(session: Session, document: Document) -> None:

@@ -23,6 +23,7 @@ from ged.web.api import (
     search,
     session,
     transfer_replies,
+    transfers,
     webhooks,
 )
 from ged.web.requests import DatabaseInteger, GedRequest
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(retention.bp)
     app.register_blueprint(holds.bp)
     app.register_blueprint(transfer_replies.bp)
+    app.register_blueprint(transfers.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api_docs.bp)
     return app

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ged.bootstrap import Runtime
 from ged.models import Document, Transfer, TransferItem, User
-from seda.reply import NAMESPACE, schema
+from seda import NAMESPACE, schema
 
 GRANTED = "2025-03-14T09:30:00+01:00"
 

@@ -220,6 +220,19 @@ RULES: dict[tuple[str, str], Case] = {
     ("transfer_replies.record_reply", "POST"): Case(
         "/api/v1/transfers/999/reply", by_rule("transfer.reply", 404), upload=True
     ),
+    ("transfers.list_transfers", "GET"): Case("/api/v1/transfers", by_rule("transfer.read", 200)),
+    # Those the rule allows pass it and learn the [archives] agencies are not configured.
+    ("transfers.propose", "POST"): Case(
+        "/api/v1/transfers",
+        by_rule("transfer.prepare", 409),
+        json={"title": "Versement", "selection": {"ids": [1]}},
+    ),
+    ("transfers.read_transfer", "GET"): Case(
+        "/api/v1/transfers/999", by_rule("transfer.read", 404)
+    ),
+    ("transfers.package", "GET"): Case(
+        "/api/v1/transfers/999/package", by_rule("transfer.read", 404)
+    ),
     # rule 1 is a default rule (facture), shipped by the migrations
     ("retention.list_rules", "GET"): Case(
         "/api/v1/retention/rules", by_rule("retention.read", 200)

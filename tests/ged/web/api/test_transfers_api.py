@@ -1,0 +1,64 @@
+"""/api/v1/transfers on SQLite and PostgreSQL: a proposal answers 202 with the transfer
+building; its package is refused (409) until built, then downloads as the ZIP whose
+digest the transfer states; a document outside the transfer queue is refused with why."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+
+from ged.migrate import upgrade
+from ged.services.transfer_build import build_transfer
+from tests.apiclient import Api, serve
+from tests.ged.disposal_setup import make_due
+from tests.ged.test_transfers import ARCHIVES
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request, make_settings) -> Iterator[Api]:
+    sections: dict = {"archives": ARCHIVES}
+    if request.param == "postgresql":
+        sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
+    settings = make_settings(**sections)
+    upgrade(settings.database.url)
+    yield from serve(settings)
+
+
+def test_a_transfer_from_proposal_to_package(api: Api) -> None:
+    runtime = api.client.application.extensions["ged"]
+    due = api.upload(PDF + b"a verser", who="agent", unit="Urbanisme").json["id"]
+    other = api.upload(PDF + b"a detruire", who="agent", unit="Urbanisme").json["id"]
+    make_due(runtime, due, "transfer")
+    make_due(runtime, other, "destroy")
+
+    refused = api.post(
+        "/api/v1/transfers", "archivist", json={"title": "V", "selection": {"ids": [other]}}
+    )
+    assert refused.status_code == 422
+    assert f"document {other} is not in the transfer queue" in refused.json["detail"]
+
+    made = api.post(
+        "/api/v1/transfers",
+        "archivist",
+        json={"title": "Versement 2024", "selection": {"queue": "transfer"}, "versions": "all"},
+    )
+    assert made.status_code == 202, made.json
+    transfer_id = made.json["id"]
+    assert made.json["status"] == "building" and made.json["versions"] == "all"
+    assert [item["document_id"] for item in made.json["items"]] == [due]
+    assert api.get(f"/api/v1/transfers/{transfer_id}/package", "archivist").status_code == 409
+
+    build_transfer(runtime, transfer_id)
+
+    read = api.get(f"/api/v1/transfers/{transfer_id}", "archives_authority").json
+    assert read["status"] == "ready" and read["progress_done"] == read["progress_total"] == 1
+    listed = api.get("/api/v1/transfers?status=ready", "archivist").json
+    assert [item["id"] for item in listed["transfers"]] == [transfer_id]
+    package = api.get(f"/api/v1/transfers/{transfer_id}/package", "archivist")
+    assert package.status_code == 200 and package.mimetype == "application/zip"
+    assert hashlib.sha256(package.data).hexdigest() == read["package_sha256"]
+    assert api.get(f"/api/v1/transfers/{transfer_id}", "agent").status_code == 403
