@@ -20,9 +20,12 @@ from ged.bootstrap import Runtime, build
 from ged.errors import Conflict, Gone, InvalidInput
 from ged.migrate import upgrade
 from ged.models import AuditEvent, Blob, Rendition, Transfer, User, Version
+from ged.services.disposal_queues import queue_page
 from ged.services.documents import Metadata, Upload, add_version, create_document
+from ged.services.paging import Page
 from ged.services.pipeline import process_version
 from ged.services.transfer_build import build_transfer
+from ged.services.transfer_replies import record_reply
 from ged.services.transfers import (
     TransferRequest,
     package_file,
@@ -35,6 +38,7 @@ from seda import schema
 from seda.check import check_package
 from seda.manifest import q
 from tests.ged.disposal_setup import PASSWORD, hold, make_due
+from tests.ged.transfer_setup import reply_xml
 from tests.ingest.samples import born_digital_pdf, page_lines, scan_image
 
 ODD_NAME = "Délibération n°12 : été (copie) «définitive» #3?.pdf"
@@ -273,3 +277,40 @@ def test_recovery_queues_again_a_build_whose_job_was_lost(
     with runtime.unit_of_work() as uow:
         assert uow.jobs.waiting_transfers([made.id]) == {made.id}
         assert read_transfer(uow, archivist, made.id).status == "building"
+
+
+def test_the_archives_reply_to_a_built_package_decides_what_became_of_its_documents(
+    runtime: Runtime, archivist: Principal
+) -> None:
+    # The whole round: the package ged built, the reply naming the units of its manifest.
+    kept = [due_for_transfer(runtime, b"%PDF-1.4 a\n", f"{n}.pdf") for n in ("a", "b")]
+    accepted = build_transfer(runtime, propose(runtime, archivist, {"ids": kept}).id)
+    path = runtime.settings.archives.packages_dir / f"{accepted.message_identifier}.zip"
+    units = manifest_of(path).iter(q("ArchiveUnit"))
+    items = [
+        u.get("id")
+        for u in units
+        if u.findtext(f"{q('Content')}/{q('DescriptionLevel')}") == "Item"
+    ]
+    answer = {unit: f"FRAD075-{unit}" for unit in items}
+    assert sorted(answer) == sorted(f"AU-{document_id}" for document_id in kept)
+    with runtime.unit_of_work() as uow:
+        record_reply(uow, archivist, reply_xml(accepted.message_identifier, units=answer))
+
+    refused = due_for_transfer(runtime, b"%PDF-1.4 c\n", "c.pdf")
+    rejected = build_transfer(runtime, propose(runtime, archivist, {"ids": [refused]}).id)
+    with runtime.unit_of_work() as uow:
+        reply = reply_xml(rejected.message_identifier, code="KO", comment="Format non conforme")
+        record_reply(uow, archivist, reply, rejected.id)
+
+    with runtime.unit_of_work() as uow:
+        done = read_transfer(uow, archivist, accepted.id)
+        assert done.status == "accepted"
+        assert {i.document_id: i.archival_identifier for i in done.items} == {
+            d: f"FRAD075-AU-{d}" for d in kept
+        }
+        assert read_transfer(uow, archivist, rejected.id).status == "rejected"
+        transferred = queue_page(uow, archivist, "transferred", Page(1, 50)).items
+        assert sorted(entry.document.id for entry in transferred) == kept
+        again = queue_page(uow, archivist, "transfer", Page(1, 50)).items
+        assert [(e.document.id, e.rejection) for e in again] == [(refused, "Format non conforme")]
