@@ -106,19 +106,34 @@ def open_image(path: str) -> Image.Image:
         Image.MAX_IMAGE_PIXELS = limit
 
 
+def scaled_to_grey(image: Image.Image) -> Image.Image | None:
+    """A 16-bit or float scan as 8-bit grey, scaled (Pillow's own conversion clips); None
+    for other modes."""
+    if not image.mode.startswith(("I", "F")):
+        return None
+    maximum = image.getextrema()[1] or 1
+    return image.convert("F").point(lambda value: value * 255 / maximum).convert("L")
+
+
+def on_white(image: Image.Image) -> Image.Image | None:
+    """An image with transparency laid on white paper (not on black), as RGBA; None for
+    an opaque one."""
+    if not ("A" in image.getbands() or image.mode == "P" and "transparency" in image.info):
+        return None
+    rgba = image.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+
+
 def to_ocr_mode(image: Image.Image) -> Image.Image:
     """Black and white or greyscale: what tesseract works on, at a third of the bytes of colour."""
     if image.mode in ("1", "L"):
         return image
-    if image.mode.startswith(("I", "F")):
-        # 16-bit and float scans: Pillow's conversion to 8 bits clips rather than scales.
-        maximum = image.getextrema()[1] or 1
-        return image.convert("F").point(lambda value: value * 255 / maximum).convert("L")
-    if "A" in image.getbands() or image.mode == "P" and "transparency" in image.info:
-        # Transparent areas are paper: flatten on white, not on black.
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, "white")
-        return Image.alpha_composite(background, rgba).convert("L")
+    grey = scaled_to_grey(image)
+    if grey is not None:
+        return grey
+    flat = on_white(image)
+    if flat is not None:
+        return flat.convert("L")
     if image.mode in ("RGB", "CMYK", "P"):
         return image.convert("L")
     return image.convert("RGB").convert("L")  # colour spaces Pillow turns grey only via RGB

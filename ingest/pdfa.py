@@ -44,7 +44,14 @@ import pikepdf.pdfa
 import pytesseract
 from PIL import Image, ImageOps
 
-from ingest.ocr import MIN_TRUSTED_DPI, bomb_reason, count_frames, open_image
+from ingest.ocr import (
+    MIN_TRUSTED_DPI,
+    bomb_reason,
+    count_frames,
+    on_white,
+    open_image,
+    scaled_to_grey,
+)
 from ingest.pages import ImageKind, Stopped
 from ingest.processes import run_isolated
 
@@ -206,14 +213,11 @@ def _pdf_mode(image: Image.Image) -> Image.Image:
     no transparency, and these three are what scanners produce."""
     if image.mode in ("1", "L", "RGB"):
         return image
-    if image.mode.startswith(("I", "F")):
-        # 16-bit and float scans: Pillow's conversion to 8 bits clips rather than scales.
-        maximum = image.getextrema()[1] or 1
-        return image.convert("F").point(lambda value: value * 255 / maximum).convert("L")
-    if "A" in image.getbands() or image.mode == "P" and "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, "white")
-        flat = Image.alpha_composite(background, rgba)
+    grey = scaled_to_grey(image)
+    if grey is not None:
+        return grey
+    flat = on_white(image)
+    if flat is not None:
         return flat.convert("L" if image.mode == "LA" else "RGB")
     return image.convert("RGB")
 

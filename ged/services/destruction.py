@@ -41,6 +41,7 @@ from ged.models import (
 from ged.services.certificates import issue_certificate
 from ged.services.holds import held_document_ids
 from ged.services.index_sync import revision
+from ged.services.lost_jobs import requeue_lost
 from ged.services.pipeline import Runner, stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.renditions import delete_renditions, renditions_of
@@ -286,11 +287,6 @@ def requeue_approved_lists(uow: UnitOfWork) -> list[int]:
             .order_by(DisposalList.id)
         )
     )
-    waiting = uow.jobs.waiting_disposals(approved)
-    lost = [list_id for list_id in approved if list_id not in waiting]
-    if lost:
-        log.warning("resuming %d disposal list(s): %s", len(lost), lost)
-    uow.commit()
-    for list_id in lost:
-        uow.jobs.enqueue_disposal(list_id)
-    return lost
+    return requeue_lost(
+        uow, approved, uow.jobs.waiting_disposals, uow.jobs.enqueue_disposal, "disposal list(s)"
+    )

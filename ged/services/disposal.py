@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ged.models import DISPOSABLE_QUEUES, DisposalItem, DisposalList, Document, RetentionRule
+from ged.models import DISPOSABLE_QUEUES, DisposalItem, DisposalList, RetentionRule
 from ged.services.disposal_queues import OPEN_LIST_STATUSES, TRANSFERRED, due_documents
+from ged.services.due_dates import with_rules
 from ged.services.holds import held_document_ids
 from ged.services.paging import Page, PageOf, paginate
 from ged.services.selection import parse_selection, selected_documents
@@ -255,14 +256,7 @@ def _disposable(
     """Each document with its rule and the queue it comes from, or InvalidInput/Conflict
     naming the first that may not be disposed of and why."""
     session = uow.session
-    found = {
-        document.id: (document, rule)
-        for document, rule in session.execute(
-            select(Document, RetentionRule)
-            .outerjoin(RetentionRule, RetentionRule.id == Document.retention_rule_id)
-            .where(Document.id.in_(ids))
-        )
-    }
+    found = with_rules(session, ids)
     held = held_document_ids(session, ids)
     elsewhere = _on_other_open_list(uow, list_id, ids)
     accepted = accepted_transfers(session, ids)

@@ -18,7 +18,7 @@ the type at once). Both bump the document's revision, since the API shows the re
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import Date, Integer, case, cast, func, literal, or_, select, update
@@ -194,3 +194,17 @@ def _due_expression(session: Session, rule: RetentionRule) -> ColumnElement:
         func.date(start, "start of month", f"+{months + 1} months", "-1 day"),
     )
     return case((start.is_(None), None), else_=func.coalesce(clamped, date.max.isoformat()))
+
+
+def with_rules(
+    session: Session, ids: Sequence[int]
+) -> dict[int, tuple[Document, RetentionRule | None]]:
+    """Each of these documents with the rule row it is due under (None: no rule applies)."""
+    return {
+        document.id: (document, rule)
+        for document, rule in session.execute(
+            select(Document, RetentionRule)
+            .outerjoin(RetentionRule, RetentionRule.id == Document.retention_rule_id)
+            .where(Document.id.in_(ids))
+        )
+    }

@@ -11,31 +11,29 @@ then records their reply (ArchiveTransferReply, another module).
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record, record_access
 from ged.errors import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
 from ged.models import Document, RetentionRule, Transfer, TransferItem
-from ged.services.disposal_queues import due, held
+from ged.services.disposal_queues import due_documents
+from ged.services.due_dates import with_rules
 from ged.services.holds import held_document_ids
+from ged.services.lost_jobs import requeue_lost
 from ged.services.paging import Page, PageOf, paginate
 from ged.services.pipeline import stale_after
 from ged.services.selection import parse_selection, selected_documents
+from ged.services.transfer_state import OPEN_TRANSFER_STATUSES, accepted_transfers
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
-
-#: transfers whose documents are spoken for: not proposed again
-OPEN_TRANSFER_STATUSES = ("building", "ready")
 #: refusals listed in one error message; the count says how many more
 _LISTED_REFUSALS = 10
 _SELECTION_SHAPE = (
@@ -196,36 +194,9 @@ def requeue_building_transfers(uow: UnitOfWork) -> list[int]:
             .order_by(Transfer.id)
         )
     )
-    waiting = uow.jobs.waiting_transfers(building)
-    lost = [transfer_id for transfer_id in building if transfer_id not in waiting]
-    if lost:
-        log.warning("rebuilding %d transfer package(s): %s", len(lost), lost)
-    uow.commit()
-    for transfer_id in lost:
-        uow.jobs.enqueue_transfer(transfer_id)
-    return lost
-
-
-def on_open_transfer():
-    """SQL on Document: it is on a transfer still building or waiting for its reply."""
-    return exists().where(
-        TransferItem.document_id == Document.id,
-        Transfer.id == TransferItem.transfer_id,
-        Transfer.status.in_(OPEN_TRANSFER_STATUSES),
+    return requeue_lost(
+        uow, building, uow.jobs.waiting_transfers, uow.jobs.enqueue_transfer, "package build(s)"
     )
-
-
-def transfer_queue(uow: UnitOfWork, limit: int) -> list[int]:
-    """The "à verser" queue's documents that may be transferred now, longest overdue first."""
-    on = today()
-    query = (
-        select(Document.id)
-        .join(RetentionRule, RetentionRule.id == Document.retention_rule_id)
-        .where(due(on), RetentionRule.final_action == "transfer", ~held(on), ~on_open_transfer())
-        .order_by(Document.due_date, Document.id)
-        .limit(limit)
-    )
-    return list(uow.session.scalars(query))
 
 
 def _require_agencies(uow: UnitOfWork) -> None:
@@ -251,13 +222,13 @@ def _selected(uow: UnitOfWork, principal: Principal, selection: Mapping[str, Any
                 f'a transfer takes the "transfer" queue (à verser), not {selection["queue"]!r}',
                 field="selection.queue",
             )
-        found = transfer_queue(uow, bound)
+        found = due_documents(uow.session, "transfer", bound)
     elif "search" in selection:
         hits, _matched = selected_documents(
             uow, principal, parse_selection(selection, bound), bound
         )
         # Only what the search found in the queue: a search picks, it does not decide.
-        queue = set(transfer_queue(uow, bound))
+        queue = set(due_documents(uow.session, "transfer", bound))
         found = [i for i in hits if i in queue]
     elif "ids" in selection:
         found = list(parse_selection(selection, bound).ids or ())
@@ -276,14 +247,7 @@ def _transferable(uow: UnitOfWork, ids: Sequence[int]) -> list[tuple[int, int]]:
     """Each document with the id of the rule it is due under; InvalidInput naming every
     document that may not be transferred, and why."""
     session = uow.session
-    found = {
-        document.id: (document, rule)
-        for document, rule in session.execute(
-            select(Document, RetentionRule)
-            .outerjoin(RetentionRule, RetentionRule.id == Document.retention_rule_id)
-            .where(Document.id.in_(ids))
-        )
-    }
+    found = with_rules(session, ids)
     held_ids = held_document_ids(session, ids)
     elsewhere = {
         document_id: transfer_id
@@ -296,10 +260,17 @@ def _transferable(uow: UnitOfWork, ids: Sequence[int]) -> list[tuple[int, int]]:
             )
         )
     }
+    before = accepted_transfers(session, ids)
     accepted, refused = [], []
     for document_id in ids:
         document, rule = found.get(document_id, (None, None))
         reason = _refusal(document, rule, document_id in held_ids, elsewhere.get(document_id))
+        if reason is None and document_id in before:
+            earlier, item = before[document_id]
+            reason = (
+                f"was already transferred (transfer {earlier.id}, archives' identifier "
+                f"{item.archival_identifier}): dispose of ged's copy from the 'versés' queue"
+            )
         if reason is not None:
             refused.append(f"document {document_id} {reason}")
         else:

@@ -314,3 +314,5 @@ def test_the_archives_reply_to_a_built_package_decides_what_became_of_its_docume
         assert sorted(entry.document.id for entry in transferred) == kept
         again = queue_page(uow, archivist, "transfer", Page(1, 50)).items
         assert [(e.document.id, e.rejection) for e in again] == [(refused, "Format non conforme")]
+    with pytest.raises(InvalidInput, match=f"document {kept[0]} was already transferred"):
+        propose(runtime, archivist, {"ids": [kept[0]]})
