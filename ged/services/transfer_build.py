@@ -1,5 +1,8 @@
 """Building a transfer's package: the worker's job (or ``ged archives transfer --wait``).
 
+What goes in depends on the kind: documents (ged.services.transfer_contents) or one day of
+the lifecycle journal (ged.services.journal_transfer), both as PackageContents.
+
 The package is written to a file of this build's own under [archives] packages_dir, the
 files streamed from the blob store; progress is committed every PROGRESS_EVERY files for
 the progress bar. Once written, ged's pre-flight check reads it back (schema, sizes,
