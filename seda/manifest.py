@@ -175,6 +175,8 @@ def _access(xf: Any, rule: AccessRule) -> None:
 
 
 def _rule(xf: Any, rule: str, start: date | None) -> None:
+    if not rule:  # no rule of the referential: the FinalAction alone (a StartDate goes with a Rule)
+        return
     leaf(xf, "Rule", rule)
     if start is not None:
         leaf(xf, "StartDate", start.isoformat())

@@ -33,7 +33,8 @@ class Message:
 
 @dataclass(frozen=True)
 class AppraisalRule:
-    """The DUA: the rule's identifier, when its period started, and what follows it."""
+    """The DUA: the rule's identifier, when its period started, and what follows it.
+    An empty ``rule`` names none of the archives' referential: the FinalAction alone."""
 
     rule: str
     start_date: date | None

@@ -16,7 +16,7 @@ from tests.ged.test_transfers import archivist, due_for_transfer, runtime
 __all__ = ["archivist", "runtime"]
 
 
-def ged(runtime: Runtime, *args: str) -> tuple[int, str, str]:
+def ged(runtime: Runtime, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     settings = runtime.settings
     archives = settings.archives
     env = {
@@ -29,6 +29,7 @@ def ged(runtime: Runtime, *args: str) -> tuple[int, str, str]:
         "GED_ARCHIVES__PACKAGES_DIR": str(archives.packages_dir),
         "GED_ARCHIVES__ARCHIVAL_AGENCY": archives.archival_agency.model_dump_json(),
         "GED_ARCHIVES__TRANSFERRING_AGENCY": archives.transferring_agency.model_dump_json(),
+        **(env or {}),
     }
     result = CliRunner().invoke(cli, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr

@@ -4,7 +4,8 @@
 it builds the package here, with a progress bar, and prints its path; without, a worker
 builds it. ``list`` shows the transfers, ``check`` runs the pre-flight check on a package
 (one built here, or one received back) before it is deposited with the archives, and
-``reply`` (ged.cli.archives_reply) records the archives' answer.
+``reply`` (ged.cli.archives_reply) records the archives' answer; ``journal``
+(ged.cli.archives_journal) transfers the sealed lifecycle journal of past days.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from ged.access import command_line
+from ged.cli.archives_journal import journal
 from ged.cli.archives_reply import reply
 from ged.cli.disposal import _acting, _as_option
 from ged.cli.invocation import runtime_from, unit_of_work
@@ -108,5 +110,6 @@ def check(package: Path) -> None:
 
 
 archives.add_command(reply)
+archives.add_command(journal)
 
 COMMANDS = [archives]

@@ -1,5 +1,8 @@
 """Building a transfer's package: the worker's job (or ``ged archives transfer --wait``).
 
+What goes in depends on the kind: documents (ged.services.transfer_contents) or one day of
+the lifecycle journal (ged.services.journal_transfer), both as PackageContents.
+
 The package is written to a file of this build's own under [archives] packages_dir, the
 files streamed from the blob store; progress is committed every PROGRESS_EVERY files for
 the progress bar. Once written, ged's pre-flight check reads it back (schema, sizes,
@@ -26,11 +29,18 @@ from ged.config import ArchivesSettings
 from ged.errors import ServiceUnavailable
 from ged.models import Transfer
 from ged.ports import Progress
+from ged.services.journal_transfer import journal_contents
 from ged.services.pipeline import Runner
-from ged.services.transfer_contents import PlannedDocument, filing_plan, plan_documents
+from ged.services.transfer_contents import (
+    BuildFailed,
+    PackageContents,
+    document_contents,
+    plan_documents,
+)
 from ged.services.transfer_contents import version_text as text_of
 from ged.services.transfers import get_transfer, package_path
 from ged.storage import BlobNotFound
+from ged.uow import UnitOfWork
 from seda.check import check_package
 from seda.model import Agency, Message
 from seda.package import PackageWriter
@@ -39,10 +49,6 @@ log = logging.getLogger(__name__)
 
 #: files written between two commits of the progress
 PROGRESS_EVERY = 20
-
-
-class BuildFailed(Exception):
-    """The package cannot be built as things are; the message says why, for people."""
 
 
 def run_transfer(
@@ -62,24 +68,23 @@ def build_transfer(runner: Runner, transfer_id: int, progress: Progress | None =
         transfer = get_transfer(uow, transfer_id)
         if transfer.status != "building":
             return transfer
-        items = {item.document_id: item.retention_rule_id for item in transfer.items}
         message = _message(uow.settings.archives, transfer, uow.clock.now())
-        versions, pdfa = transfer.versions, transfer.pdfa
-        packages_dir = uow.settings.archives.packages_dir
-
-        def read(version_id: int) -> str:
-            with units() as reading:
-                return text_of(reading, version_id)
-
-        planned = plan_documents(
-            uow, sorted(items), items, versions=versions, pdfa=pdfa, read_text=read
-        )
-        total = sum(len(document.objects) for document in planned)
-        transfer.progress_done, transfer.progress_total, transfer.error = 0, total, None
-        uow.commit()
-    scratch = packages_dir / ".building" / f"{message.identifier}-{uuid.uuid4().hex[:8]}.zip"
+        building = uow.settings.archives.packages_dir / ".building"
+        scratch = building / f"{message.identifier}-{uuid.uuid4().hex[:8]}.zip"
+        failure: str | None = None
+        try:
+            contents = _contents(runner, uow, transfer, scratch)
+        except (BuildFailed, OSError) as exc:
+            uow.rollback()
+            failure = _in_words(exc)
+        else:
+            transfer.progress_done, transfer.progress_total = 0, contents.total
+            transfer.error = None
+            uow.commit()
+    if failure is not None:
+        return _fail(runner, transfer_id, failure)
     try:
-        _write(runner, transfer_id, scratch, message, planned, total, progress)
+        _write(runner, transfer_id, scratch, message, contents, progress)
         problems = check_package(scratch)
         if problems:
             raise BuildFailed("the package failed ged's pre-flight check: " + "; ".join(problems))
@@ -89,7 +94,28 @@ def build_transfer(runner: Runner, transfer_id: int, progress: Progress | None =
     except (BuildFailed, BlobNotFound, OSError) as exc:
         scratch.unlink(missing_ok=True)
         return _fail(runner, transfer_id, _in_words(exc))
-    return _publish(runner, transfer_id, scratch, planned, total)
+    finally:
+        for path in contents.scratch:
+            path.unlink(missing_ok=True)
+    return _publish(runner, transfer_id, scratch, contents)
+
+
+def _contents(
+    runner: Runner, uow: UnitOfWork, transfer: Transfer, scratch: Path
+) -> PackageContents:
+    """What the package of ``transfer`` holds: its documents, or its day of the journal."""
+    if transfer.kind == "journal":
+        return journal_contents(uow, transfer, scratch.with_suffix(".bundle.zip"))
+    items = {item.document_id: item.retention_rule_id for item in transfer.items}
+
+    def read(version_id: int) -> str:
+        with runner.unit_of_work() as reading:
+            return text_of(reading, version_id)
+
+    planned = plan_documents(
+        uow, sorted(items), items, versions=transfer.versions, pdfa=transfer.pdfa, read_text=read
+    )
+    return document_contents(planned)
 
 
 def _write(
@@ -97,20 +123,19 @@ def _write(
     transfer_id: int,
     scratch: Path,
     message: Message,
-    planned: list[PlannedDocument],
-    total: int,
+    contents: PackageContents,
     progress: Progress | None,
 ) -> None:
-    done = 0
+    done, total = 0, contents.total
     with PackageWriter(scratch, message) as package:
-        for document in planned:
-            package.add_group(document.group_id, document.objects)
-            before, done = done, done + len(document.objects)
+        for group_id, objects in contents.groups:
+            package.add_group(group_id, objects)
+            before, done = done, done + len(objects)
             if done // PROGRESS_EVERY != before // PROGRESS_EVERY:
                 _progress(runner, transfer_id, done)
             if progress is not None:
                 progress(done, total)
-        package.finish(filing_plan(planned))
+        package.finish(contents.units)
 
 
 def _progress(runner: Runner, transfer_id: int, done: int) -> None:
@@ -120,7 +145,7 @@ def _progress(runner: Runner, transfer_id: int, done: int) -> None:
 
 
 def _publish(
-    runner: Runner, transfer_id: int, scratch: Path, planned: list[PlannedDocument], total: int
+    runner: Runner, transfer_id: int, scratch: Path, contents: PackageContents
 ) -> Transfer:
     digest = _sha256(scratch)
     with runner.unit_of_work() as uow:
@@ -134,7 +159,7 @@ def _publish(
         transfer.package_size = final.stat().st_size
         transfer.package_sha256 = digest
         transfer.built_at = uow.clock.now()
-        transfer.progress_done = total
+        transfer.progress_done = contents.total
         record(
             uow.session,
             None,
@@ -144,11 +169,10 @@ def _publish(
             details={
                 "message_identifier": transfer.message_identifier,
                 "status": "ready",
-                "documents": [document.unit.system_id for document in planned],
-                "data_objects": total,
+                **contents.details,
+                "data_objects": contents.total,
                 "size": transfer.package_size,
                 "sha256": digest,
-                "without_pdfa": [d.unit.system_id for d in planned if d.without_pdfa],
             },
         )
         uow.commit()
@@ -185,7 +209,10 @@ def _message(settings: ArchivesSettings, transfer: Transfer, now: datetime) -> M
     def agency(configured: ConfiguredAgency) -> Agency:
         return Agency(configured.identifier, configured.name)
 
-    default = settings.originating_agency
+    # The journal is ged's own record, produced by the service that runs it.
+    default = (
+        settings.transferring_agency if transfer.kind == "journal" else settings.originating_agency
+    )
     return Message(
         identifier=transfer.message_identifier,
         date=now,

@@ -21,10 +21,10 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
-from typing import BinaryIO
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -43,6 +43,39 @@ BATCH = 200
 #: reads the text of one version when its object is written (not before: all the text of
 #: a transfer is never in memory at once)
 TextReader = Callable[[int], str]
+
+
+class BuildFailed(Exception):
+    """The package cannot be built as things are; the message says why, for people."""
+
+
+@dataclass
+class PackageContents:
+    """What one package holds, whatever its kind: its DataObjectGroups (id and files) and
+    its archive units, and what the ``transfer.build`` event says of them."""
+
+    groups: list[tuple[str, list[BinaryObject]]]
+    units: list[ArchiveUnit]
+    details: dict[str, Any]
+    #: files written only to be packaged, removed once the package is written
+    scratch: list[Path] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """The data objects to write: what the progress bar counts."""
+        return sum(len(objects) for _group, objects in self.groups)
+
+
+def document_contents(planned: Sequence[PlannedDocument]) -> PackageContents:
+    """The package of a transfer of documents: one group per document, in the filing plan."""
+    return PackageContents(
+        groups=[(document.group_id, document.objects) for document in planned],
+        units=filing_plan(planned),
+        details={
+            "documents": [document.unit.system_id for document in planned],
+            "without_pdfa": [d.unit.system_id for d in planned if d.without_pdfa],
+        },
+    )
 
 
 @dataclass

@@ -58,14 +58,8 @@ def propose_transfer(
     """A new transfer, "building", its package queued for a worker (unless ``enqueue`` is
     false: the caller builds it at once, ged.services.transfer_build.run_transfer); audited
     ``transfer.propose``. InvalidInput names each document refused and why."""
-    authorize(principal, "transfer.prepare")
-    if principal.user_id is None:
-        raise PermissionDenied(
-            "a person proposes a transfer: act as a user account (ged archives … --as NAME)",
-            rule="transfer.prepare",
-        )
     settings = uow.settings.archives
-    _require_agencies(uow)
+    require_proposer(uow, principal)
     title = request.title.strip()
     if not title:
         raise InvalidInput("give the transfer a title, e.g. 'Délibérations 2004-2010'", "title")
@@ -73,20 +67,15 @@ def propose_transfer(
     if versions not in ("current", "all"):
         raise InvalidInput('versions is "current" or "all"', field="versions")
     rules = _transferable(uow, _selected(uow, principal, request.selection))
-    transfer = Transfer(
-        message_identifier=f"pending-{uuid.uuid4().hex}",
-        title=title[:200],
-        comment=request.comment,
-        archival_agreement=settings.archival_agreement,
-        versions=versions,
-        pdfa=settings.pdfa if request.pdfa is None else request.pdfa,
-        created_by_id=principal.user_id,
-        progress_total=None,
-    )
-    uow.session.add(transfer)
-    uow.session.flush()
-    transfer.message_identifier = (
-        f"{settings.message_prefix}-{uow.clock.now():%Y%m%d}-{transfer.id}"
+    transfer = add_transfer(
+        uow,
+        principal,
+        Transfer(
+            title=title[:200],
+            comment=request.comment,
+            versions=versions,
+            pdfa=settings.pdfa if request.pdfa is None else request.pdfa,
+        ),
     )
     transfer.items = [
         TransferItem(
@@ -114,6 +103,33 @@ def propose_transfer(
     if enqueue:
         uow.after_commit(lambda: uow.jobs.enqueue_transfer(transfer_id))
     uow.commit()
+    return transfer
+
+
+def require_proposer(uow: UnitOfWork, principal: Principal) -> None:
+    """The caller may propose a transfer (``transfer.prepare``, as a person) and the
+    agencies every package names are configured."""
+    authorize(principal, "transfer.prepare")
+    if principal.user_id is None:
+        raise PermissionDenied(
+            "a person proposes a transfer: act as a user account (ged archives … --as NAME)",
+            rule="transfer.prepare",
+        )
+    _require_agencies(uow)
+
+
+def add_transfer(uow: UnitOfWork, principal: Principal, transfer: Transfer) -> Transfer:
+    """Add a new transfer, "building", under the configured agreement, and give it its
+    MessageIdentifier, <prefix>-<yyyymmdd>-<id> (its id is known once flushed)."""
+    transfer.message_identifier = f"pending-{uuid.uuid4().hex}"
+    transfer.archival_agreement = uow.settings.archives.archival_agreement
+    assert principal.user_id is not None, "require_proposer refuses anyone else"
+    transfer.created_by_id = principal.user_id
+    transfer.progress_total = None
+    uow.session.add(transfer)
+    uow.session.flush()
+    prefix = uow.settings.archives.message_prefix
+    transfer.message_identifier = f"{prefix}-{uow.clock.now():%Y%m%d}-{transfer.id}"
     return transfer
 
 

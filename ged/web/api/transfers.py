@@ -5,11 +5,12 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import send_file
 
-from ged.services import transfers
+from ged.services import journal_transfer, transfers
 from ged.services.paging import Page
 from ged.web.api.contract import errors
 from ged.web.api.paging import LINKS, paged
 from ged.web.api.schemas.transfers import (
+    NewJournalTransfer,
     NewTransfer,
     TransferOut,
     TransferPage,
@@ -40,6 +41,24 @@ def propose(json_data: NewTransfer):
         pdfa=json_data.pdfa,
     )
     return TransferOut.of(transfers.propose_transfer(uow(), principal(), request)), 202
+
+
+@bp.post("/journal")
+@bp.input(NewJournalTransfer, location="json")
+@bp.output(TransferOut, status_code=202, description="the transfer, its package being built")
+@bp.doc(
+    summary="Propose the transfer of one day of the lifecycle journal (archivist, admin)",
+    description="The package holds the audit bundle of the events the checkpoints sealed that "
+    "UTC day cover (with their signatures, time-stamps and the keys to check them). The day "
+    "must be over, sealed, its time-stamps obtained, and on no transfer building, ready or "
+    "accepted.",
+    responses=errors(400, 403, 409, 422),
+)
+def propose_journal(json_data: NewJournalTransfer):
+    made = journal_transfer.propose_journal_transfer(
+        uow(), principal(), json_data.day, json_data.comment
+    )
+    return TransferOut.of(made), 202
 
 
 @bp.get("")

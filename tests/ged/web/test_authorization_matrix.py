@@ -227,6 +227,11 @@ RULES: dict[tuple[str, str], Case] = {
         by_rule("transfer.prepare", 409),
         json={"title": "Versement", "selection": {"ids": [1]}},
     ),
+    ("transfers.propose_journal", "POST"): Case(
+        "/api/v1/transfers/journal",
+        by_rule("transfer.prepare", 409),
+        json={"day": "2020-01-01"},
+    ),
     ("transfers.read_transfer", "GET"): Case(
         "/api/v1/transfers/999", by_rule("transfer.read", 404)
     ),

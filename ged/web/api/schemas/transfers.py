@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ged.models import Transfer, TransferItem
 from ged.timeutil import iso
-from ged.web.api.schemas.common import Input, Output, Paged, PageQuery, Timestamp
+from ged.web.api.schemas.common import Day, Input, IsoDate, Output, Paged, PageQuery, Timestamp
 from ged.web.api.schemas.jobs import ById, BySearch
 
 TransferStatus = Literal["building", "ready", "failed", "accepted", "rejected"]
@@ -44,6 +44,18 @@ class NewTransfer(Input):
     )
 
 
+class NewJournalTransfer(Input):
+    model_config = Input.model_config | {
+        "json_schema_extra": {"examples": [{"day": "2026-12-01", "comment": ""}]}
+    }
+
+    day: IsoDate = Field(
+        description="the UTC day whose sealed segment of the lifecycle journal is transferred: "
+        "a day over, sealed, not already sent"
+    )
+    comment: str = Field("", max_length=5000, description="the message's Comment")
+
+
 class TransferQuery(PageQuery):
     status: TransferStatus | None = None
 
@@ -72,6 +84,10 @@ class TransferItemOut(Output):
 
 class TransferSummary(Output):
     id: int
+    kind: Literal["documents", "journal"] = Field(
+        description="documents due for transfer, or one day of the lifecycle journal"
+    )
+    journal_day: Day | None = Field(description="for kind journal: the UTC day it carries")
     message_identifier: str
     title: str
     status: TransferStatus
@@ -85,6 +101,8 @@ class TransferSummary(Output):
     def fields_of(cls, transfer: Transfer) -> dict:
         return {
             "id": transfer.id,
+            "kind": transfer.kind,
+            "journal_day": transfer.journal_day.isoformat() if transfer.journal_day else None,
             "message_identifier": transfer.message_identifier,
             "title": transfer.title,
             "status": transfer.status,
