@@ -64,7 +64,7 @@ TRANSFER_MESSAGES: dict[str, str] = {
     "message {id}, code {code}, enregistrée par {who} le {day}": "message {id}, code {code}, recorded by {who} on {day}",
     "{count} versement": "{count} transfer",
     "{count} versements": "{count} transfers",
-    "{done} fichiers écrits sur {total}": "{done} of {total} files written",
+    "Fichiers écrits : {done} sur {total}": "Files written: {done} of {total}",
     "Échec de la préparation du paquet": "Building the package failed",
 }
 # fmt: on

@@ -104,7 +104,9 @@ def reply(transfer_id: int):
         errors = {"file": _("Réponse non enregistrée : {reason}", reason=str(refused))}
         return show(transfer_id, errors, 400)
     if recorded.kind == "acknowledgement":
-        flash(_("Accusé de réception enregistré : le versement attend toujours la réponse."), "info")
+        flash(
+            _("Accusé de réception enregistré : le versement attend toujours la réponse."), "info"
+        )
     elif recorded.transfer.status == "accepted":
         flash(_("Réponse enregistrée : les archives ont accepté le versement."), "success")
     else:
