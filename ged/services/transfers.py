@@ -143,6 +143,28 @@ def read_transfer(uow: UnitOfWork, principal: Principal, transfer_id: int) -> Tr
     return get_transfer(uow, transfer_id)
 
 
+@dataclass(frozen=True)
+class TransferredDocument:
+    item: TransferItem
+    title: str
+
+
+def transfer_documents(
+    uow: UnitOfWork, principal: Principal, transfer_id: int
+) -> list[TransferredDocument]:
+    """The documents of a transfer with their titles, by document id: those who read
+    transfers read what each one carries (as a disposal list's readers do); unaudited,
+    as reading the transfer is."""
+    authorize(principal, "transfer.read")
+    rows = uow.session.execute(
+        select(TransferItem, Document.title)
+        .join(Document, Document.id == TransferItem.document_id)
+        .where(TransferItem.transfer_id == transfer_id)
+        .order_by(TransferItem.document_id)
+    )
+    return [TransferredDocument(item, title) for item, title in rows]
+
+
 def list_transfers(
     uow: UnitOfWork, principal: Principal, status: str | None, page: Page
 ) -> PageOf[Transfer]:

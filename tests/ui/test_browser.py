@@ -9,7 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 
+from ged.bootstrap import build
+from ged.models import Transfer
 from tests.apiclient import PASSWORD
+from tests.ged.transfer_setup import make_transfer
 from tests.ui.conftest import SCREENSHOTS, WORD, pdf_bytes
 
 SECURITY_HEADERS = {
@@ -200,22 +203,36 @@ PAGES = {
         "/conservation/regles/1",
         "/gels",
         "/elimination/a-eliminer",
+        "/elimination/a-verser",
         "/elimination/bordereaux",
+        "/versements",
+        "/versements/{transfer}",
     ],
     "archives_authority": ["/elimination/bordereaux?statut=submitted"],
 }
 
 
+def ready_transfer(live_ged) -> int:
+    """A transfer of the seeded invoice (under its default rule) whose package was sent:
+    its page shows the documents and the form for the archives' reply."""
+    runtime = build(live_ged.settings)
+    try:
+        return make_transfer(runtime, "archivist", [live_ged.documents["facture"]])[0]
+    finally:
+        runtime.close()
+
+
 def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_headers(page, live_ged):
     """And passes axe-core's checks with no serious or critical violation."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    objects = {**live_ged.documents, "transfer": ready_transfer(live_ged)}
     checked = []
     for who, paths in [(None, ["/connexion"]), *PAGES.items()]:
         page.context.clear_cookies()
         if who:
             log_in(page, who)
         for path in paths:
-            response = page.goto(path.format(**live_ged.documents))
+            response = page.goto(path.format(**objects))
             assert response.status == 200, path
             headers = response.headers
             for name, value in SECURITY_HEADERS.items():
@@ -233,12 +250,16 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
             assert unlabelled == [], (path, unlabelled)
             assert serious_violations(page) == [], path
             checked.append(path)
-            shot = {"/documents/{arrete}": "document", "/audit": "audit"}.get(path)
+            shot = {
+                "/documents/{arrete}": "document",
+                "/audit": "audit",
+                "/versements/{transfer}": "transfer",
+            }.get(path)
             if shot:
                 # The PDF viewer draws its toolbar a moment after the page has loaded.
                 page.wait_for_timeout(1500)
                 page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
-    assert len(checked) == 17
+    assert len(checked) == 20
 
 
 def test_english_is_one_click_away(page):
@@ -352,3 +373,33 @@ def test_a_document_due_is_destroyed_after_a_visa_and_its_certificate_downloaded
     assert saved.name.endswith(".pdf") and saved.read_bytes().startswith(b"%PDF")
     # The destroyed document answers with its notice, not its content.
     assert page.request.get(f"/documents/{document_id}").status == 410
+
+
+def test_a_transfer_page_follows_its_build_then_shows_the_package(page, live_ged):
+    """The progress bar moves as the builder writes files, under the strict policy; once
+    the package is ready the page reloads itself and offers it."""
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    runtime = build(live_ged.settings)
+    try:
+        transfer_id, _message = make_transfer(
+            runtime, "archivist", [live_ged.documents["facture"]], status="building"
+        )
+        log_in(page, "archivist")
+        page.wait_for_url("**/recherche")
+        page.goto(f"/versements/{transfer_id}")
+        assert page.get_by_role("progressbar", name="Avancement").count() == 1
+        with runtime.unit_of_work() as uow:
+            transfer = uow.session.get_one(Transfer, transfer_id)
+            transfer.progress_done, transfer.progress_total = 1, 4
+            uow.commit()
+        page.get_by_text("Fichiers écrits : 1 sur 4").wait_for()
+        assert page.locator("progress").get_attribute("max") == "4"
+        with runtime.unit_of_work() as uow:
+            uow.session.get_one(Transfer, transfer_id).status = "ready"
+            uow.commit()
+        page.get_by_role("link", name="Télécharger le paquet (ZIP)").wait_for()
+        assert page.locator(".transfer-status").inner_text().startswith("Paquet prêt")
+    finally:
+        runtime.close()
+    assert problems == [], problems

@@ -175,6 +175,18 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.disposal.certificate", "GET"): Case(
         "/elimination/bordereaux/999/certificat.pdf", ruled("disposal.read", 404)
     ),
+    ("ui.transfers.transfer_list", "GET"): Case("/versements", ruled("transfer.read", 200)),
+    # The archives are not configured here: those the rule allows are told so on the queue.
+    ("ui.transfers.propose", "POST"): Case(
+        "/versements", ruled("transfer.prepare", 302), {"title": "Versement", "ids": "{doc}"}
+    ),
+    ("ui.transfers.show", "GET"): Case("/versements/999", ruled("transfer.read", 404)),
+    ("ui.transfers.package", "GET"): Case(
+        "/versements/999/paquet.zip", ruled("transfer.read", 404)
+    ),
+    ("ui.transfers.reply", "POST"): Case(
+        "/versements/999/reponse", ruled("transfer.reply", 404), upload=True
+    ),
 }
 
 

@@ -30,6 +30,7 @@ from ged.web.ui import (
     search_page,
     security,
     static_files,
+    transfer_pages,
     upload_page,
 )
 
@@ -53,6 +54,7 @@ for child in (
     retention_pages.bp,
     hold_pages.bp,
     disposal_pages.bp,
+    transfer_pages.bp,
 ):
     bp.register_blueprint(child)
 

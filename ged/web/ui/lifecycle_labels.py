@@ -41,6 +41,19 @@ QUEUE_LABELS = {
     "transferred": "Versés",
 }
 STREAM_LABELS = {"lifecycle": "Journal du cycle de vie", "access": "Journal des accès"}
+TRANSFER_STATUS_LABELS = {
+    "building": "Paquet en préparation",
+    "ready": "Paquet prêt, en attente de la réponse des archives",
+    "failed": "Échec de la préparation du paquet",
+    "accepted": "Accepté par les archives",
+    "rejected": "Refusé par les archives",
+}
+TRANSFER_OUTCOME_LABELS = {
+    "pending": "En attente de la réponse",
+    "transferred": "Versé",
+    "rejected": "Refusé",
+}
+VERSION_POLICY_LABELS = {"current": "Version courante", "all": "Toutes les versions"}
 
 TABLES = (
     FINAL_ACTION_LABELS,
@@ -49,6 +62,9 @@ TABLES = (
     OUTCOME_LABELS,
     QUEUE_LABELS,
     STREAM_LABELS,
+    TRANSFER_STATUS_LABELS,
+    TRANSFER_OUTCOME_LABELS,
+    VERSION_POLICY_LABELS,
 )
 
 
@@ -68,5 +84,8 @@ def init_blueprint(parent: Blueprint) -> None:
             "queue_labels": QUEUE_LABELS,
             "queue_slugs": QUEUE_SLUGS,
             "stream_labels": STREAM_LABELS,
+            "transfer_status_labels": TRANSFER_STATUS_LABELS,
+            "transfer_outcome_labels": TRANSFER_OUTCOME_LABELS,
+            "version_policy_labels": VERSION_POLICY_LABELS,
             "label_options": label_options,
         }
