@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ged.access import Principal
+from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.audit.export import bundle_chunks, read_bundle_manifest
 from ged.audit.offline import verify_file
@@ -87,6 +87,12 @@ def journal_days_to_transfer(session: Session, on: date | None = None) -> list[d
         covered = max(covered, seq)
     taken = set(_taken_days(session))
     return [day for day in days if day not in taken]
+
+
+def pending_journal_days(uow: UnitOfWork, principal: Principal) -> list[date]:
+    """journal_days_to_transfer, for those who may propose a transfer (unaudited: dates only)."""
+    authorize(principal, "transfer.prepare")
+    return journal_days_to_transfer(uow.session)
 
 
 def propose_journal_transfer(

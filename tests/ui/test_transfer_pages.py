@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from ged.audit.seal import generate_key
 from ged.migrate import upgrade
 from ged.models import Version
 from ged.ports import StoredBlob
@@ -19,6 +20,7 @@ from ged.services.renditions import PDFA, PDFA_MIME_TYPE, NewRendition, save_ren
 from ged.services.transfer_build import build_transfer
 from tests.apiclient import Api, serve
 from tests.ged.disposal_setup import make_due
+from tests.ged.journal_setup import at, days_ago, event_at, seal_at
 from tests.ged.test_transfers import ARCHIVES
 from tests.ged.transfer_setup import reply_xml
 from tests.ui.pages import browser, csrf_token
@@ -188,3 +190,33 @@ def test_a_document_with_a_pdfa_rendition_offers_its_download(sqlite_api: Api):
     served = download.get_data()
     download.close()  # the blob it streamed
     assert download.status_code == 200 and served == rendition
+
+
+def test_a_sealed_day_of_the_journal_is_transferred_from_the_transfers_page(
+    make_settings, tmp_path
+):
+    settings = make_settings(archives=ARCHIVES, audit={"key_file": tmp_path / "audit.key"})
+    generate_key(settings.audit.key_file)
+    upgrade(settings.database.url)
+    for api in serve(settings):
+        runtime = api.client.application.extensions["ged"]
+        day = days_ago(2)
+        with runtime.unit_of_work() as uow:
+            event_at(uow.session, at(day, 9), "document.create", 1)
+            seal_at(uow.session, settings, at(day, 10))
+            uow.commit()
+        archivist = browser(api, "archivist")
+
+        listed = text(archivist.get("/versements"))
+        assert f"1 jour scellé n&#39;est pas encore versé (le plus ancien : {day})" in listed
+        today = post(archivist, "/versements/journal", day=days_ago(0).isoformat())
+        assert today.headers["Location"] == "/versements"
+        assert "cannot be transferred yet" in text(archivist.get("/versements"))
+        made = post(archivist, "/versements/journal", day=day.isoformat())
+        transfer_id = int(made.headers["Location"].rsplit("/", 1)[1])
+        build_transfer(runtime, transfer_id)
+
+        page = text(archivist.get(made.headers["Location"]))
+        assert f"Journal du cycle de vie du {day}" in page and "paquet.zip" in page
+        assert "Tous les jours scellés sont versés" in text(archivist.get("/versements"))
+        assert browser(api, "agent").get("/versements").status_code == 403

@@ -180,6 +180,10 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.transfers.propose", "POST"): Case(
         "/versements", ruled("transfer.prepare", 302), {"title": "Versement", "ids": "{doc}"}
     ),
+    # A day not over: those the rule allows are refused with the reason, on the list.
+    ("ui.transfers.propose_journal", "POST"): Case(
+        "/versements/journal", ruled("transfer.prepare", 302), {"day": "2999-01-01"}
+    ),
     ("ui.transfers.show", "GET"): Case("/versements/999", ruled("transfer.read", 404)),
     ("ui.transfers.package", "GET"): Case(
         "/versements/999/paquet.zip", ruled("transfer.read", 404)

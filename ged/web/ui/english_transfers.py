@@ -3,6 +3,19 @@ download, keyed by the French text they translate; merged into english.MESSAGES.
 
 # fmt: off
 TRANSFER_MESSAGES: dict[str, str] = {
+    "Donnez le jour du journal à verser, au format AAAA-MM-JJ.": "Give the day of the journal to transfer, as YYYY-MM-DD.",
+    "Versement n° {id} créé : le journal du {day} est en préparation.": "Transfer no. {id} created: the journal of {day} is being packaged.",
+    "Verser le journal du cycle de vie": "Transfer the lifecycle journal",
+    "Chaque jour scellé du journal (événements, points de contrôle signés et horodatés) se verse comme un paquet SEDA, vérifiable hors ligne.": "Each sealed day of the journal (events, signed and time-stamped checkpoints) is transferred as a SEDA package that can be verified offline.",
+    "{count} jour scellé n'est pas encore versé (le plus ancien : {day}).": '{count} sealed day is not transferred yet (the oldest: {day}).',
+    "{count} jours scellés ne sont pas encore versés (le plus ancien : {day}).": "{count} sealed days are not transferred yet (the oldest: {day}).",
+    "Tous les jours scellés sont versés ou en cours de versement.": "Every sealed day is transferred or being transferred.",
+    "Jour (UTC)": "Day (UTC)",
+    "Commentaire pour les archives": "Comment for the archives",
+    'Verser le journal de ce jour': "Transfer this day's journal",
+    "journal du {day}": "journal of {day}",
+    "Journal du cycle de vie du {day}": "Lifecycle journal of {day}",
+    'Le paquet contient le paquet de preuve de ce jour (événements, points de contrôle signés, horodatages), vérifiable hors ligne par « ged audit verify --file ».': "The package holds this day's audit bundle (events, signed checkpoints, time-stamps), verifiable offline with “ged audit verify --file”.",
     "Accepté par les archives": "Accepted by the archives",
     "Accord de versement": "Archival agreement",
     "Accusé de réception enregistré : le versement attend toujours la réponse.": "Acknowledgement recorded: the transfer is still waiting for the reply.",

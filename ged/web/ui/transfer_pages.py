@@ -8,12 +8,15 @@ transfer.reply); the pages only offer the forms the caller's role allows.
 
 from __future__ import annotations
 
+from datetime import date
+
 from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, send_file, url_for
 
+from ged.access import may
 from ged.errors import Conflict, InvalidInput
 from ged.models import TRANSFER_STATUSES
-from ged.services import transfer_replies, transfers
+from ged.services import journal_transfer, transfer_replies, transfers
 from ged.services.paging import Page
 from ged.web.context import close_uow, principal, uow
 from ged.web.ui.forms import Errors
@@ -34,8 +37,41 @@ def transfer_list():
     if wanted not in (None, *TRANSFER_STATUSES):
         wanted = None
     number = max(request.args.get("page", 1, type=int), 1)
-    found = transfers.list_transfers(uow(), principal(), wanted, Page(number, PAGE_SIZE))
-    return render_template("ui/lifecycle/transfers.html", found=found, wanted=wanted)
+    work, caller = uow(), principal()
+    found = transfers.list_transfers(work, caller, wanted, Page(number, PAGE_SIZE))
+    pending = (
+        journal_transfer.pending_journal_days(work, caller)
+        if may(caller, "transfer.prepare")
+        else []
+    )
+    return render_template(
+        "ui/lifecycle/transfers.html", found=found, wanted=wanted, pending_days=pending
+    )
+
+
+@bp.post("/journal")
+def propose_journal():
+    """A day of the lifecycle journal (its sealed segment), as a transfer of its own."""
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash(_("Donnez le jour du journal à verser, au format AAAA-MM-JJ."), "error")
+        return redirect(url_for("ui.transfers.transfer_list"))
+    comment = request.form.get("comment", "").strip()
+    try:
+        made = journal_transfer.propose_journal_transfer(uow(), principal(), day, comment)
+    except (InvalidInput, Conflict) as refused:
+        flash(_("Versement refusé : {reason}", reason=str(refused)), "error")
+        return redirect(url_for("ui.transfers.transfer_list"))
+    flash(
+        _(
+            "Versement n° {id} créé : le journal du {day} est en préparation.",
+            id=made.id,
+            day=day.isoformat(),
+        ),
+        "success",
+    )
+    return redirect(url_for("ui.transfers.show", transfer_id=made.id))
 
 
 @bp.post("")
