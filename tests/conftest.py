@@ -114,13 +114,24 @@ def fresh_postgres_url(
 @pytest.fixture
 def make_settings(
     tmp_path: Path, service_urls: dict[str, str], redis_url: str
-) -> Callable[..., Settings]:
-    """Settings for one test: its own data, index prefix and queue; overrides by section."""
+) -> Iterator[Callable[..., Settings]]:
+    """Settings for one test: its own data, index prefix and queue; overrides by section.
+    The indices of every prefix handed out are deleted after the test: the one shared
+    OpenSearch would otherwise hold a thousand of them by the end of a run, and refuse
+    requests once their mappings fill its heap (HTTP 429, circuit breaker)."""
+    built: list[Settings] = []
 
     def build(**sections: dict) -> Settings:
-        return isolated_settings(tmp_path, service_urls, redis_url, **sections)
+        built.append(isolated_settings(tmp_path, service_urls, redis_url, **sections))
+        return built[-1]
 
-    return build
+    yield build
+    if built:
+        client = make_client(built[0].opensearch.urls)
+        for settings in built:
+            prefix = settings.opensearch.index_prefix
+            client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        client.close()
 
 
 def isolated_settings(
