@@ -127,7 +127,9 @@ def make_settings(
 
     yield build
     if built:
-        client = make_client(built[0].opensearch.urls)
+        # The real test OpenSearch, not the settings' URLs: a test may point those at a
+        # closed port or a cut relay.
+        client = make_client([service_urls["opensearch_url"]])
         for settings in built:
             prefix = settings.opensearch.index_prefix
             client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
