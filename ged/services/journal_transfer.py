@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, authorize
-from ged.audit.chain import record
 from ged.audit.export import bundle_chunks, read_bundle_manifest
 from ged.audit.offline import verify_file
 from ged.audit.query import EventFilters
@@ -33,7 +32,7 @@ from ged.audit.tsa import load_roots
 from ged.errors import Conflict, InvalidInput
 from ged.models import LIFECYCLE, AuditCheckpoint, AuditEvent, AuditTimestamp, Transfer
 from ged.services.transfer_contents import BuildFailed, PackageContents
-from ged.services.transfers import add_transfer, require_proposer
+from ged.services.transfers import add_transfer, record_proposal, require_proposer
 from ged.timeutil import aware, today
 from ged.uow import UnitOfWork
 from seda.model import AccessRule, Agency, AppraisalRule, ArchiveUnit, BinaryObject, Management
@@ -118,19 +117,13 @@ def propose_journal_transfer(
             kind="journal", journal_day=day, title=journal_title(day), comment=comment.strip()
         ),
     )
-    record(
-        uow.session,
+    record_proposal(
+        uow,
         principal,
-        "transfer.propose",
-        object_type="transfer",
-        object_id=transfer.id,
-        details={
-            "message_identifier": transfer.message_identifier,
-            "title": transfer.title,
-            "journal_day": day.isoformat(),
-            "seq_from": segment.first_seq,
-            "seq_to": segment.last_seq,
-        },
+        transfer,
+        journal_day=day.isoformat(),
+        seq_from=segment.first_seq,
+        seq_to=segment.last_seq,
     )
     # Checked after record(), which holds the audit chains' lock until the commit: two
     # archivists proposing the same day at once are serialised, and the second sees the

@@ -85,19 +85,13 @@ def propose_transfer(
         )
         for document_id, rule_id in rules
     ]
-    record(
-        uow.session,
+    record_proposal(
+        uow,
         principal,
-        "transfer.propose",
-        object_type="transfer",
-        object_id=transfer.id,
-        details={
-            "message_identifier": transfer.message_identifier,
-            "title": transfer.title,
-            "versions": transfer.versions,
-            "pdfa": transfer.pdfa,
-            "documents": [document_id for document_id, _rule in rules],
-        },
+        transfer,
+        versions=transfer.versions,
+        pdfa=transfer.pdfa,
+        documents=[document_id for document_id, _rule in rules],
     )
     transfer_id = transfer.id
     if enqueue:
@@ -116,6 +110,22 @@ def require_proposer(uow: UnitOfWork, principal: Principal) -> None:
             rule="transfer.prepare",
         )
     _require_agencies(uow)
+
+
+def record_proposal(uow: UnitOfWork, principal: Principal, transfer: Transfer, **details) -> None:
+    """The ``transfer.propose`` event of either kind, naming the message and its title."""
+    record(
+        uow.session,
+        principal,
+        "transfer.propose",
+        object_type="transfer",
+        object_id=transfer.id,
+        details={
+            "message_identifier": transfer.message_identifier,
+            "title": transfer.title,
+            **details,
+        },
+    )
 
 
 def add_transfer(uow: UnitOfWork, principal: Principal, transfer: Transfer) -> Transfer:
