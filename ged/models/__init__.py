@@ -52,7 +52,16 @@ from ged.models.transfers import (
     Transfer,
     TransferItem,
 )
-from ged.models.users import ROLES, ApiToken, Group, User
+from ged.models.users import (
+    ROLES,
+    SESSION_METHODS,
+    TOKEN_SCOPES,
+    ApiToken,
+    Group,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
@@ -77,6 +86,8 @@ __all__ = [
     "OUTCOMES",
     "PERMISSIONS",
     "ROLES",
+    "SESSION_METHODS",
+    "TOKEN_SCOPES",
     "FINISHED_STATUSES",
     "JOB_STATUSES",
     "OPEN_JOB_STATUSES",
@@ -105,7 +116,9 @@ __all__ = [
     "TransferItem",
     "Rendition",
     "Unit",
+    "RecoveryCode",
     "User",
+    "UserSession",
     "Version",
     "Webhook",
     "WebhookDelivery",
