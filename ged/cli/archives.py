@@ -16,9 +16,9 @@ from pathlib import Path
 import click
 
 from ged.access import command_line
+from ged.cli.acting import acting_principal, as_option
 from ged.cli.archives_journal import journal
 from ged.cli.archives_reply import reply
-from ged.cli.disposal import _acting, _as_option
 from ged.cli.invocation import runtime_from, unit_of_work
 from ged.cli.maintenance import progress_bar
 from ged.models import TRANSFER_STATUSES
@@ -41,7 +41,7 @@ def archives() -> None:
 @click.option("--versions", type=click.Choice(["current", "all"]), help="Default: [archives].")
 @click.option("--pdfa/--no-pdfa", default=None, help="Carry PDF/A renditions. Default: [archives].")
 @click.option("--wait", is_flag=True, help="Build the package now, here, with a progress bar.")
-@_as_option
+@as_option
 @click.pass_context
 def transfer(
     ctx: click.Context,
@@ -62,7 +62,7 @@ def transfer(
         title=title, selection=selection, comment=comment, versions=versions, pdfa=pdfa
     )
     with unit_of_work(ctx) as uow:
-        who = _acting(uow, acting)
+        who = acting_principal(uow, acting)
         made = transfers.propose_transfer(uow, who, request, enqueue=not wait)
         transfer_id, message, count = made.id, made.message_identifier, len(made.items)
     click.echo(f"transfer {transfer_id} ({message}): {count} document(s)")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import click
 
 from ged.access import Principal
-from ged.cli.disposal import _acting, _as_option
+from ged.cli.acting import acting_principal, as_option
 from ged.cli.invocation import runtime_from, unit_of_work
 from ged.errors import Conflict, InvalidInput
 from ged.services.journal_transfer import journal_days_to_transfer, propose_journal_transfer
@@ -28,7 +28,7 @@ from ged.services.transfers import package_path
 )
 @click.option("--comment", default="", help="The message's Comment, for the archives.")
 @click.option("--wait", is_flag=True, help="Build the packages now, here.")
-@_as_option
+@as_option
 @click.pass_context
 def journal(
     ctx: click.Context,
@@ -43,7 +43,7 @@ def journal(
     if all_pending == (day is not None):
         raise click.UsageError("give either --day YYYY-MM-DD or --all-pending")
     with unit_of_work(ctx) as uow:
-        who = _acting(uow, acting)
+        who = acting_principal(uow, acting)
         days = [day.date()] if day is not None else journal_days_to_transfer(uow.session)
     if not days:
         click.echo("every sealed day of the journal is transferred already")

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import click
 
-from ged.access import Principal, command_line, principal_for
+from ged.access import command_line
+from ged.cli.acting import acting_principal, as_option
 from ged.cli.invocation import runtime_from, unit_of_work
-from ged.errors import PermissionDenied
-from ged.services import certificates, destruction, disposal_queues, users
+from ged.services import certificates, destruction, disposal_queues
 from ged.services import disposal as service
 from ged.services.disposal_queues import QUEUE_NAMES
 from ged.services.paging import Page
-from ged.uow import UnitOfWork
 
 _LABELS = {
     "destroy": "à éliminer",
@@ -34,19 +33,6 @@ _LABELS = {
 @click.group()
 def disposal() -> None:
     """Disposal (élimination): queues, lists, visa, destruction, certificates."""
-
-
-def _acting(uow: UnitOfWork, name: str) -> Principal:
-    user = users.user_named(uow, command_line(), name)
-    if not user.is_active:
-        raise PermissionDenied(f"the account {name!r} is disabled")
-    return principal_for(user)
-
-
-def _as_option(function):
-    return click.option(
-        "--as", "acting", required=True, metavar="NAME", help="The account acting."
-    )(function)
 
 
 @disposal.command("queue")
@@ -72,7 +58,7 @@ def queue(ctx: click.Context, action: str | None, page: int, size: int) -> None:
 
 
 @disposal.command("propose")
-@_as_option
+@as_option
 @click.option("--title", required=True, help="The list's title.")
 @click.option("--comment", default="", help="A note to the archives authority.")
 @click.option("--ids", help="Comma-separated document ids.")
@@ -98,10 +84,10 @@ def propose(
             "ids are numbers separated by commas", param_hint="--ids"
         ) from None
     with unit_of_work(ctx) as uow:
-        made = service.create_list(uow, _acting(uow, acting), title, comment, selection)
+        made = service.create_list(uow, acting_principal(uow, acting), title, comment, selection)
         click.echo(f"disposal list {made.id}: {len(made.items)} document(s), draft")
         if submit:
-            service.submit_list(uow, _acting(uow, acting), made.id)
+            service.submit_list(uow, acting_principal(uow, acting), made.id)
             click.echo(f"disposal list {made.id} submitted for its visa")
 
 
@@ -111,36 +97,36 @@ def _ids(text: str) -> list[int]:
 
 @disposal.command("submit")
 @click.argument("list_id", type=int)
-@_as_option
+@as_option
 @click.pass_context
 def submit(ctx: click.Context, list_id: int, acting: str) -> None:
     """Submit a draft list to the archives authority."""
     with unit_of_work(ctx) as uow:
-        service.submit_list(uow, _acting(uow, acting), list_id)
+        service.submit_list(uow, acting_principal(uow, acting), list_id)
     click.echo(f"disposal list {list_id} submitted for its visa")
 
 
 @disposal.command("approve")
 @click.argument("list_id", type=int)
-@_as_option
+@as_option
 @click.option("--comment", default="", help="The visa's comment.")
 @click.pass_context
 def approve(ctx: click.Context, list_id: int, acting: str, comment: str) -> None:
     """Give the visa (archives authority, never the proposer): the workers destroy the list."""
     with unit_of_work(ctx) as uow:
-        service.approve_list(uow, _acting(uow, acting), list_id, comment)
+        service.approve_list(uow, acting_principal(uow, acting), list_id, comment)
     click.echo(f"disposal list {list_id} approved; its documents will be destroyed")
 
 
 @disposal.command("refuse")
 @click.argument("list_id", type=int)
-@_as_option
+@as_option
 @click.option("--comment", required=True, help="Why the visa is refused.")
 @click.pass_context
 def refuse(ctx: click.Context, list_id: int, acting: str, comment: str) -> None:
     """Refuse the visa, saying why."""
     with unit_of_work(ctx) as uow:
-        service.refuse_list(uow, _acting(uow, acting), list_id, comment)
+        service.refuse_list(uow, acting_principal(uow, acting), list_id, comment)
     click.echo(f"disposal list {list_id} refused")
 
 
