@@ -6,7 +6,9 @@ included. They are not documents to the corpus' authors, but a GED receives such
 too, and they cost nothing: they end as plain text or unsupported without OCR.
 
 To keep the file's total near a minute on two cores, pages are rasterised at 200 dpi
-rather than 300 and at most two pages of a file are OCR'd; a page gets 20 s.
+rather than 300 and at most two pages of a file are OCR'd; a page gets 40 s: the
+heaviest page (ocrmypdf/poster.pdf) takes 15 s alone and passed 20 s when the machine
+was shared, which is a slow machine, not a broken file.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from tests.corpus import CORPUS
 pytestmark = pytest.mark.services
 
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file()) if CORPUS.is_dir() else []
-LIMITS = {"dpi": 200, "max_pages": 2, "page_timeout": 20.0}
-#: seconds a file may take: two pages of 20 s each, and rasterising
-TIME_LIMIT = 60.0
+LIMITS = {"dpi": 200, "max_pages": 2, "page_timeout": 40.0}
+#: seconds a file may take: two pages of 40 s each, and rasterising
+TIME_LIMIT = 100.0
 
 DAMAGED = "the PDF is damaged and cannot be read"
 BOMB = "image of 35000×35000 pixels exceeds the limit (decompression bomb?)"
