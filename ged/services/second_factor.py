@@ -89,6 +89,8 @@ class SecondFactorStatus:
     recovery_codes_left: int
     #: the account's role requires a second factor (``[web] second_factor_roles``)
     required: bool
+    #: the account logs in with a password here (single sign-on leaves it to the provider)
+    password_login: bool
 
 
 def login(
@@ -221,11 +223,12 @@ def status(uow: UnitOfWork, principal: Principal) -> SecondFactorStatus:
     """One's own second factor: since when, recovery codes left, whether the role requires it."""
     user = _user(uow, principal.user_id) if principal.user_id is not None else None
     if user is None:
-        return SecondFactorStatus(None, 0, False)
+        return SecondFactorStatus(None, 0, False, False)
     return SecondFactorStatus(
         user.totp_enabled_at,
         _unused_codes(uow, user) if user.totp_secret is not None else 0,
         required_for(uow, user.role),
+        user.password_hash is not None,
     )
 
 
