@@ -10,20 +10,19 @@ recovery code. A wrong code counts as a failed login towards the account's locko
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
 from ged.errors import Conflict, GedError, InvalidInput, NotFound
-from ged.models import RecoveryCode, User
+from ged.models import User
+from ged.services import recovery_codes
 from ged.services.logins import (
     AccountLocked,
     CodeRequired,
@@ -39,11 +38,6 @@ from ged.uow import UnitOfWork
 ISSUER = "ged"
 #: time steps accepted on either side of the current one: phones' clocks drift
 WINDOW = 1
-RECOVERY_CODE_COUNT = 10
-# Crockford's base32 (no i, l, o, u to misread): 16 symbols of 5 bits are 80 random bits.
-_RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-_RECOVERY_LENGTH = 16
-_MISREAD = str.maketrans({"i": "1", "l": "1", "o": "0"})
 _TOTP_CODE = re.compile(r"\d{6}")
 _SECRET = re.compile(r"[A-Z2-7]{32}")
 
@@ -141,7 +135,7 @@ def verify_at_login(
     kind = _accept_code(uow, user, code, ip, user_agent, purpose="login")
     left = None
     if kind == "recovery_code":
-        left = _unused_codes(uow, user)
+        left = recovery_codes.unused(uow, user)
         record(
             uow.session,
             principal_for(user, None, ip, user_agent),
@@ -207,7 +201,7 @@ def regenerate_recovery_codes(uow: UnitOfWork, principal: Principal, code: str) 
             "enter the current 6-digit code of your authenticator application", field="code"
         )
     _accept_code(uow, user, code, principal.ip, principal.user_agent, purpose="recovery_codes")
-    codes = _new_recovery_codes(uow, user)
+    codes = recovery_codes.renew(uow, user)
     record(
         uow.session,
         principal,
@@ -226,7 +220,7 @@ def status(uow: UnitOfWork, principal: Principal) -> SecondFactorStatus:
         return SecondFactorStatus(None, 0, False, False)
     return SecondFactorStatus(
         user.totp_enabled_at,
-        _unused_codes(uow, user) if user.totp_secret is not None else 0,
+        recovery_codes.unused(uow, user) if user.totp_secret is not None else 0,
         required_for(uow, user.role),
         user.password_hash is not None,
     )
@@ -252,7 +246,7 @@ def reset(uow: UnitOfWork, principal: Principal, username: str) -> User:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
-    _delete_recovery_codes(uow, user)
+    recovery_codes.delete_all(uow, user)
     record(
         uow.session,
         principal,
@@ -308,7 +302,7 @@ def _enrol(
     user.totp_secret = secret
     user.totp_enabled_at = uow.clock.now()
     user.totp_last_step = step  # the confirming code is spent
-    codes = _new_recovery_codes(uow, user)
+    codes = recovery_codes.renew(uow, user)
     record(
         uow.session, principal, "second_factor.enrol", object_type="user", object_id=user.username
     )
@@ -339,7 +333,7 @@ def _accept_code(
         if step is not None and _spend_step(uow, user, step):
             return "totp"
         reason = "wrong code" if step is None else "replayed code"
-    elif purpose == "login" and _spend_recovery_code(uow, user, code):
+    elif purpose == "login" and recovery_codes.spend(uow, user, code):
         return "recovery_code"
     else:
         reason = "wrong recovery code"
@@ -396,52 +390,3 @@ def _spend_step(uow: UnitOfWork, user: User, step: int) -> bool:
         .values(totp_last_step=step)
     )
     return spent.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _spend_recovery_code(uow: UnitOfWork, user: User, code: str) -> bool:
-    spent = uow.session.execute(
-        update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _hash_recovery_code(code),
-            RecoveryCode.used_at.is_(None),
-        )
-        .values(used_at=uow.clock.now())
-    )
-    return spent.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _new_recovery_codes(uow: UnitOfWork, user: User) -> list[str]:
-    _delete_recovery_codes(uow, user)
-    codes = [
-        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-        for _ in range(RECOVERY_CODE_COUNT)
-    ]
-    uow.session.add_all(
-        RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(code)) for code in codes
-    )
-    return ["-".join(code[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4)) for code in codes]
-
-
-def _delete_recovery_codes(uow: UnitOfWork, user: User) -> None:
-    for old in uow.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
-        uow.session.delete(old)
-
-
-def _unused_codes(uow: UnitOfWork, user: User) -> int:
-    query = select(func.count()).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-    )
-    return uow.session.scalar(query) or 0
-
-
-def _hash_recovery_code(code: str) -> str:
-    """SHA-256 of the code as typed, give or take dashes, case and misread letters.
-
-    A slow password hash (argon2) protects what people choose; these codes are drawn at
-    random with 80 bits, so finding one from its hash takes about 2**79 SHA-256
-    computations, beyond any attacker, and a plain hash is enough (as for API tokens).
-    It also lets a code be looked up by its hash, where argon2 would verify each of the
-    ten in turn at every attempt: seconds of CPU that an attacker could make us spend."""
-    normal = code.lower().replace("-", "").translate(_MISREAD)
-    return hashlib.sha256(normal.encode()).hexdigest()
