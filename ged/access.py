@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
     "user.list": _ADMINISTRATION,
     "user.create": _ADMINISTRATION,
     "user.update": _ADMINISTRATION,
+    # a lost phone: the account sets up a new second factor at its next login
+    "second_factor.reset": _ADMINISTRATION,
     "group.list": _ADMINISTRATION,
     "group.create": _ADMINISTRATION,
     "token.list": _ADMINISTRATION,

@@ -106,6 +106,24 @@ class WebSettings(_Section):
     max_failed_logins: int = Field(5, ge=1)
     lockout_minutes: int = Field(15, ge=1)
     threads: int = Field(8, ge=1)
+    #: roles whose accounts need a second factor (TOTP) besides their password; empty so that
+    #: stations and scripts keep working: list at least "admin", "archivist", "auditor"
+    second_factor_roles: tuple[str, ...] = ()
+    #: seconds between a right password and its code (or the enrolment) before starting again
+    second_factor_pending_seconds: int = Field(300, ge=1)
+
+    @field_validator("second_factor_roles")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Imported here: the models import the database layer, which imports this module.
+        from ged.models import ROLES
+
+        unknown = [role for role in value if role not in ROLES]
+        if unknown:
+            raise ValueError(
+                f"unknown role(s) {', '.join(unknown)}; the roles are {', '.join(ROLES)}"
+            )
+        return value
 
 
 class ApiSettings(_Section):

@@ -207,3 +207,28 @@ def test_user_update_changes_role_groups_and_state(migrated_settings):
     again = run_ged("user", "update", "paul", "--enable", "--no-groups", env=env)
     assert again.stdout.strip() == "paul: archivist, active, no group"
     assert run_ged("user", "update", "personne", "--enable", env=env).returncode == 1
+
+
+def test_user_reset_second_factor_removes_it_for_the_last_administrator(migrated_settings):
+    env = environment_of(migrated_settings)
+    run_ged(
+        "user",
+        "create",
+        "chef",
+        "--role",
+        "admin",
+        "--password-stdin",
+        env=env,
+        stdin="un mot de passe solide\n",
+    )
+    engine = make_engine(migrated_settings.database)
+    with make_session_factory(engine)() as session:
+        session.scalars(select(User)).one().totp_secret = "A" * 32
+        session.commit()
+    result = run_ged("user", "reset-second-factor", "chef", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "chef: second factor removed, recovery codes deleted"
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(User)).one().totp_secret is None
+    engine.dispose()
+    assert run_ged("user", "reset-second-factor", "personne", env=env).returncode == 1

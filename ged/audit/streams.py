@@ -29,6 +29,8 @@ ACCESS_ACTIONS = frozenset(
     {
         "login",
         "login.failed",
+        "login.second_factor.failed",
+        "recovery_code.use",
         "logout",
         "token.use",
         "access.denied",

@@ -9,7 +9,7 @@ import click
 from ged.access import command_line
 from ged.cli.invocation import unit_of_work
 from ged.models import ROLES
-from ged.services import tokens, users
+from ged.services import second_factor, tokens, users
 
 
 @click.group()
@@ -66,6 +66,17 @@ def user_update(
         state = "active" if updated.is_active else "disabled"
         names = ", ".join(group.name for group in updated.groups) or "no group"
         click.echo(f"{updated.username}: {updated.role}, {state}, {names}")
+
+
+@user.command("reset-second-factor")
+@click.argument("name")
+@click.pass_context
+def user_reset_second_factor(ctx: click.Context, name: str) -> None:
+    """Remove the second factor of the account NAME (a lost phone and no recovery code left):
+    its next login sets up a new one if its role requires it."""
+    with unit_of_work(ctx) as uow:
+        second_factor.reset(uow, command_line(), name)
+        click.echo(f"{name}: second factor removed, recovery codes deleted")
 
 
 @click.group()

@@ -1,9 +1,14 @@
-"""Password logins: verification, lockout after repeated failures, password change."""
+"""Password logins: verification, lockout after repeated failures, password change.
+
+An account with a second factor, or whose role requires one, is not logged in by its
+password alone: ``login`` then raises CodeRequired or EnrolmentRequired, resets nothing
+and records no login, and ged.services.second_factor finishes the login.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -27,6 +32,38 @@ class LoginRefused(GedError):
         super().__init__("unknown user name or wrong password")
 
 
+class SecondFactorNeeded(GedError):
+    """The password is right, but the account must also prove its second factor."""
+
+    def __init__(self, user: User, message: str) -> None:
+        super().__init__(message)
+        self.user_id = user.id
+        self.username = user.username
+
+
+class CodeRequired(SecondFactorNeeded):
+    """The account has a second factor: its code is needed too (answered 401)."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(
+            user,
+            "this account has a second factor: send the 6-digit code of its authenticator "
+            "application (or one of its recovery codes) as code",
+        )
+
+
+class EnrolmentRequired(SecondFactorNeeded):
+    """The role requires a second factor that the account has not set up (answered 403)."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(
+            user,
+            f"the role {user.role} requires a second factor, which this account has not set "
+            "up yet: log in once in the web UI (/connexion), which walks you through it; "
+            "it can later be managed at /compte/double-authentification",
+        )
+
+
 class AccountLocked(GedError):
     """Too many failed logins in a row (answered 429)."""
 
@@ -47,7 +84,8 @@ def login(
     user_agent: str | None,
 ) -> User:
     """Check a password login; every attempt, refused or not, is in the audit trail.
-    Lockout follows ``[web] max_failed_logins`` and ``lockout_minutes``."""
+    Lockout follows ``[web] max_failed_logins`` and ``lockout_minutes``. A right password
+    of an account that needs a second factor raises CodeRequired or EnrolmentRequired."""
     session = uow.session
 
     def refuse(error: Exception, reason: str) -> Exception:
@@ -68,22 +106,49 @@ def login(
     if user is None or user.password_hash is None:
         verify_password(_DUMMY_HASH, password)
         raise refuse(LoginRefused(), "unknown account")
-    now = datetime.now(UTC)
+    now = uow.clock.now()
     if user.locked_until is not None and aware(user.locked_until) > now:
         raise refuse(AccountLocked(aware(user.locked_until)), "account locked")
     if not verify_password(user.password_hash, password) or not user.is_active:
-        user.failed_logins += 1
-        web = uow.settings.web
-        if user.failed_logins >= web.max_failed_logins:
-            user.locked_until = now + timedelta(minutes=web.lockout_minutes)
-            user.failed_logins = 0
-            raise refuse(AccountLocked(user.locked_until), "wrong password: account now locked")
+        locked_until = count_failure(uow, user)
+        if locked_until is not None:
+            raise refuse(AccountLocked(locked_until), "wrong password: account now locked")
         raise refuse(LoginRefused(), "wrong password" if user.is_active else "account disabled")
+    # The failures are not forgiven yet: guessing codes between right passwords would
+    # otherwise never lock the account.
+    if user.totp_secret is not None:
+        raise CodeRequired(user)
+    if user.role in uow.settings.web.second_factor_roles:
+        raise EnrolmentRequired(user)
+    complete_login(uow, user, ip=ip, user_agent=user_agent)
+    return user
+
+
+def count_failure(uow: UnitOfWork, user: User) -> datetime | None:
+    """One more failed attempt (a password or a second-factor code); when it reaches
+    ``[web] max_failed_logins`` the account is locked, and the time it unlocks returned."""
+    web = uow.settings.web
+    user.failed_logins += 1
+    if user.failed_logins < web.max_failed_logins:
+        return None
+    user.locked_until = uow.clock.now() + timedelta(minutes=web.lockout_minutes)
+    user.failed_logins = 0
+    return user.locked_until
+
+
+def complete_login(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    details: dict | None = None,
+) -> None:
+    """The account has proven who it is: forgive its failures and record the login."""
     user.failed_logins = 0
     user.locked_until = None
-    record(session, principal_for(user, None, ip, user_agent), "login")
+    record(uow.session, principal_for(user, None, ip, user_agent), "login", details=details)
     uow.commit()
-    return user
 
 
 def principal_for_session(

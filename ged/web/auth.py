@@ -7,6 +7,7 @@ the signed session cookie (web UI).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from apiflask import APIFlask, HTTPError
@@ -14,7 +15,9 @@ from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect
 
 from ged.models import User
-from ged.services.logins import login, principal_for_session, session_stamp
+from ged.services import second_factor
+from ged.services.logins import principal_for_session, session_stamp
+from ged.services.second_factor import LoginByCode
 from ged.services.tokens import authenticate_token
 from ged.web.context import uow
 
@@ -65,16 +68,54 @@ def authenticate() -> None:
         )
 
 
-def log_in(username: str, password: str) -> User:
-    """Check a password login (lockout, audit) and start a fresh cookie session for it.
-    Raises LoginRefused or AccountLocked."""
+def log_in(username: str, password: str, code: str | None = None) -> User:
+    """Check a password login (lockout, audit), with its second-factor ``code`` when the
+    account has one, and start a fresh cookie session for it. Raises LoginRefused,
+    AccountLocked, CodeRequired, EnrolmentRequired or WrongCode."""
     ip, user_agent = _origin()
-    user = login(uow(), username, password, ip=ip, user_agent=user_agent)
-    session.clear()  # a new session for a new login: no fixation
+    user = second_factor.login(uow(), username, password, code, ip=ip, user_agent=user_agent)
+    begin_session(user)
+    return user
+
+
+def log_in_with_code(user_id: int, code: str, started_at: datetime) -> LoginByCode:
+    """Finish a login whose password was right at ``started_at`` with its second-factor
+    code (the web UI's second step). Raises LoginExpired, LoginRefused, AccountLocked or
+    WrongCode."""
+    ip, user_agent = _origin()
+    done = second_factor.verify_at_login(
+        uow(), user_id, code, started_at=started_at, ip=ip, user_agent=user_agent
+    )
+    begin_session(done.user)
+    return done
+
+
+def log_in_enrolling(user_id: int, secret: str, code: str, started_at: datetime) -> list[str]:
+    """Finish a login whose role requires a second factor the account had not set up, by
+    setting it up; returns the recovery codes to show once."""
+    ip, user_agent = _origin()
+    user, codes = second_factor.enrol_at_login(
+        uow(), user_id, secret, code, started_at=started_at, ip=ip, user_agent=user_agent
+    )
+    begin_session(user)
+    return codes
+
+
+def begin_session(
+    user: User,
+    *,
+    method: str = "password",
+    provider_sid: str | None = None,
+    id_token: str | None = None,
+) -> None:
+    """Start the session of someone who has proven who they are.
+
+    Stand-in until the server-side sessions land (same signature): a new cookie session
+    for a new login, so that no session id chosen before it survives (no fixation)."""
+    session.clear()
     session["user_id"] = user.id
     session["stamp"] = session_stamp(user)
     session.permanent = False
-    return user
 
 
 def _origin() -> tuple[str | None, str | None]:

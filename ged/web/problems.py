@@ -27,13 +27,24 @@ from ged.errors import (
     ServiceUnavailable,
     TooLarge,
 )
-from ged.services.logins import AccountLocked, LoginRefused
+from ged.services.logins import (
+    AccountLocked,
+    CodeRequired,
+    EnrolmentRequired,
+    LoginRefused,
+    SecondFactorNeeded,
+)
+from ged.services.second_factor import LoginExpired, WrongCode
 from ged.web.context import close_uow, runtime
 
 log = logging.getLogger(__name__)
 
 STATUS_OF = {
     LoginRefused: 401,
+    CodeRequired: 401,
+    WrongCode: 401,
+    LoginExpired: 401,
+    EnrolmentRequired: 403,
     AccountLocked: 429,
     NotFound: 404,
     Gone: 410,
@@ -86,6 +97,10 @@ def register(app: APIFlask) -> None:
             extra["field"] = error.field
         if isinstance(error, DocumentDestroyed):
             extra["tombstone"] = error.tombstone
+        if isinstance(error, SecondFactorNeeded | WrongCode):
+            # Clients tell "send a code" and "enrol first" from a wrong password by it.
+            enrol = isinstance(error, EnrolmentRequired)
+            extra["second_factor"] = "enrolment" if enrol else "code"
         return problem(status, str(error), **extra)
 
 

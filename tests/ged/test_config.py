@@ -68,6 +68,15 @@ def test_invalid_value_names_key_and_variable():
         load_settings(None, environ={"GED_WEB__PORT": "quatre-vingts"})
 
 
+def test_second_factor_roles_must_be_roles(tmp_path):
+    path = write(tmp_path, '[web]\nsecond_factor_roles = ["admin", "archiviste"]\n')
+    with pytest.raises(ConfigError, match=r"second_factor_roles: .*unknown role\(s\) archiviste"):
+        load_settings(path, environ={})
+    roles = '["admin", "archivist", "auditor"]'
+    settings = load_settings(None, environ={"GED_WEB__SECOND_FACTOR_ROLES": roles})
+    assert settings.web.second_factor_roles == ("admin", "archivist", "auditor")
+
+
 def test_malformed_variable_name_is_refused():
     with pytest.raises(ConfigError, match="GED_PORT is not of the form"):
         load_settings(None, environ={"GED_PORT": "80"})

@@ -73,6 +73,27 @@ RULES: dict[tuple[str, str], Case] = {
             "confirm_password": NEW_PASSWORD,
         },
     ),
+    # Without a pending login (a right password waiting for its code) both steps send
+    # everyone back to the login page.
+    ("ui.second_factor.code", "GET"): Case("/connexion/code", everyone(302, anonymous=302)),
+    ("ui.second_factor.code", "POST"): Case(
+        "/connexion/code", everyone(302, anonymous=302), {"code": "123456"}
+    ),
+    ("ui.second_factor.activation", "GET"): Case(
+        "/connexion/activation", everyone(302, anonymous=302)
+    ),
+    ("ui.second_factor.activation", "POST"): Case(
+        "/connexion/activation", everyone(302, anonymous=302), {"code": "123456"}
+    ),
+    ("ui.second_factor.account", "GET"): Case("/compte/double-authentification", everyone(200)),
+    # a code that does not match the new secret: the page again, with the error
+    ("ui.second_factor.account", "POST"): Case(
+        "/compte/double-authentification", everyone(400), {"code": "000000"}
+    ),
+    # no second factor yet: sent to set one up first
+    ("ui.second_factor.regenerate", "POST"): Case(
+        "/compte/double-authentification/codes", everyone(302), {"code": "000000"}
+    ),
     ("ui.search.home", "GET"): Case("/", everyone(302)),
     ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
     ("ui.documents.show", "GET"): Case("/documents/{doc}", readers(200)),
@@ -105,6 +126,9 @@ RULES: dict[tuple[str, str], Case] = {
         "/admin/utilisateurs/outsider",
         ruled("user.update", 302),
         {"role": "agent", "is_active": "1"},
+    ),
+    ("ui.admin.reset_second_factor", "POST"): Case(
+        "/admin/utilisateurs/outsider/double-authentification", ruled("second_factor.reset", 302)
     ),
     ("ui.admin.groups_page", "GET"): Case("/admin/groupes", ruled("group.list", 200)),
     ("ui.admin.create_group", "POST"): Case(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from ged.services import tokens, users
+from ged.services import second_factor, tokens, users
 from ged.services.paging import Page
 from ged.web.api.contract import errors
 from ged.web.api.paging import LINKS, paged
@@ -73,6 +73,18 @@ def update_user(username: str, json_data: UserEdit):
         display_name=json_data.display_name,
     )
     return UserOut.of(user)
+
+
+@bp.delete("/users/<username>/second-factor")
+@bp.output(UserOut, description="the account, now without a second factor")
+@bp.doc(
+    summary="Reset an account's second factor (a lost phone)",
+    description="Its secret and recovery codes are deleted; if its role requires a second "
+    "factor, its next login in the web UI sets up a new one. Not one's own.",
+    responses=errors(403, 404, 409),
+)
+def reset_second_factor(username: str):
+    return UserOut.of(second_factor.reset(uow(), principal(), username))
 
 
 @bp.get("/groups")

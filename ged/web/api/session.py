@@ -22,17 +22,22 @@ bp = APIBlueprint("session", __name__, url_prefix="/api/v1/session", tag="Sessio
 @bp.doc(
     summary="Log in",
     description="Sets the session cookie and returns the CSRF token to send as X-CSRFToken "
-    "with every state-changing request made with that cookie.",
+    "with every state-changing request made with that cookie. An account with a second "
+    "factor sends its current code too: without it, or with a wrong one, the answer is 401 "
+    'with `"second_factor": "code"` (a wrong code counts as a failed login). An account '
+    "whose role requires a second factor it has not set up is refused (403, "
+    '`"second_factor": "enrolment"`) until it sets it up in the web UI.',
     security=[],
     responses=errors(
         400,
         415,
-        unauthorized="wrong user name or password",
+        unauthorized="wrong user name or password, or second-factor code missing or wrong",
+        forbidden="the role requires a second factor: set it up in the web UI first",
         too_many_requests="locked out after repeated failures: wait",
     ),
 )
 def create(json_data: Credentials):
-    user = log_in(json_data.username, json_data.password)
+    user = log_in(json_data.username, json_data.password, json_data.code)
     return SessionOut(username=user.username, role=user.role, csrf_token=generate_csrf())
 
 

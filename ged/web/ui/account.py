@@ -12,11 +12,12 @@ from flask import flash, redirect, render_template, request, session, url_for
 from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
-from ged.services.logins import AccountLocked, LoginRefused, session_stamp
+from ged.services.logins import AccountLocked, LoginRefused, SecondFactorNeeded, session_stamp
 from ged.web.auth import csrf, log_in, public
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import safe_next
 from ged.web.ui.i18n import translate as _
+from ged.web.ui.second_factor_pages import start_pending
 
 bp = APIBlueprint("account", __name__, enable_openapi=False)
 
@@ -47,6 +48,8 @@ def login():
                 "Trop d'échecs : ce compte est verrouillé jusqu'à {time} UTC. Réessayez ensuite ou contactez un administrateur.",
                 time=f"{locked.until:%H:%M}",
             )
+        except SecondFactorNeeded as needed:
+            return start_pending(needed, target)
         else:
             return redirect(target)
     return render_template("ui/login.html", next=target, errors=errors, username=username), 400

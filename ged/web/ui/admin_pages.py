@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ged.errors import Conflict, InvalidInput
 from ged.models import ROLES
 from ged.passwords import MIN_LENGTH
-from ged.services import users
+from ged.services import second_factor, users
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 
@@ -84,6 +84,22 @@ def user_page(username: str):
         groups=_group_names(),
         member_of={group.name for group in user.groups},
     )
+
+
+@bp.post("/utilisateurs/<username>/double-authentification")
+def reset_second_factor(username: str):
+    try:
+        second_factor.reset(uow(), principal(), username)
+    except Conflict:  # one's own: another administrator, or the command line, does it
+        flash(
+            _(
+                "Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le à un autre administrateur."
+            ),
+            "error",
+        )
+    else:
+        flash(_("Double authentification de « {name} » réinitialisée.", name=username), "success")
+    return redirect(url_for("ui.admin.user_page", username=username))
 
 
 @bp.get("/groupes")

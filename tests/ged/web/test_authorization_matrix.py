@@ -139,6 +139,9 @@ RULES: dict[tuple[str, str], Case] = {
         {**everyone(404), "admin": 200, "archivist": 200},  # its requester, and admins
         job_first=True,
     ),
+    ("admin.reset_second_factor", "DELETE"): Case(
+        "/api/v1/admin/users/outsider/second-factor", by_rule("second_factor.reset", 200)
+    ),
     ("admin.list_users", "GET"): Case("/api/v1/admin/users", by_rule("user.list", 200)),
     ("admin.create_user", "POST"): Case(
         "/api/v1/admin/users",

@@ -61,6 +61,9 @@ class UserOut(Output):
     is_active: bool
     groups: list[str]
     created_at: Timestamp
+    second_factor: bool = Field(
+        description="the account has a second factor (TOTP) besides its password"
+    )
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -71,6 +74,7 @@ class UserOut(Output):
             is_active=user.is_active,
             groups=sorted(group.name for group in user.groups),
             created_at=iso(user.created_at),
+            second_factor=user.totp_secret is not None,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic.json_schema import SkipJsonSchema
@@ -120,6 +120,11 @@ class Problem(BaseModel):
     detail: str = Field(description="what went wrong and what to do, for people")
     field: str | None = Field(None, description="the first bad field, when one is to blame")
     errors: list[FieldError] | None = Field(None, description="every bad field")
+    second_factor: Literal["code", "enrolment"] | None = Field(
+        None,
+        description="on login: the account's second-factor code is missing or wrong (code), "
+        "or its role requires a second factor it has not set up in the web UI (enrolment)",
+    )
 
 
 class PageQuery(Input):

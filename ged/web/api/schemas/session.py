@@ -11,6 +11,13 @@ from ged.web.api.schemas.common import Input, Output
 class Credentials(Input):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="the 6-digit code of the account's authenticator application, or one of "
+        "its recovery codes, when the account has a second factor",
+    )
 
 
 class SessionOut(Output):

@@ -1,0 +1,48 @@
+"""English texts of the second factor's pages (login code, enrolment, recovery codes, the
+account page and the administrator's reset), keyed by the French text they translate;
+merged into english.MESSAGES."""
+
+# fmt: off
+SECOND_FACTOR_MESSAGES: dict[str, str] = {
+    "Code de vérification": "Verification code",
+    "Votre mot de passe est correct. Saisissez maintenant le code à 6 chiffres que votre application d'authentification affiche pour ged, ou l'un de vos codes de secours.": "Your password is right. Now enter the 6-digit code your authenticator application shows for ged, or one of your recovery codes.",
+    "Code": "Code",
+    "Code de secours : 16 caractères, tirets facultatifs.": "Recovery code: 16 characters, dashes optional.",
+    "Valider": "Confirm",
+    "Annuler": "Cancel",
+    "Saisissez le code à 6 chiffres ou un code de secours.": "Enter the 6-digit code or a recovery code.",
+    "Code incorrect ou déjà utilisé.": "Wrong or already used code.",
+    "Code de secours utilisé : il vous en reste {n}.": "Recovery code used: you have {n} left.",
+    "Le délai pour saisir le code est dépassé : reconnectez-vous.": "The time to enter the code is over: log in again.",
+    "Ce code ne correspond pas : saisissez celui que l'application affiche maintenant (l'heure du téléphone doit être juste).": "This code does not match: enter the one the application shows now (the phone's clock must be right).",
+    "Activer la double authentification": "Turn on two-factor authentication",
+    "Votre rôle demande une double authentification : en plus du mot de passe, un code à usage unique à chaque connexion. Activez-la maintenant pour terminer la connexion.": "Your role requires two-factor authentication: besides the password, a one-time code at each login. Turn it on now to finish logging in.",
+    "Installez une application d'authentification (FreeOTP, Aegis, Google Authenticator, Microsoft Authenticator…) sur votre téléphone.": "Install an authenticator application (FreeOTP, Aegis, Google Authenticator, Microsoft Authenticator…) on your phone.",
+    "Scannez ce code QR avec l'application :": "Scan this QR code with the application:",
+    "Code QR à scanner avec l’application d’authentification": "QR code to scan with the authenticator application",
+    "Ou saisissez cette clé à la main (type : basée sur le temps) :": "Or type this key by hand (type: time-based):",
+    "Saisissez le code à 6 chiffres que l'application affiche pour confirmer :": "Enter the 6-digit code the application shows, to confirm:",
+    "Codes de secours": "Recovery codes",
+    "Notez ces codes maintenant et gardez-les en lieu sûr, hors du téléphone : ils ne seront plus jamais affichés.": "Write these codes down now and keep them somewhere safe, away from the phone: they will never be shown again.",
+    "Chacun remplace une fois le code de l'application, si vous perdez votre téléphone. Les codes précédents ne sont plus valables.": "Each one stands in once for the application's code, should you lose your phone. Any earlier codes no longer work.",
+    "J'ai noté ces codes": "I have written these codes down",
+    "Double authentification": "Two-factor authentication",
+    "Ce compte ne se connecte pas par mot de passe : votre fournisseur d'identité gère sa double authentification.": "This account does not log in with a password: your identity provider handles its two-factor authentication.",
+    "Activée le {day}. Chaque connexion demande, après le mot de passe, le code de votre application d'authentification.": "Enabled on {day}. Each login asks, after the password, for the code of your authenticator application.",
+    "{count} code de secours inutilisé.": "{count} unused recovery code.",
+    "{count} codes de secours inutilisés.": "{count} unused recovery codes.",
+    "Nouveaux codes de secours": "New recovery codes",
+    "Les codes actuels cesseront de fonctionner. Téléphone perdu : un administrateur peut réinitialiser votre double authentification.": "The current codes will stop working. Lost phone: an administrator can reset your two-factor authentication.",
+    "Code actuel de l'application": "Current code of the application",
+    "Générer de nouveaux codes de secours": "Make new recovery codes",
+    "Votre rôle demande la double authentification.": "Your role requires two-factor authentication.",
+    "En plus du mot de passe, chaque connexion demandera un code à usage unique, affiché par une application de votre téléphone : un mot de passe volé ne suffira plus.": "Besides the password, each login will ask for a one-time code shown by an application on your phone: a stolen password will no longer be enough.",
+    "Activez d'abord la double authentification.": "Turn on two-factor authentication first.",
+    "Activée le {day}.": "Enabled on {day}.",
+    "Non activée.": "Not turned on.",
+    "Téléphone perdu : le compte devra l'activer de nouveau (à sa prochaine connexion si son rôle l'exige). Ses codes de secours sont supprimés.": "Lost phone: the account will have to turn it on again (at its next login if its role requires it). Its recovery codes are deleted.",
+    "Réinitialiser la double authentification": "Reset two-factor authentication",
+    "Double authentification de « {name} » réinitialisée.": "Two-factor authentication of “{name}” reset.",
+    "Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le à un autre administrateur.": "You cannot reset your own two-factor authentication: ask another administrator.",
+}
+# fmt: on
