@@ -30,6 +30,7 @@ ACCESS_ACTIONS = frozenset(
         "login",
         "login.failed",
         "logout",
+        "session.end",
         "token.use",
         "access.denied",
         "search",
