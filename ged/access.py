@@ -134,7 +134,9 @@ RULES: dict[str, Rule] = {
         frozenset({"admin", "archivist", "auditor"}),
         "retention rules are shown to archivists, auditors and administrators",
     ).reads(),
-    "retention.manage": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules").changes(),
+    "retention.manage": Audience(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"
+    ).changes(),
     "hold.read": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds").reads(),
     "hold.place": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds").changes(),
     "hold.release": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds").changes(),
@@ -380,9 +382,7 @@ def may_file_into_unit(session: Session, principal: Principal, unit_id: int | No
     return session.scalar(query.limit(1)) is not None
 
 
-def require_filing(
-    session: Session, principal: Principal, unit_id: int | None, where: str
-) -> None:
+def require_filing(session: Session, principal: Principal, unit_id: int | None, where: str) -> None:
     """Raise PermissionDenied, saying why, unless ``may_file_into_unit``; ``where`` names
     the unit for the message."""
     if principal.scope not in _FILING_SCOPES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -20,6 +20,12 @@ from ged.uow import UnitOfWork
 PREFIX = "ged_"
 #: last_used_at is refreshed at most this often, so reads do not turn into writes
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def valid_through(day: date) -> datetime:
+    """The expiry of a token valid through ``day`` (a UTC day), as people name it: the
+    moment that day ends."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def hash_token(token: str) -> str:

@@ -1,6 +1,7 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_sessions import SESSION_MESSAGES
 from ged.web.ui.english_transfers import TRANSFER_MESSAGES
 
 # fmt: off
@@ -94,7 +95,7 @@ MESSAGES: dict[str, str] = {
     'Compte {name}': 'Account {name}',
     'Nom affiché': 'Display name',
     'Rôle': 'Role',
-    'Compte actif (décoché : connexion et jetons refusés)': 'Active account (unticked: logins and tokens refused)',
+    'Compte actif (décoché : connexion et jetons refusés, sessions fermées)': 'Active account (unticked: logins and tokens refused, sessions ended)',
     'Enregistrer': 'Save',
     'Identifiant': 'User name',
     'Nom': 'Name',
@@ -360,5 +361,6 @@ MESSAGES: dict[str, str] = {
     "Une erreur imprévue s'est produite ; elle est consignée dans le journal du serveur. Réessayez, ou signalez-la.": 'Something unexpected went wrong; it is recorded in the server log. Try again, or report it.',
     **LIFECYCLE_MESSAGES,
     **TRANSFER_MESSAGES,
+    **SESSION_MESSAGES,
 }
 # fmt: on
