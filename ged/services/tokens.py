@@ -67,7 +67,7 @@ def create_token(
             field="scope",
         )
     if expires_at is not None:
-        expires_at = aware(expires_at)
+        expires_at = aware(expires_at).astimezone(UTC)
         if expires_at <= datetime.now(UTC):
             raise InvalidInput(
                 f"expires_at must be in the future, not {expires_at:%Y-%m-%d %H:%M} UTC",

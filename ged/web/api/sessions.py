@@ -30,7 +30,7 @@ def list_sessions(query_data: SessionsQuery):
 @bp.doc(
     summary="End a session: one of yours, or anyone's (admin)",
     description="Its browser is logged out at its next request.",
-    responses=errors(403, 404),
+    responses=errors(403, 404, bad_request="with the cookie: the X-CSRFToken header is missing"),
 )
 def end_session(session_id: int):
     sessions.end_session(uow(), principal(), session_id)
