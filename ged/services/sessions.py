@@ -6,7 +6,8 @@ session_idle_minutes`` without a request, ``session_max_hours`` after its login,
 user or an administrator ends it, when its account's password changes or the account is
 disabled, or when the identity provider says its user logged out there. The row stays,
 ended, so that lists and the audit trail can say when and why, until
-``purge_ended_sessions`` removes it; every end is audited as ``session.end``.
+``purge_ended_sessions`` removes it. Every end is audited: a logout by its ``logout``
+event (one action, one event), any other as ``session.end``.
 """
 
 from __future__ import annotations
@@ -141,11 +142,11 @@ def end_session(uow: UnitOfWork, principal: Principal, session_id: int) -> UserS
 
 
 def log_out_session(uow: UnitOfWork, principal: Principal) -> None:
-    """End the caller's own session (``logout``), not committed: the logout's event goes
-    with it."""
+    """End the caller's own session (``logout``), not committed: the caller's ``logout``
+    event, naming the session, is its record."""
     row = current_session(uow, principal)
     if row is not None:
-        _end(uow, row, "logout", principal)
+        _close(uow, row, "logout")
 
 
 def end_sessions_of(
@@ -238,15 +239,8 @@ def _end(
     *,
     actor: str | None = None,
 ) -> bool:
-    """End ``row`` and audit it, unless it has ended already: two requests that find it
-    timed out at once, or two administrators, record one end. Returns whether it ended."""
-    now = uow.clock.now()
-    ended = uow.session.execute(
-        update(UserSession)
-        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
-        .values(ended_at=now, end_reason=reason)
-    )
-    if not ended.rowcount:  # type: ignore[attr-defined]
+    """End ``row`` and audit it, unless it has ended already. Returns whether it ended."""
+    if not _close(uow, row, reason):
         return False
     record(
         uow.session,
@@ -262,6 +256,17 @@ def _end(
         },
     )
     return True
+
+
+def _close(uow: UnitOfWork, row: UserSession, reason: str) -> bool:
+    """Mark ``row`` ended unless it is already: two requests that find it timed out at
+    once, or two administrators, end it once."""
+    ended = uow.session.execute(
+        update(UserSession)
+        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        .values(ended_at=uow.clock.now(), end_reason=reason)
+    )
+    return bool(ended.rowcount)  # type: ignore[attr-defined]
 
 
 def _user_named(uow: UnitOfWork, username: str) -> User:

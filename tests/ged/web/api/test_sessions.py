@@ -145,8 +145,16 @@ def test_logout_ends_the_session_on_the_server_so_a_copied_cookie_is_worthless(s
     assert copy.get("/api/v1/session").status_code == 200
     assert client.delete("/api/v1/session", headers={"X-CSRFToken": csrf}).status_code == 204
     assert copy.get("/api/v1/session").status_code == 401
-    [ended] = ends(api, session_id)
-    assert ended["reason"] == "logout"
+    assert session_row(api, session_id).end_reason == "logout"
+    # the logout's own event names the session it ended
+    [logout] = in_database(
+        api,
+        query=select(AuditEvent).where(
+            AuditEvent.action == "logout", AuditEvent.actor == "auditor"
+        ),
+    )
+    assert logout.details == {"session": session_id}
+    assert ends(api, session_id) == []
 
 
 def test_a_password_change_ends_the_other_sessions_but_not_the_current_one(shared: Api):
