@@ -17,7 +17,12 @@ Rules (deny by default):
   forbidden, so its existence does not leak;
 - what is not about one document (administration, the audit log, maintenance) is
   allowed by role, in one table, ``RULES``; services call ``authorize()`` with a rule
-  name, so the API, the UI and the command line obey the same line of that table.
+  name, so the API, the UI and the command line obey the same line of that table;
+- an API token's scope narrows its account's rights, here and nowhere else, deny by
+  default: ``read`` uses only the rules that read and the read level on documents;
+  ``upload`` files documents and adds versions (``may_file_into_unit``,
+  ``require_document(..., new_version=True)``) and nothing else: no rule, no list, no
+  search, no document read. Each rule says whether it reads (``Rule.reads``).
 """
 
 from __future__ import annotations
@@ -25,11 +30,11 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ged.errors import DocumentDestroyed, DocumentNotFound, GedError, PermissionDenied
-from ged.models import Document, Grant, Tombstone, User
+from ged.models import ROLES, Document, Grant, Tombstone, User
 
 LEVELS = {"read": 1, "write": 2, "manage": 3}
 #: roles that manage every document whatever the grants say
@@ -43,88 +48,117 @@ class Rule:
     roles: frozenset[str]
     #: said to whoever is refused
     refusal: str
+    #: True when the use case only reads: a read-only API token may use it, and no other.
+    #: No default, so that no rule is added without saying.
+    reads: bool
 
 
-_ADMINISTRATION = Rule(_ADMINS, "this is reserved to administrators")
-_UNITS = Rule(ARCHIVE_ROLES, "only an archivist or an administrator manages units")
-_AUDIT = Rule(_AUDITORS, "the audit log is reserved to auditors and administrators")
-_OPERATIONS = Rule(_ADMINS, "this maintenance task is reserved to administrators")
+@dataclass(frozen=True)
+class Audience:
+    """Who may, and what the others are told: shared by rules that read and that change."""
+
+    roles: frozenset[str]
+    refusal: str
+
+    def reads(self) -> Rule:
+        return Rule(self.roles, self.refusal, reads=True)
+
+    def changes(self) -> Rule:
+        return Rule(self.roles, self.refusal, reads=False)
+
+
+_ADMINISTRATION = Audience(_ADMINS, "this is reserved to administrators")
+_UNITS = Audience(ARCHIVE_ROLES, "only an archivist or an administrator manages units")
+_AUDIT = Audience(_AUDITORS, "the audit log is reserved to auditors and administrators")
+_OPERATIONS = Audience(_ADMINS, "this maintenance task is reserved to administrators")
+#: one's own account: its password, its sessions, the jobs it started
+_OWN = Audience(frozenset(ROLES), "every account may")
 #: who gives or refuses the visa on a disposal list (never its proposer, whatever the role)
 AUTHORITY_ROLES = frozenset({"archives_authority"})
 #: roles that review the archive, and file nothing into it
 _NON_FILING = frozenset({"auditor", *AUTHORITY_ROLES})
 _RECORDS_MANAGERS = "only an archivist or an administrator"
+_UNIT_GRANTS = Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} manages a unit's grants")
+_OTHERS_SESSIONS = Audience(_ADMINS, "only an administrator sees and ends others' sessions")
 
 #: use case -> who may run it. Document use cases are decided by grants instead.
 RULES: dict[str, Rule] = {
-    "user.list": _ADMINISTRATION,
-    "user.create": _ADMINISTRATION,
-    "user.update": _ADMINISTRATION,
+    "user.list": _ADMINISTRATION.reads(),
+    "user.create": _ADMINISTRATION.changes(),
+    "user.update": _ADMINISTRATION.changes(),
     # a lost phone: the account sets up a new second factor at its next login
-    "second_factor.reset": _ADMINISTRATION,
-    "group.list": _ADMINISTRATION,
-    "group.create": _ADMINISTRATION,
-    "token.list": _ADMINISTRATION,
-    "token.create": _ADMINISTRATION,
-    "token.revoke": _ADMINISTRATION,
-    "watch.counters": _ADMINISTRATION,
-    "webhook.list": _ADMINISTRATION,
-    "webhook.create": _ADMINISTRATION,
-    "webhook.deactivate": _ADMINISTRATION,
-    "webhook.deliveries": _ADMINISTRATION,
-    "webhook.retry": _ADMINISTRATION,
-    "unit.list": _UNITS,
-    "unit.create": _UNITS,
-    "unit.acl": Rule(
-        ARCHIVE_ROLES, "only an archivist or an administrator manages a unit's grants"
-    ),
+    "second_factor.reset": _ADMINISTRATION.changes(),
+    "group.list": _ADMINISTRATION.reads(),
+    "group.create": _ADMINISTRATION.changes(),
+    "token.list": _ADMINISTRATION.reads(),
+    "token.create": _ADMINISTRATION.changes(),
+    "token.revoke": _ADMINISTRATION.changes(),
+    "watch.counters": _ADMINISTRATION.reads(),
+    "webhook.list": _ADMINISTRATION.reads(),
+    "webhook.create": _ADMINISTRATION.changes(),
+    "webhook.deactivate": _ADMINISTRATION.changes(),
+    "webhook.deliveries": _ADMINISTRATION.reads(),
+    "webhook.retry": _ADMINISTRATION.changes(),
+    "unit.list": _UNITS.reads(),
+    "unit.create": _UNITS.changes(),
+    "unit.acl": _UNIT_GRANTS.changes(),
+    "unit.acl.read": _UNIT_GRANTS.reads(),
     # Starting one: each document is still decided by its own grants when the job runs.
-    "bulk.start": Rule(
+    "bulk.start": Audience(
         ARCHIVE_ROLES, "only an archivist or an administrator changes documents in bulk"
-    ),
+    ).changes(),
     # Everyone sees the jobs they started; these roles see everyone's.
-    "bulk.read_any": _ADMINISTRATION,
-    "disposal.read": Rule(
+    "bulk.read": _OWN.reads(),
+    "bulk.read_any": _ADMINISTRATION.reads(),
+    "disposal.read": Audience(
         ARCHIVE_ROLES | AUTHORITY_ROLES,
         "disposal queues and lists are for archivists, administrators and the archives authority",
-    ),
-    "disposal.propose": Rule(
+    ).reads(),
+    "disposal.propose": Audience(
         ARCHIVE_ROLES, "only an archivist or an administrator proposes documents for disposal"
-    ),
-    "disposal.approve": Rule(
+    ).changes(),
+    "disposal.approve": Audience(
         AUTHORITY_ROLES, "only the archives authority gives or refuses the visa on a disposal list"
-    ),
+    ).changes(),
     # Running an approved list by hand (the workers run it on their own after the visa).
-    "disposal.execute": _OPERATIONS,
-    "audit.events": _AUDIT,
-    "audit.export": _AUDIT,
-    "audit.verify": _AUDIT,
-    "audit.seal": _OPERATIONS,
-    "audit.purge": _OPERATIONS,
-    "index.rebuild": _OPERATIONS,
-    "pipeline.reconcile": _OPERATIONS,
-    "storage.check": _OPERATIONS,
-    "classifier.train": _OPERATIONS,
+    "disposal.execute": _OPERATIONS.changes(),
+    "audit.events": _AUDIT.reads(),
+    "audit.export": _AUDIT.reads(),
+    "audit.verify": _AUDIT.reads(),
+    "audit.seal": _OPERATIONS.changes(),
+    "audit.purge": _OPERATIONS.changes(),
+    "index.rebuild": _OPERATIONS.changes(),
+    "pipeline.reconcile": _OPERATIONS.changes(),
+    "storage.check": _OPERATIONS.reads(),
+    "classifier.train": _OPERATIONS.changes(),
     # the tableau de gestion: auditors read it to check what the archive applies
-    "retention.read": Rule(
+    "retention.read": Audience(
         frozenset({"admin", "archivist", "auditor"}),
         "retention rules are shown to archivists, auditors and administrators",
-    ),
-    "retention.manage": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"),
-    "hold.read": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds"),
-    "hold.place": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds"),
-    "hold.release": Rule(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds"),
+    ).reads(),
+    "retention.manage": Audience(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"
+    ).changes(),
+    "hold.read": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds").reads(),
+    "hold.place": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds").changes(),
+    "hold.release": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds").changes(),
     # transfers to the archives (versements): the archives authority follows them too
-    "transfer.read": Rule(
+    "transfer.read": Audience(
         ARCHIVE_ROLES | AUTHORITY_ROLES,
         "transfers to the archives are for archivists, administrators and the archives authority",
-    ),
-    "transfer.prepare": Rule(
+    ).reads(),
+    "transfer.prepare": Audience(
         ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} prepares a transfer to the archives"
-    ),
-    "transfer.reply": Rule(
+    ).changes(),
+    "transfer.reply": Audience(
         ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} records the archives' reply to a transfer"
-    ),
+    ).changes(),
+    "password.change": _OWN.changes(),
+    # one's own browser sessions; an administrator's are anyone's
+    "session.list": _OWN.reads(),
+    "session.end": _OWN.changes(),
+    "session.read_any": _OTHERS_SESSIONS.reads(),
+    "session.end_any": _OTHERS_SESSIONS.changes(),
 }
 
 
@@ -142,6 +176,10 @@ class Principal:
     #: where the request came from, for the audit trail (None for the CLI and jobs)
     ip: str | None = None
     user_agent: str | None = None
+    #: the server-side browser session (UserSession.id) the request came with, if any
+    session_id: int | None = None
+    #: the API token's scope (ged.models.TOKEN_SCOPES): "full" for sessions and the CLI
+    scope: str = "full"
 
     @property
     def sees_everything(self) -> bool:
@@ -154,14 +192,43 @@ class Principal:
 
 
 def authorize(principal: Principal, rule: str) -> None:
-    """Raise PermissionDenied (naming the rule) unless the principal's role may ``rule``."""
+    """Raise PermissionDenied (naming the rule) unless the principal's role may ``rule``
+    and its token's scope allows what the rule does."""
     allowed_by = RULES[rule]
     if principal.role not in allowed_by.roles:
         raise PermissionDenied(allowed_by.refusal, rule=rule)
+    if not _scope_allows(principal, allowed_by):
+        raise _scope_refusal(principal)
 
 
 def may(principal: Principal, rule: str) -> bool:
-    return principal.role in RULES[rule].roles
+    allowed_by = RULES[rule]
+    return principal.role in allowed_by.roles and _scope_allows(principal, allowed_by)
+
+
+#: the highest document permission (LEVELS) each token scope may use. A scope not here
+#: (upload, or one added to TOKEN_SCOPES and forgotten here) uses none: deny by default
+_SCOPE_CEILING = {"full": LEVELS["manage"], "read": LEVELS["read"]}
+#: the scopes that may file documents (with the account's own right to)
+_FILING_SCOPES = frozenset({"full", "upload"})
+_UPLOAD_ONLY = (
+    "this API token may only file documents and add versions: it may not read, list or "
+    "search the archive, nor change anything else"
+)
+_READ_ONLY = "this API token is read-only: it may not change anything"
+
+
+def _scope_allows(principal: Principal, rule: Rule) -> bool:
+    if principal.scope == "full":
+        return True
+    return principal.scope == "read" and rule.reads
+
+
+def _scope_refusal(principal: Principal, detail: str | None = None) -> PermissionDenied:
+    message = _READ_ONLY if principal.scope == "read" else _UPLOAD_ONLY
+    return PermissionDenied(
+        f"{message} ({detail})" if detail else message, rule=f"token.scope.{principal.scope}"
+    )
 
 
 def command_line() -> Principal:
@@ -177,6 +244,9 @@ def principal_for(
     token_label: str | None = None,
     ip: str | None = None,
     user_agent: str | None = None,
+    *,
+    session_id: int | None = None,
+    scope: str = "full",
 ) -> Principal:
     return Principal(
         user_id=user.id,
@@ -186,6 +256,8 @@ def principal_for(
         token_label=token_label,
         ip=ip,
         user_agent=user_agent,
+        session_id=session_id,
+        scope=scope,
     )
 
 
@@ -208,26 +280,59 @@ def _grants_on_document(principal: Principal, levels: list[str]) -> ColumnElemen
 
 
 def allowed(principal: Principal, permission: str) -> ColumnElement[bool]:
-    """SQL filter on Document: the principal has at least ``permission``."""
+    """SQL filter on Document: the principal has at least ``permission``. Every list and
+    query of documents goes through it, so an upload-only token is refused here
+    (PermissionDenied) and a read-only one finds nothing it could change."""
+    ceiling = _SCOPE_CEILING.get(principal.scope)
+    if ceiling is None:
+        raise _scope_refusal(principal)
+    if LEVELS[permission] > ceiling:
+        return false()
+    return _granted(principal, permission)
+
+
+def _granted(principal: Principal, permission: str) -> ColumnElement[bool]:
+    """``allowed`` by the account's rights alone, once its token's scope is checked."""
     if principal.sees_everything:
         return true()
     levels = [name for name, level in LEVELS.items() if level >= LEVELS[permission]]
     return and_(Document.status == "active", _grants_on_document(principal, levels))
 
 
+def index_acl(principal: Principal) -> list[str] | None:
+    """The ACL every search index query carries: None for the archive roles (everything),
+    else the identities the index's ACL field is matched against. An upload-only token may
+    not search (PermissionDenied)."""
+    if principal.scope not in _SCOPE_CEILING:
+        raise _scope_refusal(principal)
+    return None if principal.sees_everything else principal.acl_keys
+
+
 def require_document(
-    session: Session, principal: Principal, document_id: int, permission: str
+    session: Session,
+    principal: Principal,
+    document_id: int,
+    permission: str,
+    *,
+    new_version: bool = False,
 ) -> Document:
-    """Load a document the principal may act on with ``permission``.
+    """Load a document the principal may act on with ``permission``; ``new_version``:
+    to add a version to it (with write), the one use an upload-only token has of one.
 
     Raises DocumentNotFound when it does not exist or cannot even be read, and
-    PermissionDenied when it can be read but not with ``permission``.
+    PermissionDenied when it can be read but not with ``permission``, or when the
+    token's scope does not allow ``permission``.
     """
-    query = select(Document).where(Document.id == document_id, allowed(principal, "read"))
+    ceiling = _SCOPE_CEILING.get(principal.scope)
+    if ceiling is None and not (new_version and permission == "write"):
+        raise _scope_refusal(principal, f"document {document_id}")
+    if ceiling is not None and LEVELS[permission] > ceiling:
+        raise _scope_refusal(principal, f"document {document_id}")
+    query = select(Document).where(Document.id == document_id, _granted(principal, "read"))
     document = session.scalars(query).one_or_none()
     if document is None or document.status == "destroyed":
         raise _missing(session, principal, document_id)
-    if permission != "read" and not has_permission(session, principal, document, permission):
+    if permission != "read" and not _holds(session, principal, document, permission):
         verb = {"write": "modify", "manage": "manage"}[permission]
         raise PermissionDenied(
             f"you may read document {document_id} but not {verb} it", rule=f"document.{permission}"
@@ -257,8 +362,16 @@ def has_permission(
     return session.scalar(query) is not None
 
 
+def _holds(session: Session, principal: Principal, document: Document, permission: str) -> bool:
+    query = select(Document.id).where(Document.id == document.id, _granted(principal, permission))
+    return session.scalar(query) is not None
+
+
 def may_file_into_unit(session: Session, principal: Principal, unit_id: int | None) -> bool:
-    """Creating a document in a unit needs write on the unit (or an archive role)."""
+    """Creating a document in a unit needs write on the unit (or an archive role), and a
+    token scope that files (not a read-only one)."""
+    if principal.scope not in _FILING_SCOPES:
+        return False
     if principal.sees_everything:
         return True
     if principal.role in _NON_FILING:
@@ -269,3 +382,12 @@ def may_file_into_unit(session: Session, principal: Principal, unit_id: int | No
         Grant.unit_id == unit_id, Grant.permission.in_(["write", "manage"]), _grants_of(principal)
     )
     return session.scalar(query.limit(1)) is not None
+
+
+def require_filing(session: Session, principal: Principal, unit_id: int | None, where: str) -> None:
+    """Raise PermissionDenied, saying why, unless ``may_file_into_unit``; ``where`` names
+    the unit for the message."""
+    if principal.scope not in _FILING_SCOPES:
+        raise _scope_refusal(principal)
+    if not may_file_into_unit(session, principal, unit_id):
+        raise PermissionDenied(f"you may not file documents into {where}")

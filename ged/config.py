@@ -105,6 +105,10 @@ class WebSettings(_Section):
     #: failed logins in a row before an account is locked, and for how long (minutes)
     max_failed_logins: int = Field(5, ge=1)
     lockout_minutes: int = Field(15, ge=1)
+    #: a browser session ends after this long without a request, and this long after its
+    #: login whatever it does
+    session_idle_minutes: int = Field(30, ge=1)
+    session_max_hours: int = Field(12, ge=1)
     threads: int = Field(8, ge=1)
     #: roles whose accounts need a second factor (TOTP) besides their password; empty so that
     #: stations and scripts keep working: list at least "admin", "archivist", "auditor"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ged.access import RULES, command_line
 from ged.bootstrap import build
-from ged.models import ROLES, Grant, Group, Unit, User
+from ged.models import ROLES, Grant, Group, Unit, User, UserSession
+from ged.services.sessions import hash_key, open_session
 from ged.services.tokens import create_token
 from ged.services.users import create_user
 from ged.web import create_app
@@ -162,3 +163,13 @@ def matrix_objects(api: Api, content: bytes) -> tuple[int, int]:
         json={"username": "outsider", "label": "t"},
     ).json["id"]
     return document_id, token_id
+
+
+def session_of(api: Api, username: str = "outsider") -> tuple[int, str]:
+    """A fresh browser session of ``username``, opened by the service (no password hash to
+    check, which would slow the matrices down): its id and its cookie key."""
+    with api.client.application.extensions["ged"].unit_of_work() as uow:
+        user = uow.session.scalars(select(User).where(User.username == username)).one()
+        key = open_session(uow, user, method="password", ip="192.0.2.9", user_agent="tests")
+        row = uow.session.scalars(select(UserSession).where(UserSession.key_hash == hash_key(key)))
+        return row.one().id, key

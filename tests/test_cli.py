@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from ged.db import make_engine, make_session_factory
 from ged.migrate import upgrade
 from ged.models import User
 from ged.passwords import verify_password
+from ged.timeutil import aware
 
 
 def run_installed(
@@ -184,6 +186,17 @@ def test_directory_and_token_commands(migrated_settings):
     engine.dispose()
     assert run_ged("token", "revoke", str(stored.id), env=env).returncode == 0
     assert run_ged("token", "create", "personne", env=env).returncode == 1
+
+    scoped = ("token", "create", "nadia", "--scope", "upload", "--valid-through")
+    assert run_ged(*scoped, "2999-12-31", env=env).returncode == 0
+    past = run_ged(*scoped, "2000-01-01", env=env)
+    assert past.returncode == 1
+    assert "expires_at must be in the future" in past.stderr
+    engine = make_engine(migrated_settings.database)
+    with make_session_factory(engine)() as session:
+        scanner = session.scalars(select(ApiToken).where(ApiToken.scope == "upload")).one()
+        assert aware(scanner.expires_at) == datetime(3000, 1, 1, tzinfo=UTC)
+    engine.dispose()
 
 
 def test_user_update_changes_role_groups_and_state(migrated_settings):

@@ -7,7 +7,8 @@ worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock)
 a version once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
 list whose execution is not waiting, and a transfer whose package build is neither waiting
 nor running. It seals the audit checkpoints due and time-stamps those still waiting for
-it. Once a day it also counts the disposal queues into the lifecycle journal.
+it. Once a day it also counts the disposal queues into the lifecycle journal and purges
+the browser sessions ended long ago.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ged.services.destruction import requeue_approved_lists
 from ged.services.disposal_queues import refresh_queues
 from ged.services.index_sync import requeue_stale_entries
 from ged.services.pipeline import requeue_abandoned, stale_after
+from ged.services.sessions import purge_ended_sessions
 from ged.services.transfers import requeue_building_transfers
 from ged.services.webhook_deliveries import requeue_due
 
@@ -80,6 +82,17 @@ def daily_disposal_queues(runtime: Runtime, connection: Redis) -> None:
             refresh_queues(uow)
 
 
+def daily_session_purge(runtime: Runtime, connection: Redis) -> None:
+    """Delete, once a day (one worker of all), the rows of sessions over for a month:
+    their ends stay in the audit trail."""
+    daily = f"ged:{runtime.settings.redis.queue}:session-purge"
+    if connection.set(daily, "1", nx=True, ex=86_400):
+        with runtime.unit_of_work() as uow:
+            purged = purge_ended_sessions(uow)
+        if purged:
+            log.info("purged %d browser sessions ended long ago", purged)
+
+
 def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Event:
     """Run recover_once and audit_housekeeping periodically in the background; set the
     returned event to stop."""
@@ -95,6 +108,7 @@ def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Even
                     recover_once(runtime)
                     audit_housekeeping(runtime, connection)
                     daily_disposal_queues(runtime, connection)
+                    daily_session_purge(runtime, connection)
                 except Exception:  # noqa: BLE001 - the sweep must outlive a bad round
                     log.exception("recovery sweep failed; trying again in %ss", every)
 

@@ -32,6 +32,7 @@ ACCESS_ACTIONS = frozenset(
         "login.second_factor.failed",
         "recovery_code.use",
         "logout",
+        "session.end",
         "token.use",
         "access.denied",
         "search",

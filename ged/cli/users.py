@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 
 from ged.access import command_line
 from ged.cli.invocation import unit_of_work
-from ged.models import ROLES
+from ged.models import ROLES, TOKEN_SCOPES
 from ged.services import second_factor, tokens, users
 
 
@@ -119,12 +120,33 @@ def token() -> None:
 @click.option(
     "--name", "label", default="", help="What the token is for (default: USERNAME's token)."
 )
+@click.option(
+    "--scope",
+    type=click.Choice(TOKEN_SCOPES),
+    default="full",
+    show_default=True,
+    help="read: reads only; upload: files documents and versions only (a scanner station).",
+)
+@click.option(
+    "--valid-through",
+    "valid_through",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Last day (UTC, YYYY-MM-DD) the token works; default: until revoked.",
+)
 @click.pass_context
-def token_create(ctx: click.Context, username: str, label: str) -> None:
+def token_create(
+    ctx: click.Context, username: str, label: str, scope: str, valid_through: datetime | None
+) -> None:
     """Print a new API token for USERNAME. It is shown once: store it now."""
+    expires_at = tokens.valid_through(valid_through.date()) if valid_through else None
     with unit_of_work(ctx) as uow:
         created, clear = tokens.create_token(
-            uow, command_line(), username, label or f"{username}'s token"
+            uow,
+            command_line(),
+            username,
+            label or f"{username}'s token",
+            scope=scope,
+            expires_at=expires_at,
         )
         click.echo(clear)
         click.echo(

@@ -1,7 +1,7 @@
 """Reading and replacing ACL grants on documents and units, and a document's own history.
 
 A document's grants are its managers' business (``require_document(..., "manage")``);
-a unit's are the archive's (rule ``unit.acl``). A change is indexed after its commit,
+a unit's are the archive's (rules ``unit.acl.read`` and ``unit.acl``). A change is indexed after its commit,
 since every search filters on the ACL the index holds.
 """
 
@@ -105,7 +105,7 @@ def edit_document_acl(
 
 
 def unit_acl(uow: UnitOfWork, principal: Principal, unit_name: str) -> dict:
-    unit = _unit_named(uow, principal, unit_name)
+    unit = _unit_named(uow, principal, unit_name, "unit.acl.read")
     record(uow.session, principal, "acl.view", object_type="unit", object_id=unit.name)
     uow.commit()
     return _describe_unit(uow.session, unit)
@@ -117,7 +117,7 @@ def replace_unit_acl(
     """Replace a unit's grants; every document of the unit inherits them, so each one's
     index entry is refreshed after the commit. Returns the grants as they now are."""
     session = uow.session
-    unit = _unit_named(uow, principal, unit_name)
+    unit = _unit_named(uow, principal, unit_name, "unit.acl")
     before = _grants_on(session, unit)
     resolved = [resolve_grant(session, spec) for spec in grants]
     session.execute(delete(Grant).where(Grant.unit_id == unit.id))
@@ -170,8 +170,8 @@ def _describe_unit(session: Session, unit: Unit) -> dict:
     return {"unit": unit.name, "grants": _grants_on(session, unit)}
 
 
-def _unit_named(uow: UnitOfWork, principal: Principal, unit_name: str) -> Unit:
-    authorize(principal, "unit.acl")
+def _unit_named(uow: UnitOfWork, principal: Principal, unit_name: str, rule: str) -> Unit:
+    authorize(principal, rule)
     unit = uow.session.scalars(select(Unit).where(Unit.name == unit_name)).one_or_none()
     if unit is None:
         raise NotFound(f"no unit named {unit_name!r}")

@@ -93,6 +93,7 @@ def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
 def read_job(uow: UnitOfWork, principal: Principal, job_id: int) -> BulkJob:
     """A job for its requester or an administrator; to anyone else it does not exist.
     Unaudited: a client polls it, and what the job does is audited document by document."""
+    authorize(principal, "bulk.read")
     job = uow.session.get(BulkJob, job_id)
     if job is None or (
         job.requested_by_id != principal.user_id and not may(principal, "bulk.read_any")

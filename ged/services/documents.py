@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ged.access import Principal, may_file_into_unit, require_document
+from ged.access import Principal, may_file_into_unit, require_document, require_filing
 from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
 from ged.errors import Conflict, Gone, InvalidInput, PermissionDenied, VersionNotFound
@@ -73,9 +73,8 @@ def create_document(
     session = uow.session
     filename = clean_filename(upload.filename)
     unit = unit_named(session, metadata.unit)
-    if not may_file_into_unit(session, principal, unit.id if unit else None):
-        where = f"unit {unit.name!r}" if unit else "the archive"
-        raise PermissionDenied(f"you may not file documents into {where}")
+    where = f"unit {unit.name!r}" if unit else "the archive"
+    require_filing(session, principal, unit.id if unit else None, where)
     document_type = type_coded(session, metadata.document_type)
     tags = tags_named(session, metadata.tags or ())
     title = clean_title(metadata.title) if metadata.title is not None else title_from(filename)
@@ -138,7 +137,8 @@ def add_version(
 ) -> Version:
     session = uow.session
     filename = clean_filename(upload.filename)
-    _require_active(require_document(session, principal, document_id, "write"))
+    document = require_document(session, principal, document_id, "write", new_version=True)
+    _require_active(document)
     blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
     document, number = _next_version_number(session, document_id)
     version = _new_version(session, document, number, blob, mime_type, filename, comment, principal)

@@ -1,22 +1,23 @@
-"""Password logins: verification, lockout after repeated failures, password change.
+"""Password logins: verification, lockout after repeated failures, logout, password change.
 
 An account with a second factor, or whose role requires one, is not logged in by its
 password alone: ``login`` then raises CodeRequired or EnrolmentRequired, resets nothing
-and records no login, and ged.services.second_factor finishes the login.
+and records no login, and ged.services.second_factor finishes the login. The session a
+login opens is ged.services.sessions'.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ged.access import Principal, principal_for
+from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
 from ged.errors import GedError, InvalidInput
 from ged.models import User
 from ged.passwords import MIN_LENGTH, hash_password, verify_password
+from ged.services.sessions import end_sessions_of, log_out_session
 from ged.timeutil import aware
 from ged.uow import UnitOfWork
 
@@ -151,23 +152,18 @@ def complete_login(
     uow.commit()
 
 
-def principal_for_session(
-    uow: UnitOfWork, user_id: int, stamp: str | None, ip: str | None, user_agent: str | None
-) -> Principal | None:
-    """The caller behind a session cookie, or None when its account is gone or disabled, or
-    its password changed since the cookie was issued (the stamp no longer matches)."""
-    user = uow.session.get(User, user_id)
-    if user is None or not user.is_active or stamp != session_stamp(user):
-        return None
-    return principal_for(user, None, ip, user_agent)
-
-
 def log_out(uow: UnitOfWork, principal: Principal) -> None:
-    record(uow.session, principal, "logout")
+    """Record the logout and end the session it was made in (a token has none)."""
+    details = {"session": principal.session_id} if principal.session_id is not None else None
+    record(uow.session, principal, "logout", details=details)
+    log_out_session(uow, principal)
     uow.commit()
 
 
 def change_password(uow: UnitOfWork, principal: Principal, current: str, new: str) -> User:
+    """Change the caller's password; the account's other sessions end at once (whoever
+    stole one keeps nothing), the one it was changed in goes on."""
+    authorize(principal, "password.change")
     session = uow.session
     user = session.get(User, principal.user_id) if principal.user_id is not None else None
     if (
@@ -186,10 +182,8 @@ def change_password(uow: UnitOfWork, principal: Principal, current: str, new: st
         )
     user.password_hash = hash_password(new)
     record(session, principal, "password.change", object_type="user", object_id=user.username)
+    end_sessions_of(
+        uow, user, "password_changed", except_session_id=principal.session_id, by=principal
+    )
     uow.commit()
     return user
-
-
-def session_stamp(user: User) -> str:
-    """Kept in the session cookie: a password change alters it, ending every other session."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]

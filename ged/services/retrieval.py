@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ged.access import Principal
+from ged.access import Principal, index_acl
 from ged.audit.chain import record
 from ged.uow import UnitOfWork
-
-
-def acl_of(principal: Principal) -> list[str] | None:
-    """Archive roles search everything; everyone else only what grants let them read."""
-    return None if principal.sees_everything else principal.acl_keys
 
 
 def search(
@@ -27,7 +22,7 @@ def search(
 ) -> dict[str, Any]:
     """The design's search answer; the query, its filters and the hit count are audited."""
     result = uow.index.search(
-        q=q, acl=acl_of(principal), filters=filters, sort=sort, page=page, size=size
+        q=q, acl=index_acl(principal), filters=filters, sort=sort, page=page, size=size
     )
     record(
         uow.session,
@@ -44,7 +39,7 @@ def similar_documents(
 ) -> list[dict[str, Any]]:
     """Readable documents like this one (DocumentNotFound when it cannot be read, or is
     not indexed yet); the look-up is audited with its hit count."""
-    hits = uow.index.similar(document_id, acl_of(principal), size)
+    hits = uow.index.similar(document_id, index_acl(principal), size)
     record(
         uow.session,
         principal,

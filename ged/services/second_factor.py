@@ -22,7 +22,7 @@ from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
 from ged.errors import Conflict, GedError, InvalidInput, NotFound
 from ged.models import User
-from ged.services import recovery_codes
+from ged.services import recovery_codes, sessions
 from ged.services.logins import (
     AccountLocked,
     CodeRequired,
@@ -232,7 +232,8 @@ def required_for(uow: UnitOfWork, role: str) -> bool:
 
 def reset(uow: UnitOfWork, principal: Principal, username: str) -> User:
     """Remove someone's second factor (a lost phone): their next login sets up a new one
-    if their role requires it. Not one's own: a stolen session must not shed it."""
+    if their role requires it, and their open sessions end (the lost phone may have been
+    logged in). Not one's own: a stolen session must not shed it."""
     authorize(principal, "second_factor.reset")
     user = uow.session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
@@ -247,6 +248,7 @@ def reset(uow: UnitOfWork, principal: Principal, username: str) -> User:
     user.totp_enabled_at = None
     user.totp_last_step = None
     recovery_codes.delete_all(uow, user)
+    sessions.end_sessions_of(uow, user, "second_factor_reset", by=principal)
     record(
         uow.session,
         principal,

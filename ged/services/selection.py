@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ged.access import Principal
+from ged.access import Principal, index_acl
 from ged.errors import InvalidInput
 from ged.parsing import MAX_ID
-from ged.services.retrieval import acl_of
 from ged.uow import UnitOfWork
 from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 
@@ -83,7 +82,7 @@ def selected_documents(
     while len(found) < bound:
         answer = uow.index.search(
             q=selection.q,
-            acl=acl_of(principal),
+            acl=index_acl(principal),
             filters=dict(selection.filters),
             sort=selection.sort,
             page=page,

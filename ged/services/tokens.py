@@ -1,17 +1,18 @@
-"""API tokens: shown once, stored as a SHA-256, revocable at once."""
+"""API tokens: shown once, stored as a SHA-256, revocable at once; optionally limited in
+time (``expires_at``) and in what they may do (``scope``, enforced by ged.access)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
-from ged.errors import InvalidInput, NotFound
-from ged.models import ApiToken, User
+from ged.errors import GedError, InvalidInput, NotFound
+from ged.models import TOKEN_SCOPES, ApiToken, User
 from ged.services.paging import Page, PageOf, paginate
 from ged.timeutil import aware
 from ged.uow import UnitOfWork
@@ -21,14 +22,37 @@ PREFIX = "ged_"
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+def valid_through(day: date) -> datetime:
+    """The expiry of a token valid through ``day`` (a UTC day), as people name it: the
+    moment that day ends."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class TokenExpired(GedError):
+    """A token used past its expiry (answered 401, saying when it expired)."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(
+            f"this API token expired on {expired_at:%Y-%m-%d at %H:%M} UTC; "
+            "ask an administrator for a new one"
+        )
+        self.expired_at = expired_at
+
+
 def create_token(
-    uow: UnitOfWork, principal: Principal, username: str, label: str
+    uow: UnitOfWork,
+    principal: Principal,
+    username: str,
+    label: str,
+    scope: str = "full",
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Return the stored token and its clear value, which is never kept and never shown again."""
+    """Return the stored token and its clear value, which is never kept and never shown again.
+    ``scope``: one of TOKEN_SCOPES; ``expires_at``: refused from then on (None: never)."""
     authorize(principal, "token.create")
     session = uow.session
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -37,8 +61,22 @@ def create_token(
     label = label.strip()
     if not label or len(label) > 200:
         raise InvalidInput("a token needs a label of 1 to 200 characters", field="label")
+    if scope not in TOKEN_SCOPES:
+        raise InvalidInput(
+            f"unknown token scope {scope!r}; choose one of {', '.join(TOKEN_SCOPES)}",
+            field="scope",
+        )
+    if expires_at is not None:
+        expires_at = aware(expires_at).astimezone(UTC)
+        if expires_at <= datetime.now(UTC):
+            raise InvalidInput(
+                f"expires_at must be in the future, not {expires_at:%Y-%m-%d %H:%M} UTC",
+                field="expires_at",
+            )
     clear = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, label=label, token_hash=hash_token(clear))
+    token = ApiToken(
+        user=user, label=label, token_hash=hash_token(clear), scope=scope, expires_at=expires_at
+    )
     session.add(token)
     session.flush()
     record(
@@ -47,7 +85,12 @@ def create_token(
         "token.create",
         object_type="token",
         object_id=token.id,
-        details={"user": username, "label": label},
+        details={
+            "user": username,
+            "label": label,
+            "scope": scope,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     uow.commit()
     return token, clear
@@ -83,8 +126,9 @@ def revoke_token(uow: UnitOfWork, principal: Principal, token_id: int) -> ApiTok
 def authenticate_token(
     uow: UnitOfWork, clear: str, ip: str | None, user_agent: str | None
 ) -> Principal | None:
-    """Who holds the live token ``clear`` (its user active), or None. Its use is audited
-    at most once per LAST_USED_PRECISION, together with the last-used time."""
+    """Who holds the live token ``clear`` (its user active), with the token's scope, or
+    None; TokenExpired past its expiry. Its use is audited at most once per
+    LAST_USED_PRECISION, together with the last-used time."""
     token = uow.session.scalars(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(clear), ApiToken.revoked_at.is_(None)
@@ -92,8 +136,10 @@ def authenticate_token(
     ).one_or_none()
     if token is None or not token.user.is_active:
         return None
-    principal = principal_for(token.user, token.label, ip, user_agent)
     now = datetime.now(UTC)
+    if token.expires_at is not None and aware(token.expires_at) <= now:
+        raise TokenExpired(aware(token.expires_at))
+    principal = principal_for(token.user, token.label, ip, user_agent, scope=token.scope)
     last = token.last_used_at
     if last is None or now - aware(last) > LAST_USED_PRECISION:
         token.last_used_at = now

@@ -18,6 +18,7 @@ from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import ROLES, Group, Unit, User
 from ged.passwords import MIN_LENGTH, hash_password
 from ged.services.paging import Page, PageOf, paginate
+from ged.services.sessions import end_sessions_of
 from ged.uow import UnitOfWork
 
 Named = TypeVar("Named", Group, Unit)
@@ -82,7 +83,8 @@ def update_user(
     groups: tuple[str, ...] | None = None,
     display_name: str | None = None,
 ) -> User:
-    """Change an account; accounts are disabled, never deleted, so the audit trail keeps its actors."""
+    """Change an account; accounts are disabled, never deleted, so the audit trail keeps its
+    actors. Disabling one ends its sessions at once (its tokens are refused from then on)."""
     authorize(principal, "user.update")
     session = uow.session
     user = _user_named(session, username)
@@ -98,6 +100,8 @@ def update_user(
         user.role = role
     if is_active is not None:
         user.is_active = is_active
+        if not is_active:
+            end_sessions_of(uow, user, "account_disabled", by=principal)
     if groups is not None:
         user.groups = _groups_named(session, groups)
     if display_name is not None:

@@ -22,6 +22,7 @@ from ged.web.api import (
     retention,
     search,
     session,
+    sessions,
     transfer_replies,
     transfers,
     webhooks,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(documents.bp)
     app.register_blueprint(acl.bp)
     app.register_blueprint(session.bp)
+    app.register_blueprint(sessions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(audit.bp)

@@ -1,7 +1,8 @@
 """Authentication, deny by default: every endpoint needs a caller unless marked public.
 
-A caller is a Bearer API token (scripts, scanner stations) or the user id in
-the signed session cookie (web UI).
+A caller is a Bearer API token (scripts, scanner stations) or a browser session: the
+signed session cookie carries its random key (and the CSRF token), the database the
+session itself (ged.services.sessions), so that it can be ended from anywhere.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from ged.models import User
 from ged.services import second_factor
-from ged.services.logins import principal_for_session, session_stamp
 from ged.services.second_factor import LoginByCode
-from ged.services.tokens import authenticate_token
+from ged.services.sessions import open_session, principal_for_session_key
+from ged.services.tokens import TokenExpired, authenticate_token
 from ged.web.context import uow
 
 View = TypeVar("View", bound=Callable)
@@ -50,19 +51,27 @@ def authenticate() -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-        g.principal = authenticate_token(uow(), token.strip(), *_origin())
+        try:
+            g.principal = authenticate_token(uow(), token.strip(), *_origin())
+        except TokenExpired as expired:
+            raise _unauthorized(str(expired)) from None
         if g.principal is None:
             raise _unauthorized("this API token is unknown, revoked, or its account is disabled")
-    elif "user_id" in session:
-        g.principal = principal_for_session(
-            uow(), session["user_id"], session.get("stamp"), *_origin()
-        )
+    elif "key" in session:
+        g.principal = principal_for_session_key(uow(), session["key"], *_origin())
         if g.principal is None:
             session.clear()
+            # The UI's login page says so (ged.web.ui.errors).
+            g.session_ended = True
         elif request.method not in SAFE_METHODS:
             # Only cookies ride along on forged cross-site requests; tokens never do.
             csrf.protect()
     if g.principal is None and not _is_public(request.endpoint):
+        if g.get("session_ended"):
+            raise _unauthorized(
+                "your session has ended (idle too long, past its maximum length, or ended "
+                "from elsewhere): log in again"
+            )
         raise _unauthorized(
             "authentication required: log in or send 'Authorization: Bearer <token>'"
         )
@@ -108,13 +117,20 @@ def begin_session(
     provider_sid: str | None = None,
     id_token: str | None = None,
 ) -> None:
-    """Start the session of someone who has proven who they are.
-
-    Stand-in until the server-side sessions land (same signature): a new cookie session
-    for a new login, so that no session id chosen before it survives (no fixation)."""
+    """Open a server-side session for ``user``, whose login was checked, and put its key in
+    a cookie cleared first: a new session for a new login, no fixation."""
+    ip, user_agent = _origin()
+    key = open_session(
+        uow(),
+        user,
+        method=method,
+        ip=ip,
+        user_agent=user_agent,
+        provider_sid=provider_sid,
+        id_token=id_token,
+    )
     session.clear()
-    session["user_id"] = user.id
-    session["stamp"] = session_stamp(user)
+    session["key"] = key
     session.permanent = False
 
 

@@ -13,7 +13,7 @@ from io import BytesIO
 
 import pytest
 
-from tests.apiclient import PASSWORD, Api, app_routes, by_rule, matrix_objects
+from tests.apiclient import PASSWORD, Api, app_routes, by_rule, matrix_objects, session_of
 from tests.ui.pages import csrf_token, log_in
 
 #: stations have no password: they never use the UI
@@ -32,7 +32,9 @@ LOGIN = 302  # not logged in: sent to the login page
 
 @dataclass
 class Case:
-    path: str  # formatted with {doc} (a fresh document per caller) and {token} (a token id)
+    #: formatted with {doc} (a fresh document per caller), {token} (a token id) and
+    #: {session} (a session of 'outsider', opened when the path names it)
+    path: str
     expected: dict[str, int]
     #: values formatted with {who} and {doc}; or a function of the caller giving them
     form: dict[str, str] | Callable[[str], dict[str, str]] = field(default_factory=dict)
@@ -93,6 +95,11 @@ RULES: dict[tuple[str, str], Case] = {
     # no second factor yet: sent to set one up first
     ("ui.second_factor.regenerate", "POST"): Case(
         "/compte/double-authentification/codes", everyone(302), {"code": "000000"}
+    ),
+    ("ui.sessions.page", "GET"): Case("/compte/sessions", everyone(200)),
+    # one's own session, or anyone's for an administrator ('outsider' owns this one)
+    ("ui.sessions.end", "POST"): Case(
+        "/compte/sessions/{session}/fermer", {**ruled("session.end_any", 302), "outsider": 302}
     ),
     ("ui.search.home", "GET"): Case("/", everyone(302)),
     ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
@@ -240,7 +247,8 @@ def test_ui_route_answers_each_caller_as_expected(sqlite_api: Api, route):
             form["csrf_token"] = csrf_token(client)
         if case.upload:
             form["file"] = (BytesIO(PDF + who.encode()), "f.pdf")
-        url = case.path.format(doc=document_id, token=token_id)
+        session_id = session_of(sqlite_api)[0] if "{session}" in case.path else None
+        url = case.path.format(doc=document_id, token=token_id, session=session_id)
         response = client.open(url, method=method, data=form or None, buffered=True)
         got[who] = response.status_code
     assert got == case.expected

@@ -141,7 +141,14 @@ def list_tokens(query_data: PageQuery):
 @bp.output(CreatedToken, status_code=201, description="the token; its value is shown once")
 @bp.doc(summary="Create a token", responses=errors(400, 403, 404, 415))
 def create_token(json_data: NewToken):
-    created, clear = tokens.create_token(uow(), principal(), json_data.username, json_data.label)
+    created, clear = tokens.create_token(
+        uow(),
+        principal(),
+        json_data.username,
+        json_data.label,
+        scope=json_data.scope,
+        expires_at=json_data.expires_at,
+    )
     return CreatedToken(**TokenOut.of(created).model_dump(), token=clear)
 
 

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 from flask import session
 from flask_wtf.csrf import generate_csrf
 
-from ged.services.logins import change_password, log_out, session_stamp
+from ged.services.logins import change_password, log_out
 from ged.web.api.contract import errors
 from ged.web.api.schemas.session import Credentials, PasswordChange, SessionOut
 from ged.web.auth import log_in, public
@@ -51,7 +51,7 @@ def read():
 
 @bp.delete("")
 @bp.output({}, status_code=204, description="logged out")
-@bp.doc(summary="Log out")
+@bp.doc(summary="Log out", description="Ends the session (a token is not revoked by it).")
 def delete():
     log_out(uow(), principal())
     session.clear()
@@ -63,10 +63,9 @@ def delete():
 @bp.output({}, status_code=204, description="changed")
 @bp.doc(
     summary="Change one's password",
-    description="The account's other sessions end.",
+    description="The account's other sessions end; the one it is changed in goes on.",
     responses=errors(400, 403, 415),
 )
 def password(json_data: PasswordChange):
-    user = change_password(uow(), principal(), json_data.current_password, json_data.new_password)
-    session["stamp"] = session_stamp(user)
+    change_password(uow(), principal(), json_data.current_password, json_data.new_password)
     return ""

@@ -1,7 +1,7 @@
 """Logging in and out with a password, and changing it: the browser session of the UI.
 
-The session holds what /api/v1/session puts there (user id and password stamp), so
-the UI's pages and its scripts' API calls share one login.
+The cookie holds what /api/v1/session puts there (the key of the server-side session),
+so the UI's pages and its scripts' API calls share one login.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
-from ged.services.logins import AccountLocked, LoginRefused, SecondFactorNeeded, session_stamp
+from ged.services.logins import AccountLocked, LoginRefused, SecondFactorNeeded
 from ged.web.auth import csrf, log_in, public
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import safe_next
@@ -80,12 +80,11 @@ def password():
         errors["new_password"] = _("Le nouveau mot de passe doit différer de l'actuel.")
     if not errors:
         try:
-            user = logins.change_password(uow(), principal(), current, new)
+            logins.change_password(uow(), principal(), current, new)
         except InvalidInput as refused:
             # The service checks the current password; the other fields were checked above.
             errors[refused.field or "current_password"] = _("Le mot de passe actuel est incorrect.")
         else:
-            session["stamp"] = session_stamp(user)
             flash(_("Mot de passe modifié. Vos autres sessions sont fermées."), "success")
             return redirect(url_for("ui.search.page"))
     return render_template("ui/password.html", errors=errors, min_length=MIN_LENGTH), 400

@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ged.errors import Conflict, InvalidInput
 from ged.models import ROLES
 from ged.passwords import MIN_LENGTH
-from ged.services import second_factor, users
+from ged.services import second_factor, sessions, users
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 
@@ -83,6 +83,8 @@ def user_page(username: str):
         roles=ROLES,
         groups=_group_names(),
         member_of={group.name for group in user.groups},
+        sessions=sessions.list_sessions(uow(), principal(), username),
+        current=principal().session_id,
     )
 
 

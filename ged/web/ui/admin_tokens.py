@@ -9,6 +9,7 @@ from ged.errors import InvalidInput, NotFound, ServiceUnavailable
 from ged.models import ApiToken
 from ged.services import catalog, tokens, users
 from ged.web.context import principal, settings, uow
+from ged.web.ui.forms import parse_day
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("admin_tokens", __name__, url_prefix="/admin", enable_openapi=False)
@@ -29,16 +30,34 @@ def page(created: tuple[ApiToken, str] | None = None, error: str | None = None, 
 @bp.post("/jetons")
 def create():
     form = request.form
+    errors: dict[str, str] = {}
+    last_day = parse_day(form.get("valid_through", ""), "valid_through", errors)
+    if errors:
+        return page(error=errors["valid_through"], status=400)
     try:
         created = tokens.create_token(
-            uow(), principal(), form.get("username", ""), form.get("label", "")
+            uow(),
+            principal(),
+            form.get("username", ""),
+            form.get("label", ""),
+            scope=form.get("scope", "full"),
+            expires_at=tokens.valid_through(last_day) if last_day else None,
         )
     except NotFound:
         return page(error=_("Choisissez un compte existant."), status=400)
-    except InvalidInput:
-        return page(error=_("Le libellé est obligatoire (200 caractères au plus)."), status=400)
+    except InvalidInput as refused:
+        return page(error=_refusal(refused.field), status=400)
     # Drawn in this very response, never stored: the value cannot be shown again.
     return page(created=created, status=201)
+
+
+def _refusal(field: str | None) -> str:
+    """The service's refusal, by the field it names, in the reader's language."""
+    if field == "expires_at":
+        return _("Le dernier jour de validité doit être aujourd'hui ou plus tard.")
+    if field == "scope":
+        return _("Choisissez une portée parmi celles proposées.")
+    return _("Le libellé est obligatoire (200 caractères au plus).")
 
 
 @bp.post("/jetons/<int:token_id>/revoquer")

@@ -2,6 +2,7 @@
 
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
+from ged.web.ui.english_sessions import SESSION_MESSAGES
 from ged.web.ui.english_transfers import TRANSFER_MESSAGES
 
 # fmt: off
@@ -95,7 +96,7 @@ MESSAGES: dict[str, str] = {
     'Compte {name}': 'Account {name}',
     'Nom affiché': 'Display name',
     'Rôle': 'Role',
-    'Compte actif (décoché : connexion et jetons refusés)': 'Active account (unticked: logins and tokens refused)',
+    'Compte actif (décoché : connexion et jetons refusés, sessions fermées)': 'Active account (unticked: logins and tokens refused, sessions ended)',
     'Enregistrer': 'Save',
     'Identifiant': 'User name',
     'Nom': 'Name',
@@ -362,5 +363,6 @@ MESSAGES: dict[str, str] = {
     **LIFECYCLE_MESSAGES,
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
+    **SESSION_MESSAGES,
 }
 # fmt: on

@@ -7,7 +7,7 @@ mapping of domain errors to statuses stays the one of ged.web.problems.
 from __future__ import annotations
 
 from apiflask import HTTPError
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -60,6 +60,8 @@ def init_blueprint(bp: Blueprint) -> None:
         if error.status_code == 401:
             # Not logged in (or the session ended): log in, then come back here.
             target = request.full_path if request.method == "GET" else None
+            if g.get("session_ended"):
+                flash(_("Votre session a expiré ou a été fermée : reconnectez-vous."), "info")
             return redirect(url_for("ui.account.login", next=target))
         return error_page(error.status_code, error.message)
 

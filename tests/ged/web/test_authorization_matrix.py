@@ -17,15 +17,16 @@ from io import BytesIO
 
 import pytest
 
-from tests.apiclient import CALLERS, PASSWORD, Api, app_routes, by_rule, matrix_objects
+from tests.apiclient import CALLERS, PASSWORD, Api, app_routes, by_rule, matrix_objects, session_of
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @dataclass
 class Case:
-    #: formatted with {doc} (a fresh document per caller), {token} (a token id) and {job}
-    #: (a bulk job 'archivist' started, with job_first)
+    #: formatted with {doc} (a fresh document per caller), {token} (a token id), {job}
+    #: (a bulk job 'archivist' started, with job_first) and {session} (a session of
+    #: 'outsider', opened when the path names it)
     path: str
     expected: dict[str, int]
     json: dict | Callable[[str], dict] | None = None
@@ -72,6 +73,11 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("session.read", "GET"): Case("/api/v1/session", everyone(200)),
     ("session.delete", "DELETE"): Case("/api/v1/session", everyone(204)),
+    # one's own sessions; an administrator's: anyone's ('outsider' owns this one)
+    ("sessions.list_sessions", "GET"): Case("/api/v1/sessions", everyone(200)),
+    ("sessions.end_session", "DELETE"): Case(
+        "/api/v1/sessions/{session}", {**by_rule("session.end_any", 204), "outsider": 204}
+    ),
     ("session.password", "POST"): Case(
         "/api/v1/session/password",
         {**everyone(204), "station": 422},  # a station has no password to change
@@ -114,7 +120,9 @@ RULES: dict[tuple[str, str], Case] = {
         by_permission(200, manage_only=True),
         json={"inherit": True, "grants": [{"principal": "user:agent", "permission": "manage"}]},
     ),
-    ("acl.read_unit_acl", "GET"): Case("/api/v1/units/Urbanisme/acl", by_rule("unit.acl", 200)),
+    ("acl.read_unit_acl", "GET"): Case(
+        "/api/v1/units/Urbanisme/acl", by_rule("unit.acl.read", 200)
+    ),
     ("acl.replace_unit_acl", "PUT"): Case(
         "/api/v1/units/Urbanisme/acl",
         by_rule("unit.acl", 200),
@@ -336,7 +344,8 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         if case.indexed_first:
             index_now(sqlite_api, document_id)
         job_id = start_job(sqlite_api, document_id) if case.job_first else None
-        url = case.path.format(doc=document_id, token=token_id, job=job_id)
+        session_id = session_of(sqlite_api)[0] if "{session}" in case.path else None
+        url = case.path.format(doc=document_id, token=token_id, job=job_id, session=session_id)
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}
         if case.json is not None:

@@ -9,9 +9,14 @@ from pydantic import Field, StrictBool, model_validator
 from ged.models import ApiToken, User
 from ged.passwords import MIN_LENGTH
 from ged.timeutil import iso
-from ged.web.api.schemas.common import Input, Name, Output, Paged, Timestamp
+from ged.web.api.schemas.common import Input, IsoMoment, Name, Output, Paged, Timestamp
 
 Role = Literal["admin", "archivist", "agent", "auditor", "station", "archives_authority"]
+Scope = Literal["full", "read", "upload"]
+_SCOPES = (
+    "full: whatever its account may; read: only what reads (no change); upload: only "
+    "filing documents and adding versions (no read, list or search: a scanner station's)"
+)
 
 
 class NewUser(Input):
@@ -110,15 +115,21 @@ class UnitPage(Paged):
 class NewToken(Input):
     username: str = Field(min_length=1, max_length=150, description="the account it acts as")
     label: str = Field(min_length=1, max_length=200, description="what it is for")
+    scope: Scope = Field("full", description=_SCOPES)
+    expires_at: IsoMoment | None = Field(
+        None, description="refused from then on (in the future); null: until revoked"
+    )
 
 
 class TokenOut(Output):
     id: int
     username: str
     label: str
+    scope: Scope = Field(description=_SCOPES)
     created_at: Timestamp
     last_used_at: Timestamp | None
     revoked_at: Timestamp | None
+    expires_at: Timestamp | None
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenOut:
@@ -126,9 +137,11 @@ class TokenOut(Output):
             id=token.id,
             username=token.user.username,
             label=token.label,
+            scope=token.scope,  # type: ignore[arg-type]
             created_at=iso(token.created_at),
             last_used_at=iso(token.last_used_at),
             revoked_at=iso(token.revoked_at),
+            expires_at=iso(token.expires_at),
         )
 
 
