@@ -30,6 +30,8 @@ ACCESS_ACTIONS = frozenset(
         "login",
         "login.failed",
         "logout",
+        "oidc.login.failed",
+        "oidc.logout.failed",
         "token.use",
         "access.denied",
         "search",

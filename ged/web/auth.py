@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ged.models import User
 from ged.services.logins import login, principal_for_session, session_stamp
+from ged.services.sessions import open_session, session_open
 from ged.services.tokens import authenticate_token
 from ged.web.context import uow
 
@@ -54,6 +55,8 @@ def authenticate() -> None:
         g.principal = principal_for_session(
             uow(), session["user_id"], session.get("stamp"), *_origin()
         )
+        if g.principal is not None and "key" in session and _ended(session["key"]):
+            g.principal = None  # stand-in: ended by the provider's logout
         if g.principal is None:
             session.clear()
         elif request.method not in SAFE_METHODS:
@@ -70,11 +73,48 @@ def log_in(username: str, password: str) -> User:
     Raises LoginRefused or AccountLocked."""
     ip, user_agent = _origin()
     user = login(uow(), username, password, ip=ip, user_agent=user_agent)
-    session.clear()  # a new session for a new login: no fixation
+    begin_session(user)
+    return user
+
+
+# --- STAND-IN until the server-side sessions (helper S) land: same signature -------------
+def begin_session(
+    user: User,
+    *,
+    method: str = "password",
+    provider_sid: str | None = None,
+    id_token: str | None = None,
+) -> None:
+    """Start a fresh cookie session for ``user``, whose login was checked (no fixation)."""
+    ip, user_agent = _origin()
+    key = open_session(
+        uow(),
+        user,
+        method=method,
+        ip=ip,
+        user_agent=user_agent,
+        provider_sid=provider_sid,
+        id_token=id_token,
+    )
+    session.clear()
     session["user_id"] = user.id
     session["stamp"] = session_stamp(user)
+    session["key"] = key
     session.permanent = False
-    return user
+
+
+def session_id_token() -> str | None:
+    """The ID token the current session was opened with, if by single sign-on: the
+    id_token_hint of the logout at the provider."""
+    row = session_open(uow(), session["key"]) if "key" in session else None
+    return row.id_token if row is not None and row.method == "oidc" else None
+
+
+def _ended(key: str) -> bool:
+    return session_open(uow(), key) is None
+
+
+# --- end of the stand-in ------------------------------------------------------------------
 
 
 def _origin() -> tuple[str | None, str | None]:

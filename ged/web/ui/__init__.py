@@ -25,6 +25,8 @@ from ged.web.ui import (
     hold_pages,
     i18n,
     lifecycle_labels,
+    oidc_login,
+    profile_page,
     retention_pages,
     review_page,
     search_page,
@@ -42,6 +44,8 @@ for child in (
     static_files.bp,
     i18n.bp,
     account.bp,
+    oidc_login.bp,
+    profile_page.bp,
     search_page.bp,
     document_page.bp,
     document_versions.bp,
@@ -63,6 +67,7 @@ errors.init_blueprint(bp)
 i18n.init_blueprint(bp)
 formatting.init_blueprint(bp)
 lifecycle_labels.init_blueprint(bp)
+oidc_login.init_blueprint(bp)
 disposal_pages.init_blueprint(bp)
 
 

@@ -1,6 +1,7 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_transfers import TRANSFER_MESSAGES
 
 # fmt: off
@@ -360,5 +361,6 @@ MESSAGES: dict[str, str] = {
     "Une erreur imprévue s'est produite ; elle est consignée dans le journal du serveur. Réessayez, ou signalez-la.": 'Something unexpected went wrong; it is recorded in the server log. Try again, or report it.',
     **LIFECYCLE_MESSAGES,
     **TRANSFER_MESSAGES,
+    **OIDC_MESSAGES,
 }
 # fmt: on
