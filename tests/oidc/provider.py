@@ -116,6 +116,14 @@ class Keycloak:
     def delete_user(self, user_id: str) -> None:
         self.admin("DELETE", f"/users/{user_id}")
 
+    def update_user(self, user_id: str, **changes: Any) -> None:
+        """Change a user's fields (lastName, attributes…); the rest stays as it is."""
+        user = self.admin("GET", f"/users/{user_id}").json()
+        self.admin("PUT", f"/users/{user_id}", json={**user, **changes})
+
+    def add_to_group(self, user_id: str, group: str) -> None:
+        self.admin("PUT", f"/users/{user_id}/groups/{self._group_id(group)}")
+
     def remove_from_group(self, user_id: str, group: str) -> None:
         self.admin("DELETE", f"/users/{user_id}/groups/{self._group_id(group)}")
 

@@ -91,7 +91,7 @@ def _refused(refused: OidcRefused, actor: str | None = None):
         username="",
         oidc_error=_refusal_message(refused.reason, config.label),
     )
-    return page, 502 if refused.reason == "provider_error" else 400
+    return page, 400
 
 
 @bp.get("/connexion/oidc")
