@@ -146,6 +146,13 @@ class Keycloak:
         self.admin("POST", "/clients", json=body)
         return secret
 
+    def update_client(self, client_id: str, **attributes: str) -> None:
+        """Set attributes of a client, such as its ``backchannel.logout.url`` once the ged it
+        calls listens."""
+        (client,) = self.admin("GET", "/clients", params={"clientId": client_id}).json()
+        client["attributes"].update(attributes)
+        self.admin("PUT", f"/clients/{client['id']}", json=client)
+
     def delete_client(self, client_id: str) -> None:
         found = self.admin("GET", "/clients", params={"clientId": client_id}).json()
         for client in found:
