@@ -15,7 +15,7 @@ from search.client import make_client
 from tests.conftest import isolated_settings
 from tests.oidc.provider import PASSWORD, Keycloak, unique
 from tests.processes import wait_until
-from tests.ui.conftest import WORD, LiveGed
+from tests.ui.conftest import SCREENSHOTS, WORD, LiveGed
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +111,8 @@ def test_an_agent_logs_in_through_the_provider_searches_and_logs_out_everywhere(
 ):
     name, _ = agent
     page.goto("/connexion")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "login-single-sign-on.png", full_page=True)
     page.get_by_role("link", name="Se connecter avec ProConnect").click()
     page.wait_for_url(f"{keycloak.url}/**")  # Keycloak's own login page
     page.locator("#username").fill(name)
