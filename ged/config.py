@@ -297,6 +297,104 @@ class ArchivesSettings(_Section):
     reply_folder: Path | None = None
 
 
+#: roles an account created by single sign-on may get: administrators and stations keep
+#: local accounts (ged.models.ROLES, which this module cannot import, lists them all)
+SSO_ROLES = ("agent", "archivist", "auditor", "archives_authority")
+
+
+class OidcSettings(_Section):
+    """Single sign-on through an OpenID Connect provider (ProConnect, Keycloak…): the
+    authorization code flow with PKCE, accounts created and updated from the claims."""
+
+    #: the provider's issuer URL, exactly as its discovery document
+    #: (<issuer>/.well-known/openid-configuration) names it; empty: no single sign-on
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    #: a file whose first line is the client secret, to keep it out of this file
+    client_secret_file: Path | None = None
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    #: the provider's name on the login page: "Se connecter avec <label>"
+    label: str = Field("ProConnect", min_length=1, max_length=60)
+    #: also ask the userinfo endpoint for the claims (ProConnect sends most of them there
+    #: only, as a signed JWT); its claims complete the ID token's
+    userinfo: bool = True
+    #: the claim that gives the account's user name (email, preferred_username…)
+    username_claim: str = Field("email", min_length=1)
+    given_name_claim: str = Field("given_name", min_length=1)
+    #: the first of these claims present gives the family name (ProConnect: usual_name)
+    family_name_claims: tuple[str, ...] = ("usual_name", "family_name")
+    #: role of an account created at its first login, when no role_claims mapping matches
+    default_role: str = "agent"
+    #: claim -> value -> ged group names, e.g. {"groups": {"urbanisme": ["urbanisme"]}};
+    #: the groups named here follow the provider at every login, others are left alone
+    group_claims: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+    #: claim -> value -> the name of a ged unit, e.g. {"organizational_unit": {"DGFIP": "Finances"}}
+    unit_claims: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: claim -> value -> role, the first match wins; with any mapping, the role follows the
+    #: provider at every login (default_role when none matches)
+    role_claims: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: seconds of clock difference tolerated with the provider on a token's dates
+    leeway_seconds: int = Field(60, ge=0, le=600)
+    #: seconds the provider has to answer ged (discovery, keys, token, userinfo)
+    timeout: float = Field(10.0, gt=0, le=120)
+    #: the address agents reach ged at (https://ged.example.fr), which the redirect URIs
+    #: given to the provider start with; empty: the address of each request (no proxy)
+    public_url: str = ""
+
+    @field_validator("client_secret_file", mode="before")
+    @classmethod
+    def _empty_file_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("issuer")
+    @classmethod
+    def _an_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"the issuer must be an https:// URL, not {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"public_url must be an https:// URL, not {value!r}")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _complete(self) -> OidcSettings:
+        if not self.issuer:
+            return self
+        if not self.client_id:
+            raise ValueError("client_id is required with an issuer (the provider gave it)")
+        if not self.client_secret and self.client_secret_file is None:
+            raise ValueError("client_secret or client_secret_file is required with an issuer")
+        if "openid" not in self.scopes:
+            raise ValueError("scopes must include openid")
+        roles = [self.default_role, *(r for m in self.role_claims.values() for r in m.values())]
+        for role in roles:
+            if role not in SSO_ROLES:
+                raise ValueError(
+                    f"role {role!r} cannot come from single sign-on: choose one of "
+                    f"{', '.join(SSO_ROLES)} (administrators and stations keep local accounts)"
+                )
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer)
+
+    def secret(self) -> str:
+        """The client secret, from the file when one is named."""
+        if self.client_secret_file is None:
+            return self.client_secret
+        try:
+            lines = self.client_secret_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"oidc.client_secret_file: cannot read it ({exc})") from None
+        return lines[0].strip() if lines else ""
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -315,6 +413,7 @@ class Settings(_Section):
     webhooks: WebhookSettings = WebhookSettings()
     disposal: DisposalSettings = DisposalSettings()
     archives: ArchivesSettings = ArchivesSettings()
+    oidc: OidcSettings = OidcSettings()
 
     @field_validator("database")
     @classmethod
@@ -468,6 +567,13 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             ),
             "archives": settings.archives.model_copy(
                 update={"packages_dir": absolute(settings.archives.packages_dir)}
+            ),
+            "oidc": settings.oidc.model_copy(
+                update={
+                    "client_secret_file": absolute(settings.oidc.client_secret_file)
+                    if settings.oidc.client_secret_file
+                    else None
+                }
             ),
         }
     )

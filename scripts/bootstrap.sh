@@ -14,6 +14,20 @@ PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-
           chromium fonts-dejavu-core)  # the web UI's browser tests (Playwright drives it)
 # OpenSearch needs a JDK; keep whatever java the machine already has.
 command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)
+# Keycloak (the OpenID provider of the tests) needs Java 21 or newer: the project's machines
+# have a Temurin JDK under /usr/lib/jvm; elsewhere, Debian's newest if it has one (Debian 13
+# has 21 and 25, Debian 12 only 17). scripts/services.py picks it (keycloak_java_home).
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
+if ! grep -Eqs '^JAVA_VERSION="(2[1-9]|[3-9][0-9])' /usr/lib/jvm/*/release; then
+    $SUDO apt-get update -qq
+    for pkg in openjdk-25-jre-headless openjdk-21-jre-headless; do
+        if apt-cache policy "$pkg" | grep -Eq 'Candidate: [0-9]'; then
+            PACKAGES+=("$pkg")
+            break
+        fi
+    done
+fi
 # Debian splits venv/ensurepip out of the interpreter.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES+=(python3-venv)
 
@@ -24,8 +38,6 @@ done
 
 if ((${#missing[@]})); then
     echo "bootstrap: installing ${missing[*]}" >&2
-    SUDO=""
-    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

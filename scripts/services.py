@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Install and start ged's backing services (OpenSearch, Redis, PostgreSQL, a test TSA) on loopback.
+"""Install and start ged's backing services (OpenSearch, Redis, PostgreSQL, a test TSA, an
+OpenID provider) on loopback.
 
 Stdlib only: it runs before the project's venv exists.
 
@@ -13,6 +14,9 @@ detached, waits until it is ready and prints one JSON object of URLs on stdout.
 Data, logs and pid files live in <project>/var/<instance>/<service>/.
 The tsa service is a local RFC 3161 time-stamping authority with a test CA of its own
 (scripts/tsa_server.py): each instance is a TSA the others' CAs do not trust.
+The keycloak service is Keycloak from Maven Central with the realm of tests/oidc/realm.json
+(re-imported whenever that file changes); it needs Java 21 or newer.
+Services named together are started at once, and `ensure` waits for all of them.
 """
 
 import argparse
@@ -27,16 +31,19 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {
-    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320, "tsa": 8318},
-    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390, "tsa": 9318},
+    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320, "tsa": 8318, "keycloak": 8380},
+    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390, "tsa": 9318, "keycloak": 9380},
 }
-SERVICES = ("opensearch", "redis", "postgres", "tsa")
+SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak")
 SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
 IS_ROOT = os.geteuid() == 0
 
@@ -58,6 +65,19 @@ custom.foldername=
 extended.plugins=
 has.native.controller=false
 """
+
+KC_VERSION = "26.7.3"
+KC_ZIP_URL = (
+    "https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/"
+    f"{KC_VERSION}/keycloak-quarkus-dist-{KC_VERSION}.zip"
+)
+#: the master realm's administrator (loopback only), created at the first start
+KC_ADMIN = {"username": "admin", "password": "admin"}
+KC_REALM_FILE = ROOT / "tests" / "oidc" / "realm.json"
+#: the realm attribute that says which realm.json the imported realm came from
+KC_REALM_STAMP = "gedRealmFileSha256"
+#: written last by install_keycloak: an install without it was interrupted
+KC_INSTALLED = ".ged-installed"
 
 
 class Failure(Exception):
@@ -193,6 +213,162 @@ def install_opensearch():
         finally:
             shutil.rmtree(tmp)
     return home
+
+
+def keycloak_java_home():
+    """A JDK or JRE of Java 21 or newer (Keycloak 26 refuses older ones): $KEYCLOAK_JAVA_HOME,
+    else the newest under /usr/lib/jvm (a Temurin JDK on the project's machines, or
+    what scripts/bootstrap.sh installed from Debian), else java on PATH."""
+    if os.environ.get("KEYCLOAK_JAVA_HOME"):
+        return os.environ["KEYCLOAK_JAVA_HOME"]
+    candidates = [p for p in Path("/usr/lib/jvm").glob("*") if (p / "bin" / "java").exists()]
+    java = shutil.which("java")
+    if java:
+        candidates.append(Path(java).resolve().parent.parent)
+    found = [(java_major(home), home) for home in candidates]
+    found = [(major, home) for major, home in found if major >= 21]
+    if not found:
+        raise Failure("keycloak needs Java 21 or newer (run scripts/bootstrap.sh)")
+    return str(max(found, key=lambda pair: (pair[0], "temurin" in pair[1].name))[1])
+
+
+def java_major(home):
+    """The major version a Java install says in its `release` file (0 if it does not)."""
+    try:
+        text = (home / "release").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            version = line.split("=", 1)[1].strip('"')
+            major = version.split(".")[0]
+            return int(major) if major.isdigit() else 0
+    return 0
+
+
+def keycloak_env(home, extra_java_opts=""):
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "JAVA_HOME": keycloak_java_home(),
+        # A small heap: the realm of the tests has a handful of users.
+        "JAVA_OPTS_KC_HEAP": "-Xms64m -Xmx512m",
+        # C1 only: a server that lives for one test run gains nothing from C2's slow
+        # optimisations, and starts faster without them.
+        "JAVA_OPTS_APPEND": f"-XX:TieredStopAtLevel=1 {extra_java_opts}".strip(),
+        "KC_BOOTSTRAP_ADMIN_USERNAME": KC_ADMIN["username"],
+        "KC_BOOTSTRAP_ADMIN_PASSWORD": KC_ADMIN["password"],
+    }
+
+
+def keycloak_start_args(home, port, db_dir, work_dir):
+    """`kc.sh start` on loopback, its H2 database in db_dir, its transaction log in work_dir."""
+    return [
+        str(home / "bin" / "kc.sh"),
+        "start",
+        "--optimized",
+        "--http-enabled=true",
+        "--http-host=127.0.0.1",
+        f"--http-port={port}",
+        # Fixed, so that the issuer in tokens is the same whoever asks (browser or ged).
+        f"--hostname=http://127.0.0.1:{port}",
+        "--cache=local",
+        f"--db-url=jdbc:h2:file:{db_dir}/keycloakdb;NON_KEYWORDS=VALUE",
+        # Not in the shared install: each instance writes its own.
+        f"-Dquarkus.transaction-manager.object-store.directory={work_dir / 'transaction-logs'}",
+    ]
+
+
+def install_keycloak():
+    """Keycloak unpacked in the cache and built once for its file database (`kc.sh build`,
+    so that every start is --optimized), then started once to leave (1) a database with the
+    master realm and its administrator already created, which each instance copies, and
+    (2) a class-data archive of the JVM: both halve the start of every instance."""
+    cache = cache_dir()
+    home = cache / f"keycloak-{KC_VERSION}"
+    # Its own lock: OpenSearch's install must not wait for this one.
+    with open(cache / ".keycloak.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (home / KC_INSTALLED).exists():
+            return home
+        shutil.rmtree(home, ignore_errors=True)  # an install interrupted half-way
+        zip_file = cache / f"keycloak-quarkus-dist-{KC_VERSION}.zip"
+        download(KC_ZIP_URL, zip_file)
+        tmp = Path(tempfile.mkdtemp(dir=cache))
+        try:
+            run(["unzip", "-q", str(zip_file), "-d", str(tmp)])
+            (tmp / home.name).rename(home)
+        finally:
+            shutil.rmtree(tmp)
+        say("keycloak: kc.sh build, once per install (about a minute)")
+        run([str(home / "bin" / "kc.sh"), "build", "--db=dev-file"], env=keycloak_env(home))
+        # In place, after the rename: the class-data archive is bound to the install's path.
+        train_keycloak(home)
+        run(["chmod", "-R", "a+rX", str(home)])
+        (home / KC_INSTALLED).write_text(f"{KC_VERSION}\n")
+    return home
+
+
+def train_keycloak(home):
+    """Start the new install once and stop it: see install_keycloak."""
+    port = free_loopback_port()
+    work = Path(tempfile.mkdtemp(dir=home))
+    archive = f"-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile={home / 'keycloak.jsa'}"
+    cmd = keycloak_start_args(home, port, home / "template-db", work)
+    say("keycloak: first start, for the database template and the JVM's class archive")
+    proc = spawn(cmd, work / "keycloak.log", work / "keycloak.pid", keycloak_env(home, archive))
+    try:
+        deadline = time.monotonic() + 600
+        while not keycloak_answers(f"http://127.0.0.1:{port}", "master"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log = (work / "keycloak.log").read_text(errors="replace")[-3000:]
+                raise Failure(f"keycloak: the first start failed:\n{log}")
+            time.sleep(0.5)
+        keycloak_admin_token(f"http://127.0.0.1:{port}")  # the admin exists: the template has it
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the archive is written as the JVM exits
+        proc.wait(timeout=120)
+        shutil.rmtree(work)
+
+
+def free_loopback_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def keycloak_answers(url, realm):
+    """Whether the realm's discovery document is served (503 while Keycloak boots)."""
+    try:
+        with urllib.request.urlopen(
+            f"{url}/realms/{realm}/.well-known/openid-configuration", timeout=3
+        ) as resp:
+            return resp.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def keycloak_admin_token(url):
+    form = {"grant_type": "password", "client_id": "admin-cli", **KC_ADMIN}
+    body = urllib.parse.urlencode(form).encode()
+    token_url = f"{url}/realms/master/protocol/openid-connect/token"
+    with urllib.request.urlopen(token_url, data=body, timeout=10) as resp:
+        return json.load(resp)["access_token"]
+
+
+def keycloak_admin(url, token, method, path, body=None):
+    """One call of Keycloak's admin REST API; the decoded JSON answer, or None."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{url}/admin/realms{path}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        payload = resp.read()
+    return json.loads(payload) if payload else None
 
 
 def java_home():
@@ -483,7 +659,71 @@ class Tsa(Service):
         return {"tsa_url": self.url, "tsa_ca_file": ca_file}
 
 
-CLASSES = {"opensearch": OpenSearch, "redis": Redis, "postgres": Postgres, "tsa": Tsa}
+class Keycloak(Service):
+    name = "keycloak"
+    timeout = 300  # the first start of an instance creates its database
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        # The last argument of kc.sh (whose pid is in the pid file) and of its java.
+        self.marker = f"-Dged.instance={self.instance}"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.realm_stamp = hashlib.sha256(KC_REALM_FILE.read_bytes()).hexdigest()
+
+    def ready(self):
+        return keycloak_answers(self.url, "master")
+
+    def up(self):
+        """Answering, with the realm of the current tests/oidc/realm.json."""
+        if not keycloak_answers(self.url, "ged"):
+            return False
+        try:
+            realm = keycloak_admin(self.url, keycloak_admin_token(self.url), "GET", "/ged")
+        except (OSError, ValueError):
+            return False
+        return (realm.get("attributes") or {}).get(KC_REALM_STAMP) == self.realm_stamp
+
+    def start(self):
+        home = install_keycloak()
+        database = self.dir / "h2"
+        if not database.exists():
+            shutil.copytree(home / "template-db", database)
+        archive = f"-XX:SharedArchiveFile={home / 'keycloak.jsa'} -Xshare:auto"
+        cmd = [*keycloak_start_args(home, self.port, database, self.dir), self.marker]
+        return spawn(cmd, self.log, self.pid_file, keycloak_env(home, archive))
+
+    def pid(self):
+        return pid_alive(self.pid_file, self.marker + "\0")
+
+    def provision(self):
+        """(Re-)import the realm when it is missing or older than realm.json: the tests'
+        users, groups and clients are the file's, whatever an earlier run left."""
+        if self.up():
+            return
+        token = keycloak_admin_token(self.url)
+        realm = json.loads(KC_REALM_FILE.read_text())
+        realm.setdefault("attributes", {})[KC_REALM_STAMP] = self.realm_stamp
+        with contextlib.suppress(urllib.error.HTTPError):  # 404: not imported yet
+            keycloak_admin(self.url, token, "DELETE", "/ged")
+        say(f"keycloak: importing the realm of {KC_REALM_FILE.relative_to(ROOT)}")
+        keycloak_admin(self.url, token, "POST", "", realm)
+
+    def urls(self):
+        return {
+            "keycloak_url": self.url,
+            "oidc_issuer": f"{self.url}/realms/ged",
+            "keycloak_admin_username": KC_ADMIN["username"],
+            "keycloak_admin_password": KC_ADMIN["password"],
+        }
+
+
+CLASSES = {
+    "opensearch": OpenSearch,
+    "redis": Redis,
+    "postgres": Postgres,
+    "tsa": Tsa,
+    "keycloak": Keycloak,
+}
 URL_KEYS = {"opensearch": "opensearch_url", "redis": "redis_url", "postgres": "database_url"}
 
 
@@ -502,8 +742,23 @@ def locked(instance):
 
 
 def cmd_ensure(services):
-    for svc in services:
-        svc.ensure()
+    """Start every service at once (OpenSearch and Keycloak each take seconds of JVM
+    start-up) and wait for all; one that fails does not stop the others."""
+    failures = []
+
+    def ensure(svc):
+        try:
+            svc.ensure()
+        except (Failure, OSError, subprocess.CalledProcessError) as exc:
+            failures.append(describe(exc))
+
+    threads = [threading.Thread(target=ensure, args=(svc,)) for svc in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise Failure("; ".join(failures))
     print(json.dumps({key: url for svc in services for key, url in svc.urls().items()}))
 
 
@@ -529,6 +784,10 @@ def cmd_check():
         for tool in ("java", "redis-server", "unzip", "tesseract", "openssl")
         if not shutil.which(tool)
     ]
+    try:
+        keycloak_java_home()
+    except Failure as exc:
+        missing.append(str(exc))
     if IS_ROOT:
         missing += [tool for tool in ("setfacl", "setpriv") if not shutil.which(tool)]
     try:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command two of the README (and .ci/run): set up this machine, check lint, formatting
-# and types, and run the whole test suite against real OpenSearch, Redis, PostgreSQL and
-# tesseract (import contracts: tests/test_architecture.py). Extra arguments go to pytest.
+# and types, and run the whole test suite against real OpenSearch, Redis, PostgreSQL,
+# Keycloak and tesseract (import contracts: tests/test_architecture.py). Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,5 +16,5 @@ python3 scripts/services.py check
 python3 scripts/verapdf.py install >/dev/null
 # Started once here so that the pytest workers find them up; the fixtures
 # call the same idempotent script, so running pytest alone works too.
-python3 scripts/services.py ensure --profile test opensearch redis postgres tsa >/dev/null
+python3 scripts/services.py ensure --profile test opensearch redis postgres tsa keycloak >/dev/null
 exec .venv/bin/python -m pytest -n 2 "$@"

@@ -1,8 +1,8 @@
 """Fixtures shared by the whole suite.
 
-Real services only: OpenSearch, Redis, PostgreSQL and a time-stamping authority
-(RFC 3161, with a test CA) are started once per run by scripts/services.py (the
-same script the README uses). Each test gets its
+Real services only: OpenSearch, Redis, PostgreSQL, a time-stamping authority
+(RFC 3161, with a test CA) and an OpenID provider (Keycloak, for the tests that ask for
+it) are started once per run by scripts/services.py (the same script the README uses). Each test gets its
 own blob directory, SQLite file, OpenSearch index prefix and RQ queue name;
 each xdist worker gets its own PostgreSQL database and Redis database.
 """
@@ -28,10 +28,13 @@ from ged.migrate import upgrade
 from search.client import make_client
 from tests import services
 from tests.apiclient import Api, serve
+from tests.oidc.provider import Keycloak
 
 #: fixtures that reach a test service, directly or through a parameter chosen at run time
 #: (getfixturevalue does not show in a test's fixture closure)
-_SERVICE_FIXTURES = frozenset({"service_urls", "database_url", "empty_database_url", "api"})
+_SERVICE_FIXTURES = frozenset(
+    {"service_urls", "database_url", "empty_database_url", "api", "oidc_provider"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,6 +57,14 @@ def worker_number(request: pytest.FixtureRequest) -> int:
 @pytest.fixture(scope="session")
 def service_urls() -> dict[str, str]:
     return services.ensure("opensearch", "redis", "postgres", "tsa")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Keycloak:
+    """The test OpenID provider: Keycloak with the realm of tests/oidc/realm.json. Its own
+    fixture, so that a run without single sign-on tests does not wait for it (scripts/test.sh
+    starts it beside the others)."""
+    return Keycloak.from_urls(services.ensure("keycloak"))
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,9 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
         GED_WEBHOOKS__BACKOFF=json.dumps(list(settings.webhooks.backoff)),
         GED_LOGGING__LEVEL="WARNING",
     )
+    if settings.oidc.enabled:
+        for key, value in settings.oidc.model_dump(mode="json", exclude_none=True).items():
+            env[f"GED_OIDC__{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     env.update(overrides)
     return env
 

@@ -33,6 +33,8 @@ ACCESS_ACTIONS = frozenset(
         "recovery_code.use",
         "logout",
         "session.end",
+        "oidc.login.failed",
+        "oidc.logout.failed",
         "token.use",
         "access.denied",
         "search",

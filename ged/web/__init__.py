@@ -10,7 +10,7 @@ from apiflask import APIFlask
 
 from ged.bootstrap import build
 from ged.config import Settings, load_settings
-from ged.web import api_docs, auth, context, health, openapi, problems, ui
+from ged.web import api_docs, auth, context, health, oidc_client, openapi, problems, ui
 from ged.web.api import (
     acl,
     admin,
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     problems.register(app)
     context.init_app(app)
     auth.init_app(app)
+    oidc_client.init_app(app, settings.oidc)
     app.register_blueprint(health.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(acl.bp)

@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from ged.models import User
 from ged.services import second_factor
 from ged.services.second_factor import LoginByCode
-from ged.services.sessions import open_session, principal_for_session_key
+from ged.services.sessions import current_session, open_session, principal_for_session_key
 from ged.services.tokens import TokenExpired, authenticate_token
 from ged.web.context import uow
 
@@ -85,6 +85,14 @@ def log_in(username: str, password: str, code: str | None = None) -> User:
     user = second_factor.login(uow(), username, password, code, ip=ip, user_agent=user_agent)
     begin_session(user)
     return user
+
+
+def session_id_token() -> str | None:
+    """The ID token the current session was opened with, if by single sign-on: the
+    id_token_hint of the logout at the provider."""
+    caller = g.get("principal")
+    row = current_session(uow(), caller) if caller is not None else None
+    return row.id_token if row is not None and row.method == "oidc" else None
 
 
 def log_in_with_code(user_id: int, code: str, started_at: datetime) -> LoginByCode:

@@ -128,3 +128,29 @@ def test_example_file_documents_every_key_with_its_default():
 
     for key in WatchedFolder.model_fields:
         assert f"# {key} =" in text, f"watch.folders.{key} is not documented"
+
+
+def test_single_sign_on_is_off_until_an_issuer_is_set():
+    assert not load_settings(None, environ={}).oidc.enabled
+
+
+def test_single_sign_on_needs_its_client_and_no_privileged_role(tmp_path):
+    issuer = {"GED_OIDC__ISSUER": "https://auth.agentconnect.gouv.fr/api/v2/"}
+    with pytest.raises(ConfigError, match=r"client_id is required with an issuer"):
+        load_settings(None, environ=issuer)
+    complete = {**issuer, "GED_OIDC__CLIENT_ID": "ged", "GED_OIDC__CLIENT_SECRET": "s"}
+    settings = load_settings(None, environ=complete)
+    assert settings.oidc.issuer == "https://auth.agentconnect.gouv.fr/api/v2"  # no final /
+    mapped = {**complete, "GED_OIDC__ROLE_CLAIMS": '{"groups": {"dsi": "admin"}}'}
+    with pytest.raises(ConfigError, match=r"role 'admin' cannot come from single sign-on"):
+        load_settings(None, environ=mapped)
+
+
+def test_the_client_secret_may_come_from_a_file_beside_the_configuration(tmp_path):
+    (tmp_path / "secret").write_text("le secret\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        '[oidc]\nissuer = "https://sso.example.fr/realms/agents"\nclient_id = "ged"\n'
+        'client_secret_file = "secret"\n',
+    )
+    assert load_settings(path, environ={}).oidc.secret() == "le secret"

@@ -65,6 +65,13 @@ RULES: dict[tuple[str, str], Case] = {
         "/connexion", everyone(302, anonymous=302), {"username": "agent", "password": PASSWORD}
     ),
     ("ui.account.logout", "POST"): Case("/deconnexion", everyone(302)),
+    # Single sign-on is off in this app: its pages do not exist (tests/ged/web/test_oidc_login.py).
+    ("ui.oidc.start", "GET"): Case("/connexion/oidc", everyone(404, anonymous=404)),
+    ("ui.oidc.callback", "GET"): Case("/connexion/oidc/retour", everyone(404, anonymous=404)),
+    ("ui.oidc.backchannel_logout", "POST"): Case(
+        "/connexion/oidc/deconnexion", everyone(404, anonymous=404)
+    ),
+    ("ui.profile.page", "GET"): Case("/compte", everyone(200)),
     ("ui.account.password", "GET"): Case("/compte/mot-de-passe", everyone(200)),
     ("ui.account.password", "POST"): Case(
         "/compte/mot-de-passe",

@@ -25,6 +25,8 @@ from ged.web.ui import (
     hold_pages,
     i18n,
     lifecycle_labels,
+    oidc_login,
+    profile_page,
     retention_pages,
     review_page,
     search_page,
@@ -46,6 +48,8 @@ for child in (
     account.bp,
     second_factor_pages.bp,
     session_pages.bp,
+    oidc_login.bp,
+    profile_page.bp,
     search_page.bp,
     document_page.bp,
     document_versions.bp,
@@ -67,6 +71,7 @@ errors.init_blueprint(bp)
 i18n.init_blueprint(bp)
 formatting.init_blueprint(bp)
 lifecycle_labels.init_blueprint(bp)
+oidc_login.init_blueprint(bp)
 disposal_pages.init_blueprint(bp)
 
 

@@ -13,10 +13,11 @@ from ged.errors import InvalidInput
 from ged.passwords import MIN_LENGTH
 from ged.services import logins
 from ged.services.logins import AccountLocked, LoginRefused, SecondFactorNeeded
-from ged.web.auth import csrf, log_in, public
+from ged.web.auth import csrf, log_in, public, session_id_token
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import safe_next
 from ged.web.ui.i18n import translate as _
+from ged.web.ui.oidc_login import logout_redirect
 from ged.web.ui.second_factor_pages import start_pending
 
 bp = APIBlueprint("account", __name__, enable_openapi=False)
@@ -57,10 +58,12 @@ def login():
 
 @bp.post("/deconnexion")
 def logout():
+    # Read before the session ends: a single sign-on session logs out at the provider too.
+    at_provider = logout_redirect(session_id_token())
     logins.log_out(uow(), principal())
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
-    return redirect(url_for("ui.account.login"))
+    return redirect(at_provider or url_for("ui.account.login"))
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])

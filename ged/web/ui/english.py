@@ -1,6 +1,7 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
 from ged.web.ui.english_sessions import SESSION_MESSAGES
 from ged.web.ui.english_transfers import TRANSFER_MESSAGES
@@ -364,5 +365,6 @@ MESSAGES: dict[str, str] = {
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
+    **OIDC_MESSAGES,
 }
 # fmt: on

@@ -7,7 +7,11 @@ nobody may frame the pages (clickjacking).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response
+
+from ged.web import oidc_client
 
 PAGE_POLICY = "; ".join(
     [
@@ -33,7 +37,6 @@ PREVIEW_POLICY = (
 )
 
 HEADERS = {
-    "Content-Security-Policy": PAGE_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -42,8 +45,22 @@ HEADERS = {
 }
 
 
+def page_policy() -> str:
+    """PAGE_POLICY, and with single sign-on the provider's origin as a form target: the
+    logout form's answer redirects there (its end_session_endpoint), which form-action
+    governs too."""
+    config = oidc_client.settings()
+    if config is None:
+        return PAGE_POLICY
+    issuer = urlsplit(config.issuer)
+    return PAGE_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}"
+    )
+
+
 def add_headers(response: Response) -> Response:
     # setdefault: the preview route sets a stricter policy of its own that must stay.
+    response.headers.setdefault("Content-Security-Policy", page_policy())
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if "Cache-Control" not in response.headers:
