@@ -348,7 +348,7 @@ def test_a_document_due_is_destroyed_after_a_visa_and_its_certificate_downloaded
     page.get_by_role("button", name="Se déconnecter").click()
     log_in(page, "archives_authority")
     page.wait_for_url("**/recherche")
-    page.get_by_role("link", name="Visa d'élimination").click()
+    page.get_by_role("link", name="Visa d'élimination", exact=True).click()
     page.get_by_role("link", name="Conventions échues").click()
     assert page.url == list_url
     assert serious_violations(page) == []
