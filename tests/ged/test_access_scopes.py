@@ -40,6 +40,7 @@ CHANGING_VERBS = frozenset(
         "change",
         "end",
         "end_any",
+        "reset",
     }
 )
 
