@@ -129,14 +129,11 @@ def _create(
     )
     session.add(user)
     session.flush()
-    record(
+    _record_account(
         session,
-        None,
         "oidc.account.create",
-        object_type="user",
-        object_id=user.username,
-        actor=f"oidc:{issuer}"[:150],
-        details={**_account_of(user), "issuer": issuer, "subject": subject, **_unknown(wanted)},
+        user,
+        {**_account_of(user), "issuer": issuer, "subject": subject, **_unknown(wanted)},
     )
     return user
 
@@ -154,15 +151,25 @@ def _update(session: Session, user: User, wanted: _Wanted, *, username_free: boo
     user.groups = kept + [group for group in wanted.groups if group not in kept]
     after = _account_of(user)
     if after != before:
-        record(
+        _record_account(
             session,
-            None,
             "oidc.account.update",
-            object_type="user",
-            object_id=user.username,
-            actor=f"oidc:{user.oidc_issuer}"[:150],
-            details={**edit_details(before, after), **_unknown(wanted)},
+            user,
+            {**edit_details(before, after), **_unknown(wanted)},
         )
+
+
+def _record_account(session: Session, action: str, user: User, details: dict) -> None:
+    """Audit a change the provider made to an account (no ged user acted)."""
+    record(
+        session,
+        None,
+        action,
+        object_type="user",
+        object_id=user.username,
+        actor=f"oidc:{user.oidc_issuer}"[:150],
+        details=details,
+    )
 
 
 def _wanted(session: Session, settings: OidcSettings, claims: Mapping[str, Any]) -> _Wanted:
