@@ -18,16 +18,18 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 import redis
+from argon2 import PasswordHasher
 from opensearchpy import OpenSearch
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from ged import passwords
 from ged.config import DatabaseSettings, Settings, load_settings
 from ged.db import make_engine
-from ged.migrate import upgrade
 from search.client import make_client
 from tests import services
 from tests.apiclient import Api, serve
+from tests.migrated import migrate
 from tests.oidc.provider import Keycloak
 
 #: fixtures that reach a test service, directly or through a parameter chosen at run time
@@ -35,6 +37,13 @@ from tests.oidc.provider import Keycloak
 _SERVICE_FIXTURES = frozenset(
     {"service_urls", "database_url", "empty_database_url", "api", "oidc_provider"}
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # argon2's recommended cost (64 MiB, a sixth of a second here) protects stored passwords
+    # and only slows the suite, which hashes thousands of them: tests hash cheaply. A hash
+    # carries its parameters, so the `ged` processes the tests start verify these as fast.
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -110,7 +119,7 @@ def create_postgres_database(
 def migrated_postgres_template(create_postgres_database: Callable[..., str]) -> str:
     """Name of a migrated database to copy: CREATE DATABASE … TEMPLATE is faster than migrating."""
     url = create_postgres_database("template")
-    upgrade(url)
+    migrate(url)
     return make_url(url).database
 
 
@@ -198,7 +207,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 def migrated_postgres_url(create_postgres_database: Callable[..., str]) -> str:
     """One migrated PostgreSQL database per xdist worker, shared by its tests through savepoints."""
     url = create_postgres_database("main")
-    upgrade(url)
+    migrate(url)
     return url
 
 
@@ -208,7 +217,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         return request.getfixturevalue("migrated_postgres_url")
     url = f"sqlite:///{tmp_path / 'ged.sqlite3'}"
-    upgrade(url)
+    migrate(url)
     return url
 
 
@@ -250,7 +259,7 @@ def opensearch_client(settings: Settings) -> Iterator[OpenSearch]:
 
 @pytest.fixture
 def sqlite_api(settings) -> Iterator[Api]:
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     yield from serve(settings)
 
 

@@ -14,7 +14,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from rq import SimpleWorker
+
 from ged.config import Settings
+from workers.worker import run_worker
 
 
 def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
@@ -44,18 +47,17 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
     return env
 
 
-def run_worker_burst(settings: Settings, timeout: float = 240) -> subprocess.CompletedProcess:
-    """Process every job waiting now with a real `ged worker`, then return."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ged", "worker", "--burst"],
-        env=ged_environment(settings),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
+def run_worker_burst(settings: Settings) -> None:
+    """Process every job waiting now with ged's worker, then return. The worker runs in this
+    process (RQ's SimpleWorker, no fork per job): a `ged worker` process would cost two
+    seconds of interpreter start for every burst. start_worker runs the real process."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        run_worker(settings, burst=True, worker_class=SimpleWorker)
+    finally:
+        # RQ takes SIGINT and SIGTERM for a graceful stop; pytest needs them back.
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def start_worker(settings: Settings) -> subprocess.Popen:

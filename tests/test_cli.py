@@ -13,10 +13,10 @@ from sqlalchemy import select
 from ged.cli import cli
 from ged.config import load_settings
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import User
 from ged.passwords import verify_password
 from ged.timeutil import aware
+from tests.migrated import migrate
 
 
 def run_installed(
@@ -88,7 +88,7 @@ def test_unreachable_redis_stops_the_worker_with_one_line():
 @pytest.fixture
 def migrated_settings(make_settings):
     settings = make_settings()
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     return settings
 
 

@@ -26,8 +26,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ged.migrate import upgrade
 from tests.apiclient import seed_accounts
+from tests.migrated import migrate
 from tests.processes import free_port, ged_environment
 
 CHUNK = 1024 * 1024
@@ -216,7 +216,7 @@ def test_uploads_and_downloads_keep_the_server_memory_flat_whatever_the_size(
     port = free_port()
     server_tmp = tmp_path / "server-tmp"
     server_tmp.mkdir()
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     token = seed_accounts(settings)["archivist"]
     env = ged_environment(
         settings,

@@ -25,9 +25,9 @@ from ged.bootstrap import build
 from ged.cli import cli
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import Document, Grant, Group, Unit, User, Version
 from ged.services.drops import folder_problem
+from tests.migrated import migrate
 from tests.test_up import free_port
 from workers.counters import RedisWatchCounters
 
@@ -186,7 +186,7 @@ def make_station(make_settings, tmp_path: Path) -> Iterator[Callable[..., Statio
             **overrides,
         }
         settings = make_settings(watch={"folders": json.dumps([folder])})
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
         station = Station(settings, inbox, tmp_path / "watch.log")
         stations.append(station)
         with station.session() as session:

@@ -31,6 +31,14 @@ def start_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
+def stop_runtime() -> None:
+    """Close this process's Runtime; a job run after this builds a new one."""
+    global _runtime
+    if _runtime is not None:
+        _runtime.close()
+        _runtime = None
+
+
 def current_runtime() -> Runtime:
     """The worker's Runtime; a job run outside ``ged worker`` builds one from the environment."""
     return _runtime if _runtime is not None else start_runtime(load_settings())

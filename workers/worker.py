@@ -9,13 +9,18 @@ from redis import Redis
 from rq import Queue, Worker
 
 from ged.config import Settings
-from workers.jobs import start_runtime
+from workers.jobs import start_runtime, stop_runtime
 from workers.recovery import start_recovery_thread
 
 log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings, *, burst: bool = False) -> None:
+def run_worker(
+    settings: Settings, *, burst: bool = False, worker_class: type[Worker] = Worker
+) -> None:
+    """Work off the queue; RQ's Worker runs each job in a forked child, so that a job that
+    crashes or leaks takes only its child down. The tests pass SimpleWorker (jobs in this
+    process), which spares them a process start per burst."""
     runtime = start_runtime(settings)
     try:
         runtime.adapters.jobs.check()
@@ -34,11 +39,11 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
         queue = Queue(settings.redis.queue, connection=connection)
         stop_recovery = None if burst else start_recovery_thread(runtime, connection)
         try:
-            Worker([queue], connection=connection).work(
+            worker_class([queue], connection=connection).work(
                 burst=burst, with_scheduler=True, logging_level=settings.logging.level
             )
         finally:
             if stop_recovery is not None:
                 stop_recovery.set()
     finally:
-        runtime.close()
+        stop_runtime()

@@ -16,12 +16,12 @@ from ged.access import Principal, command_line, principal_for
 from ged.audit.seal import generate_key
 from ged.bootstrap import Runtime, build
 from ged.config import Settings
-from ged.migrate import upgrade
 from ged.models import Document, DocumentType, LegalHold, RetentionRule, legal_hold_documents
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.users import create_user
 from ged.timeutil import today
 from search.client import make_client
+from tests.migrated import migrate
 
 PASSWORD = "mot de passe de test"
 
@@ -33,7 +33,7 @@ def runtime(request, make_settings, redis_client) -> Iterator[Runtime]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings: Settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     generate_key(settings.audit.key_file)
     runtime = build(settings)
     yield runtime

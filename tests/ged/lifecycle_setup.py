@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
-from ged.migrate import upgrade
 from ged.models import AuditEvent, Document
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.users import create_unit, create_user
+from tests.migrated import migrate
 
 PASSWORD = "mot de passe de test"
 
@@ -27,7 +27,7 @@ def runtime(request, make_settings, redis_client) -> Iterator[Runtime]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runtime = build(settings)
     yield runtime
     runtime.close()

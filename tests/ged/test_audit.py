@@ -17,8 +17,8 @@ from ged.audit.chain import GENESIS, event_dict, event_hash, record
 from ged.audit.verify import verify_chain
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditCheckpoint, AuditEvent, Unit
+from tests.migrated import migrate
 
 CLAIRE = Principal(
     user_id=7,
@@ -162,7 +162,7 @@ def committing_url(request, settings: Settings) -> str:
     """A database whose sessions really commit (no outer savepoint), for concurrent writers."""
     if request.param == "postgresql":
         return request.getfixturevalue("fresh_postgres_url")
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     return settings.database.url
 
 

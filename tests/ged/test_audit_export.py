@@ -30,8 +30,8 @@ from ged.audit.verify import verify_chain
 from ged.cli.audit import audit
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditEvent
+from tests.migrated import migrate
 
 AUDITOR = Principal(5, "auditrice", "auditor", frozenset(), None, "192.0.2.8", "Firefox")
 #: actions of each stream that insert_chain takes turns with
@@ -212,7 +212,7 @@ def test_a_period_bundle_is_a_range_anchored_by_the_checkpoint_before_it(
 
 def test_the_command_line_keygen_seal_export_verify_and_purge(make_settings, tmp_path):
     settings = make_settings(audit={"key_file": tmp_path / "audit.key"})
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runner = CliRunner()
 
     def ged_audit(*args: str, input: str | None = None):

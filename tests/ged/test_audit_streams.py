@@ -29,6 +29,7 @@ from ged.errors import ConfigError
 from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditEvent
 from tests.ged.test_audit_export import insert_chain
+from tests.migrated import migrate
 
 AGENT = Principal(3, "agent", "agent", frozenset(), None, "192.0.2.1", "Firefox")
 BEFORE_STREAMS = "bcc2fe651427"
@@ -281,7 +282,7 @@ def test_the_command_line_exports_one_stream_and_purges_only_the_access_log(
     make_settings, tmp_path
 ):
     settings = make_settings(audit={"key_file": tmp_path / "audit.key"})
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     generate_key(settings.audit.key_file)
     engine = make_engine(settings.database)
     long_ago = datetime.now(UTC) - timedelta(days=400)

@@ -29,10 +29,10 @@ from ged.bootstrap import Runtime, build
 from ged.cli.audit import audit
 from ged.config import Settings, load_settings
 from ged.errors import ConfigError
-from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditTimestamp
 from tests import services
 from tests.ged.test_audit_export import rewrite_member
+from tests.migrated import migrate
 from tests.relay import relay_to
 
 ARCHIVIST = Principal(3, "archiviste", "archivist", frozenset(), None, "192.0.2.4", "Firefox")
@@ -236,7 +236,7 @@ def test_the_command_line_seals_stamps_and_verifies_a_bundle_against_a_given_ca(
     make_settings, tmp_path, service_urls, untrusted_tsa
 ):
     settings = stamping_settings(make_settings, tmp_path, service_urls)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runner = CliRunner()
 
     def ged_audit(*args: str):

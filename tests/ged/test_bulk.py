@@ -22,7 +22,6 @@ from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.config import Settings
 from ged.errors import InvalidInput, NotFound, PermissionDenied
-from ged.migrate import upgrade
 from ged.models import AuditEvent, BulkJob, Document
 from ged.services.acl import GrantSpec, grant_specs, replace_document_acl, replace_unit_acl
 from ged.services.bulk import read_job, requeue_abandoned_jobs, run_bulk, start_bulk
@@ -32,6 +31,7 @@ from ged.services.users import create_group, create_unit, create_user, update_us
 from ged.uow import UnitOfWork
 from search.client import make_client
 from search.index import alias_name
+from tests.migrated import migrate
 
 PASSWORD = "mot de passe de test"
 
@@ -43,7 +43,7 @@ def runtime(request, make_settings, redis_client) -> Iterator[Runtime]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings: Settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runtime = build(settings)
     yield runtime
     runtime.close()

@@ -17,10 +17,10 @@ from ged.access import Principal, principal_for
 from ged.bootstrap import Runtime, build
 from ged.cli import cli
 from ged.config import Settings
-from ged.migrate import upgrade
 from ged.models import AuditEvent, User, Version
 from ged.services import documents
 from ged.services.documents import Metadata, Upload
+from tests.migrated import migrate
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -42,7 +42,7 @@ def filed(request, make_settings) -> Iterator[Filed]:
     """Two documents filed by an agent through the service layer, on each database."""
     if request.param == "sqlite":
         settings = make_settings()
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
     else:
         settings = make_settings(database={"url": request.getfixturevalue("fresh_postgres_url")})
     runtime = build(settings)

@@ -15,7 +15,6 @@ from rq import Queue
 
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
-from ged.migrate import upgrade
 from ged.services.acl import GrantSpec, replace_document_acl
 from ged.services.documents import Metadata, Upload, create_document, update_metadata
 from ged.services.index_sync import refresh_document, stale_entries
@@ -23,6 +22,7 @@ from ged.services.maintenance import reconcile
 from ged.services.pipeline import process_version
 from ged.services.users import create_user
 from search.index import alias_name
+from tests.migrated import migrate
 from workers.recovery import recover_once
 
 TEXT = "Arrêté portant réglementation du stationnement place de la Mairie.".encode()
@@ -36,7 +36,7 @@ def runtimes(make_settings, redis_client, opensearch_client):
         redis={"url": "redis://127.0.0.1:1/0"},
         opensearch={"index_prefix": up_settings.opensearch.index_prefix},
     )
-    upgrade(up_settings.database.url)
+    migrate(up_settings.database.url)
     up, down = build(up_settings), build(down_settings)
     yield up, down
     up.close()

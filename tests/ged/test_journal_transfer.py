@@ -23,7 +23,6 @@ from ged.audit.timestamp import stamp_pending
 from ged.audit.tsa import load_roots
 from ged.bootstrap import Runtime, build
 from ged.errors import Conflict, InvalidInput
-from ged.migrate import upgrade
 from ged.models import AuditCheckpoint, AuditEvent, AuditTimestamp
 from ged.services.journal_transfer import (
     journal_days_to_transfer,
@@ -40,6 +39,7 @@ from tests.ged.disposal_setup import PASSWORD
 from tests.ged.journal_setup import at, days_ago, event_at, seal_at
 from tests.ged.test_transfers import ARCHIVES
 from tests.ged.transfer_setup import reply_xml
+from tests.migrated import migrate
 
 DAY1, DAY2, EMPTY_DAY, UNSEALED_DAY = days_ago(4), days_ago(3), days_ago(2), days_ago(5)
 
@@ -59,7 +59,7 @@ def runtime(request, make_settings, tmp_path, service_urls) -> Iterator[Runtime]
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
     generate_key(settings.audit.key_file)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runtime = build(settings)
     write_history(runtime)
     yield runtime

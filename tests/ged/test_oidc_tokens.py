@@ -13,7 +13,6 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from ged.bootstrap import build
-from ged.migrate import upgrade
 from ged.models import AuditEvent
 from ged.services.oidc import record_failure
 from ged.services.oidc_tokens import (
@@ -23,6 +22,7 @@ from ged.services.oidc_tokens import (
     verify_id_token,
     verify_logout_token,
 )
+from tests.migrated import migrate
 from tests.processes import wait_until
 
 NONCE = "nonce-de-test-0123456789"
@@ -173,7 +173,7 @@ def refusals(provider, answer, keycloak) -> dict[str, OidcRefused]:
 
 
 def test_each_refusal_is_audited_with_its_reason(settings, refusals):
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runtime = build(settings)
     try:
         for refused in refusals.values():

@@ -7,15 +7,15 @@ from redis import Redis
 from rq import Queue
 
 from ged.cli import cli
-from ged.migrate import upgrade
 from ged.web import create_app
 from tests.apiclient import Api, seed_accounts
+from tests.migrated import migrate
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def make_api(settings) -> Api:
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     return Api(create_app(settings).test_client(), seed_accounts(settings), settings)
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.errors import ConcurrentChange, Conflict, InvalidInput, PreconditionFailed
-from ged.migrate import upgrade
 from ged.models import AuditEvent, Document, Tag
 from ged.services.acl import GrantSpec, document_grants, replace_document_acl, replace_unit_acl
 from ged.services.documents import (
@@ -36,6 +35,7 @@ from ged.services.documents import (
 )
 from ged.services.revisions import document_etag, revision_from_etag
 from ged.services.users import create_group, create_unit, create_user
+from tests.migrated import migrate
 
 THREADS = 8
 EDITS = 25
@@ -51,7 +51,7 @@ def runtime(request, make_settings, redis_client) -> Iterator[Runtime]:
         settings = make_settings(database={"url": request.getfixturevalue("fresh_postgres_url")})
     else:
         settings = make_settings()
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
     built = build(settings)
     yield built
     built.close()

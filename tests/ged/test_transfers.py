@@ -18,7 +18,6 @@ from sqlalchemy import update
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.errors import Conflict, Gone, InvalidInput
-from ged.migrate import upgrade
 from ged.models import AuditEvent, Blob, Rendition, Transfer, User, Version
 from ged.services.disposal_queues import queue_page
 from ged.services.documents import Metadata, Upload, add_version, create_document
@@ -40,6 +39,7 @@ from seda.manifest import q
 from tests.ged.disposal_setup import PASSWORD, hold, make_due
 from tests.ged.transfer_setup import reply_xml
 from tests.ingest.samples import born_digital_pdf, page_lines, scan_image
+from tests.migrated import migrate
 
 ODD_NAME = "Délibération n°12 : été (copie) «définitive» #3?.pdf"
 ARCHIVES = {
@@ -56,7 +56,7 @@ def runtime(request, make_settings, redis_client) -> Iterator[Runtime]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     runtime = build(settings)
     yield runtime
     runtime.close()

@@ -15,18 +15,18 @@ from sqlalchemy import select
 
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
-from ged.migrate import upgrade
 from ged.models import Unit, Version
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.maintenance import reconcile
 from ged.services.users import create_user
+from tests.migrated import migrate
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def runtime(settings, redis_client) -> Runtime:
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     built = build(settings)
     yield built
     built.close()
@@ -95,7 +95,7 @@ def test_a_version_whose_job_could_not_be_queued_is_recovered(make_settings, red
     """Redis down at commit time: the document is filed all the same, its version stays
     pending, and reconciling once Redis answers queues it."""
     down = make_settings(redis={"url": "redis://127.0.0.1:1/0"})
-    upgrade(down.database.url)
+    migrate(down.database.url)
     offline = build(down)
     try:
         filer = archivist(offline)

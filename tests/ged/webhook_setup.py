@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from ged.access import command_line, principal_for
 from ged.bootstrap import Runtime, build
-from ged.migrate import upgrade
 from ged.models import User, WebhookDelivery
 from ged.services import webhooks
 from ged.services.documents import Metadata, Upload, create_document, delete_document
 from ged.services.users import create_user
+from tests.migrated import migrate
 
 ADMIN = command_line()
 TEXT = "Arrêté portant sur la voirie communale, texte confidentiel."
@@ -25,7 +25,7 @@ def runtime_on(request, make_settings, **sections: dict) -> Iterator[Runtime]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     built = build(settings)
     yield built
     built.close()

@@ -13,11 +13,11 @@ import pytest
 from ged.audit.seal import generate_key
 from ged.config import Settings
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import Document
 from ged.web import create_app
 from tests.apiclient import seed_accounts
 from tests.ingest.samples import born_digital_pdf, page_lines
+from tests.migrated import migrate
 from tests.processes import kill_group, serving, start_worker, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,7 +56,7 @@ def pdf_bytes(directory: Path, name: str, title: str, seed: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def live_ged(live_settings: Settings, tmp_path_factory) -> Iterator[LiveGed]:
-    upgrade(live_settings.database.url)
+    migrate(live_settings.database.url)
     # Disposal certificates are signed with the audit key: the visa needs it to exist.
     generate_key(live_settings.audit.key_file)
     tokens = seed_accounts(live_settings)

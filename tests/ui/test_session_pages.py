@@ -10,14 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from ged.migrate import upgrade
 from tests.apiclient import Api, serve
+from tests.migrated import migrate
 from tests.ui.pages import browser, csrf_token
 
 
 @pytest.fixture(scope="module")
 def app_api(live_settings) -> Iterator[Api]:
-    upgrade(live_settings.database.url)
+    migrate(live_settings.database.url)
     yield from serve(live_settings)
 
 

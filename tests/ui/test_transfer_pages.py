@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from ged.audit.seal import generate_key
-from ged.migrate import upgrade
 from ged.models import Version
 from ged.ports import StoredBlob
 from ged.services.renditions import PDFA, PDFA_MIME_TYPE, NewRendition, save_rendition
@@ -23,6 +22,7 @@ from tests.ged.disposal_setup import make_due
 from tests.ged.journal_setup import at, days_ago, event_at, seal_at
 from tests.ged.test_transfers import ARCHIVES
 from tests.ged.transfer_setup import reply_xml
+from tests.migrated import migrate
 from tests.ui.pages import browser, csrf_token
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -35,7 +35,7 @@ def api(request, make_settings) -> Iterator[Api]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     yield from serve(settings)
 
 
@@ -197,7 +197,7 @@ def test_a_sealed_day_of_the_journal_is_transferred_from_the_transfers_page(
 ):
     settings = make_settings(archives=ARCHIVES, audit={"key_file": tmp_path / "audit.key"})
     generate_key(settings.audit.key_file)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     for api in serve(settings):
         runtime = api.client.application.extensions["ged"]
         day = days_ago(2)

@@ -1,4 +1,4 @@
-"""Bulk jobs end to end: POST /api/v1/bulk, a real ``ged worker --burst`` runs the job, and
+"""Bulk jobs end to end: POST /api/v1/bulk, ged's worker runs the job in a burst, and
 GET /api/v1/jobs/{id} shows its progress; after a Redis flush the recovery sweep queues
 it again. SQLite and PostgreSQL, real Redis and OpenSearch."""
 
@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ged.migrate import upgrade
 from tests.apiclient import Api, serve
+from tests.migrated import migrate
 from tests.processes import run_worker_burst, wait_until
 from workers.recovery import recover_once
 
@@ -22,7 +22,7 @@ def bulk_api(request, make_settings, redis_client) -> Iterator[Api]:
     if request.param == "postgresql":
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     yield from serve(settings)
 
 

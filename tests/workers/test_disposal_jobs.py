@@ -1,4 +1,4 @@
-"""A visa given, a real ``ged worker --burst`` destroys the list; the daily count of the
+"""A visa given, ged's worker (a burst) destroys the list; the daily count of the
 queues is written once a day whatever the number of workers. SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from ged.access import Principal, command_line, principal_for
 from ged.bootstrap import Runtime, build
 from ged.errors import PermissionDenied, ServiceUnavailable
-from ged.migrate import upgrade
 from ged.models import AuditEvent, Document, Page, User, Version
 from ged.services.documents import Metadata, Upload, create_document
 from ged.services.index_sync import rebuild_index, stale_entries
 from ged.services.pipeline import abandoned_versions, process_version, requeue_abandoned
 from ged.uow import UnitOfWork
 from search.client import make_client
+from tests.migrated import migrate
 from tests.processes import run_worker_burst, wait_until
 
 TEXT = b"Compte rendu du conseil d'ecole de Quimperle, texte brut.\n"
@@ -46,7 +46,7 @@ def make_runtime(make_settings) -> Iterator:
 
     def make(**sections: dict) -> Runtime:
         settings = make_settings(**sections)
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
         runtimes.append(build(settings))
         return runtimes[-1]
 

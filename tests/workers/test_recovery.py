@@ -10,11 +10,11 @@ from ged.audit.chain import record
 from ged.audit.timestamp import stamp_rows
 from ged.audit.verify import verify_database
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import LIFECYCLE, Page, Version
 from tests.apiclient import serve
 from tests.ged.test_audit_timestamps import runtime_of, stamping_settings
 from tests.ingest.samples import save_tiff, scan_image
+from tests.migrated import migrate
 from tests.processes import kill_group, start_worker, wait_until
 from tests.relay import relay_to
 from workers.recovery import audit_housekeeping
@@ -36,7 +36,7 @@ def test_worker_killed_during_ocr_is_recovered_with_one_set_of_pages(make_settin
     settings = make_settings(
         pipeline={"stale_seconds": 4, "recovery_seconds": 1}, ocr={"processes": 1}
     )
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     api = next(serve(settings))
     images = [
         scan_image([f"Page {n} du registre", "Commune de Quimperlé"], dpi=200, font_size=16, seed=n)
@@ -70,7 +70,7 @@ def test_worker_killed_during_ocr_is_recovered_with_one_set_of_pages(make_settin
 def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_settings, service_urls):
     with relay_to(service_urls["opensearch_url"]) as search:
         settings = make_settings(opensearch={"urls": f'["{search.url}"]'})
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
         api = next(serve(settings))
         search.cut()
         upload = api.upload(b"Compte rendu du conseil d'ecole, texte brut.\n", "cr.txt")
@@ -93,7 +93,7 @@ def test_opensearch_down_during_ingestion_is_indexed_after_it_returns(make_setti
 
 def test_the_workers_sweep_seals_then_stamps(make_settings, tmp_path, service_urls, redis_url):
     settings = stamping_settings(make_settings, tmp_path, service_urls)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     connection = Redis.from_url(redis_url)
     with runtime_of(settings) as runtime:
         with runtime.unit_of_work() as uow:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ged.migrate import upgrade
 from tests.apiclient import Api, serve
+from tests.migrated import migrate
 from tests.processes import kill_group, run_worker_burst, start_worker, wait_until
 from tests.receiver import Receiver
 from workers.recovery import recover_once
@@ -31,7 +31,7 @@ def make_api(make_settings) -> Iterator[Callable[..., Api]]:
 
     def build(**sections: dict) -> Api:
         settings = make_settings(**sections)
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
         served.append(serve(settings))
         return next(served[-1])
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import AuditEvent
 from tests.apiclient import PASSWORD, Api, serve
 from tests.conftest import isolated_settings
+from tests.migrated import migrate
 from tests.ui.pages import csrf_token, log_in
 
 MAX_FAILED = 3
@@ -35,7 +35,7 @@ def tfa_api(tmp_path_factory, service_urls, redis_url) -> Iterator[Api]:
         redis_url,
         web={"second_factor_roles": '["admin"]', "max_failed_logins": MAX_FAILED},
     )
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     yield from serve(settings)
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from ged.migrate import upgrade
 from ged.web import create_app
 from tests.apiclient import seed_accounts
+from tests.migrated import migrate
 from tests.processes import serving
 
 #: the checkout, so that schemathesis (run from a scratch folder) imports its hooks from it
@@ -59,7 +59,7 @@ parameters = {{ token_id = {throwaway_token} }}
 def live(live_settings, tmp_path_factory):
     settings = live_settings
     data = tmp_path_factory.mktemp("fuzz")
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     tokens = seed_accounts(settings)
     throwaway = _file_documents_and_a_throwaway_token(settings, tokens)
     config = data / "schemathesis.toml"

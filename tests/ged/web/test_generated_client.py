@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ged.migrate import upgrade
 from tests.apiclient import seed_accounts
 from tests.ingest.samples import born_digital_pdf, page_lines
+from tests.migrated import migrate
 from tests.processes import kill_group, serving, start_worker, wait_until
 
 
@@ -57,7 +57,7 @@ def generate_client(url: str, directory: Path) -> None:
 
 @pytest.mark.timeout(300)
 def test_generated_client_files_waits_searches_and_downloads(settings, tmp_path, monkeypatch):
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     tokens = seed_accounts(settings)
     content = born_digital_pdf(
         tmp_path / "arrete.pdf", [page_lines("Arrêté de circulation rue des Lilas", seed=3)]

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from ged.access import command_line
 from ged.bootstrap import build
-from ged.migrate import upgrade
 from ged.models import AuditEvent, Group, Unit, User
 from ged.services.users import create_user, update_user
 from ged.web import create_app
 from tests.apiclient import seed_accounts
 from tests.conftest import isolated_settings
+from tests.migrated import migrate
 from tests.oidc.provider import CLIENTS, Keycloak, unique
 from tests.ui.pages import csrf_token
 
@@ -47,7 +47,7 @@ def app(tmp_path_factory, service_urls, redis_url, keycloak) -> Iterator:
     settings = isolated_settings(
         tmp_path_factory.mktemp("oidc"), service_urls, redis_url, oidc=oidc
     )
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     seed_accounts(settings)  # groups urbanisme; unit Urbanisme
     runtime = build(settings)
     with runtime.unit_of_work() as uow:

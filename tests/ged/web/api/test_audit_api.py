@@ -15,11 +15,11 @@ from ged.audit.chain import head
 from ged.audit.offline import verify_file
 from ged.audit.seal import generate_key, seal_checkpoint
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import ACCESS, LIFECYCLE, AuditEvent
 from ged.web import create_app
 from tests.apiclient import Api, seed_accounts
 from tests.ged.test_audit_export import insert_chain
+from tests.migrated import migrate
 from tests.ui.pages import browser
 
 URLS = ("/api/v1/audit/events", "/api/v1/audit/verify", "/api/v1/audit/export?format=jsonl")
@@ -31,7 +31,7 @@ def api(request, make_settings, tmp_path) -> Iterator[Api]:
     audit_settings = {"key_file": tmp_path / "audit.key"}
     if request.param == "sqlite":
         settings = make_settings(audit=audit_settings)
-        upgrade(settings.database.url)
+        migrate(settings.database.url)
     else:
         url = request.getfixturevalue("fresh_postgres_url")
         settings = make_settings(database={"url": url}, audit=audit_settings)

@@ -151,12 +151,12 @@ def test_bad_metadata_edits(sqlite_api):
 
 
 def test_upload_over_the_limit_is_413(make_settings):
-    from ged.migrate import upgrade
     from ged.web import create_app
     from tests.apiclient import Api, seed_accounts
+    from tests.migrated import migrate
 
     settings = make_settings(web={"max_upload_mb": 1})
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     app = create_app(settings)
     api = Api(app.test_client(), seed_accounts(settings), settings)
     response = api.upload(PDF + b"0" * (2 * 1024 * 1024))

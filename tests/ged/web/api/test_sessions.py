@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select, update
 
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import AuditEvent, UserSession
 from tests.apiclient import PASSWORD, Api, serve, session_of
+from tests.migrated import migrate
 
 
 @pytest.fixture(scope="module")
 def shared(live_settings) -> Iterator[Api]:
-    upgrade(live_settings.database.url)
+    migrate(live_settings.database.url)
     yield from serve(live_settings)
 
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import update
 
 from ged.db import make_engine, make_session_factory
-from ged.migrate import upgrade
 from ged.models import ApiToken
 from tests.apiclient import Api, serve
+from tests.migrated import migrate
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 UPLOAD_ONLY = "may only file documents and add versions"
@@ -23,7 +23,7 @@ UPLOAD_ONLY = "may only file documents and add versions"
 @pytest.fixture(scope="module")
 def sqlite_api(live_settings) -> Iterator[Api]:
     """The module's app: its tests share its accounts, each with tokens of its own."""
-    upgrade(live_settings.database.url)
+    migrate(live_settings.database.url)
     yield from serve(live_settings)
 
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ged.audit.seal import generate_key
-from ged.migrate import upgrade
 from ged.services.transfer_build import build_transfer
 from tests.apiclient import Api, serve
 from tests.ged.disposal_setup import make_due
 from tests.ged.journal_setup import at, event_at, seal_at
 from tests.ged.test_transfers import ARCHIVES
+from tests.migrated import migrate
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -28,7 +28,7 @@ def api(request, make_settings, tmp_path) -> Iterator[Api]:
         sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
     settings = make_settings(**sections)
     generate_key(settings.audit.key_file)
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     yield from serve(settings)
 
 

@@ -1,7 +1,7 @@
 """Uploads without a unit go to the configured unit and are shared with the configured group."""
 
-from ged.migrate import upgrade
 from tests.apiclient import serve
+from tests.migrated import migrate
 
 
 def test_configured_unit_and_group_apply_to_api_uploads(make_settings):
@@ -12,7 +12,7 @@ def test_configured_unit_and_group_apply_to_api_uploads(make_settings):
             "default_group_permission": "read",
         }
     )
-    upgrade(settings.database.url)
+    migrate(settings.database.url)
     for api in serve(settings):
         document_id = api.upload(b"%PDF-1.4\n%%EOF\n", who="admin").json["id"]
         assert api.get(f"/api/v1/documents/{document_id}", "admin").json["unit"] == "Urbanisme"
