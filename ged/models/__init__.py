@@ -43,7 +43,9 @@ from ged.models.lifecycle import (
     RetentionRule,
     legal_hold_documents,
 )
+from ged.models.notes import Note
 from ged.models.renditions import RENDITION_KINDS, Rendition
+from ged.models.saved_searches import SavedSearch
 from ged.models.transfers import (
     TRANSFER_KINDS,
     TRANSFER_OUTCOMES,
@@ -95,6 +97,8 @@ __all__ = [
     "VERSION_STATUSES",
     "WEBHOOK_EVENTS",
     "ApiToken",
+    "Note",
+    "SavedSearch",
     "AuditCheckpoint",
     "AuditEvent",
     "AuditTimestamp",

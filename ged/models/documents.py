@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,6 +89,9 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
+    #: the title is ged's proposal (from the document's text, or its file name), not yet
+    #: confirmed or edited by an agent
+    title_proposed: Mapped[bool] = mapped_column(default=False, server_default=false())
     document_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("document_types.id"), index=True
     )
@@ -204,6 +208,10 @@ class Page(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     #: why a page has no text, when it has none ("blank page", "beyond the OCR page limit")
     note: Mapped[str | None] = mapped_column(String(200))
+    #: the words OCR read on the page with their boxes, as fractions of the page's width
+    #: and height: [[x0, y0, x1, y1, "word"], …], to highlight a hit on the page image;
+    #: NULL for a text layer or a page read before boxes were kept
+    word_boxes: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class ImmutableVersion(Conflict):

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
 
-#: "pdfa": PDF/A-2b with the page images and the OCR text layer
-RENDITION_KINDS = ("pdfa",)
+#: "pdfa": PDF/A-2b with the page images and the OCR text layer;
+#: "thumbnail": a small image of the first page, for search results
+RENDITION_KINDS = ("pdfa", "thumbnail")
 
 
 class Rendition(Base):
