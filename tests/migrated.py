@@ -7,6 +7,7 @@ millisecond. tests/ged/test_migrations.py runs the migrations themselves.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
 import tempfile
@@ -31,6 +32,8 @@ def migrate(database_url: str) -> None:
 
 @functools.cache
 def _template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="ged-migrated-")) / "template.sqlite3"
+    directory = tempfile.mkdtemp(prefix="ged-migrated-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    path = Path(directory) / "template.sqlite3"
     upgrade(f"sqlite:///{path}")
     return path
