@@ -20,15 +20,24 @@ from ged.services.transfer_build import build_transfer as build_package
 _runtime: Runtime | None = None
 
 
+def _drop_inherited_connections() -> None:
+    """RQ forks a child per job: the child drops the pooled connections it inherited
+    (SQLAlchemy's advice for forks, close=False leaves them to the parent) and opens its
+    own from the same engine."""
+    if _runtime is not None:
+        _runtime.engine.dispose(close=False)
+
+
+# Registered once: a process that starts several runtimes (the tests' worker bursts)
+# must not pile up handlers that keep closed runtimes alive.
+os.register_at_fork(after_in_child=_drop_inherited_connections)
+
+
 def start_runtime(settings: Settings) -> Runtime:
-    """Build this process's Runtime, once. RQ forks a child per job: the child drops the
-    pooled connections it inherited (SQLAlchemy's advice for forks, close=False leaves
-    them to the parent) and opens its own from the same engine."""
+    """Build this process's Runtime, once."""
     global _runtime
-    runtime = build(settings)
-    os.register_at_fork(after_in_child=lambda: runtime.engine.dispose(close=False))
-    _runtime = runtime
-    return runtime
+    _runtime = build(settings)
+    return _runtime
 
 
 def stop_runtime() -> None:
