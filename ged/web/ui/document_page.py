@@ -44,6 +44,8 @@ def edit(document_id: int):
     units = set(catalog.unit_names(work, caller))
     metadata, errors = forms.read_metadata(request.form, types, units)
     changed = forms.changed_fields(document, metadata)
+    if document.title_proposed:
+        changed.add("title")  # saving the form confirms ged's proposal, even unchanged
     moved_to = metadata.unit if "unit" in changed and "unit" not in errors else None
     if moved_to and moved_to not in catalog.filing_units(work, caller):
         errors["unit"] = _("Vous ne pouvez pas classer de documents dans ce service.")

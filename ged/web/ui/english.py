@@ -38,6 +38,8 @@ MESSAGES: dict[str, str] = {
     "Droits d'accès enregistrés.": 'Access rights saved.',
     'Vous ne pouvez pas classer de documents dans ce service.': 'You may not file documents into this unit.',
     'Modifications enregistrées.': 'Changes saved.',
+    'titre proposé': 'proposed title',
+    "Proposé par ged d'après le texte du document : enregistrez pour le confirmer, ou corrigez-le.": "Proposed by ged from the document's text: save to confirm it, or correct it.",
     'Aucune modification.': 'Nothing changed.',
     'Choisissez le fichier de la nouvelle version.': 'Choose the file of the new version.',
     'Fichier refusé : {reason}': 'File refused: {reason}',
