@@ -152,7 +152,7 @@ def test_unconfigured_archives_are_said_with_the_setting_to_fill(sqlite_api: Api
     refused = post(archivist, "/versements", title="V", ids=str(due))
     assert refused.headers["Location"] == "/elimination/a-verser"
     said = text(archivist.get("/elimination/a-verser"))
-    assert "section [archives]" in said and "[archives.archival_agency] identifier" in said
+    assert "section [archives]" in said and "identifier de [archives.archival_agency]" in said
 
 
 def test_an_agent_sees_no_transfers_and_is_refused_them(sqlite_api: Api):
@@ -211,7 +211,7 @@ def test_a_sealed_day_of_the_journal_is_transferred_from_the_transfers_page(
         assert f"1 jour scellé n&#39;est pas encore versé (le plus ancien : {day})" in listed
         today = post(archivist, "/versements/journal", day=days_ago(0).isoformat())
         assert today.headers["Location"] == "/versements"
-        assert "cannot be transferred yet" in text(archivist.get("/versements"))
+        assert "ne peut pas encore être versé" in text(archivist.get("/versements"))
         made = post(archivist, "/versements/journal", day=day.isoformat())
         transfer_id = int(made.headers["Location"].rsplit("/", 1)[1])
         build_transfer(runtime, transfer_id)

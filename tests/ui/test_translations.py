@@ -6,7 +6,7 @@ import re
 import string
 from pathlib import Path
 
-from ged.web.ui import audit_pages, errors, formatting, lifecycle_labels, search_page
+from ged.web.ui import accessibility, audit_pages, errors, formatting, lifecycle_labels, search_page
 from ged.web.ui.english import MESSAGES
 
 UI = Path(__file__).resolve().parents[2] / "ged" / "web" / "ui"
@@ -36,6 +36,7 @@ def texts_used() -> set[str]:
     )
     for table in tables:
         found.update(table.values())
+    found.update(criterion.title for criterion in accessibility.CRITERIA)
     for title, explanation in errors.PAGES.values():
         found.update((title, explanation))
     return found

@@ -61,6 +61,7 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.static.asset", "GET"): Case("/ui/static/ged.css", everyone(200, anonymous=200)),
     ("ui.lang.switch", "GET"): Case("/langue/en", everyone(302, anonymous=302)),
     ("ui.account.login", "GET"): Case("/connexion", everyone(200, anonymous=200)),
+    ("ui.accessibility.statement", "GET"): Case("/accessibilite", everyone(200, anonymous=200)),
     ("ui.account.login", "POST"): Case(
         "/connexion", everyone(302, anonymous=302), {"username": "agent", "password": PASSWORD}
     ),

@@ -12,6 +12,7 @@ from flask import g
 
 from ged.access import may
 from ged.web.ui import (
+    accessibility,
     account,
     admin_pages,
     admin_tokens,
@@ -45,6 +46,7 @@ bp = APIBlueprint("ui", __name__, template_folder="templates", enable_openapi=Fa
 for child in (
     static_files.bp,
     i18n.bp,
+    accessibility.bp,
     account.bp,
     second_factor_pages.bp,
     session_pages.bp,

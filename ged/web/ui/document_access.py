@@ -9,6 +9,7 @@ from ged.errors import InvalidInput
 from ged.services.acl import GrantSpec, document_history, replace_document_acl
 from ged.web.context import principal, uow
 from ged.web.ui.document_page import render_document
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("access", __name__, url_prefix="/documents", enable_openapi=False)
@@ -26,7 +27,7 @@ def replace(document_id: int):
     try:
         replace_document_acl(uow(), principal(), document_id, "inherit" in form, grants)
     except InvalidInput as refused:
-        errors = {"grants": _("Droits non modifiés : {reason}", reason=str(refused))}
+        errors = {"grants": _("Droits non modifiés : {reason}", reason=reason(refused))}
         return render_document(document_id, errors=errors), 400
     flash(_("Droits d'accès enregistrés."), "success")
     return redirect(url_for("ui.documents.show", document_id=document_id, _anchor="acces"))

@@ -18,6 +18,7 @@ from ged.web.blobs import send_version
 from ged.web.context import principal, uow
 from ged.web.ui import forms, security
 from ged.web.ui.formatting import is_final, status_label
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("documents", __name__, url_prefix="/documents", enable_openapi=False)
@@ -66,7 +67,7 @@ def status(document_id: int):
     return {
         "status": version.public_status,
         "label": status_label(version),
-        "error": version.error,
+        "error": reason(version.error) or None,
         "final": is_final(version),
     }
 

@@ -1,5 +1,6 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
+from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
@@ -364,6 +365,7 @@ MESSAGES: dict[str, str] = {
     'Erreur inattendue': 'Unexpected error',
     "Une erreur imprévue s'est produite ; elle est consignée dans le journal du serveur. Réessayez, ou signalez-la.": 'Something unexpected went wrong; it is recorded in the server log. Try again, or report it.',
     **LIFECYCLE_MESSAGES,
+    **ACCESSIBILITY_MESSAGES,
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,

@@ -51,7 +51,7 @@ def place():
             hold = holds.place_hold(uow(), principal(), reason, selection, ends_on)
         except (InvalidInput, Conflict) as refused:
             field = getattr(refused, "field", None)
-            errors[field if field in ("reason", "ends_on") else "ids"] = str(refused)
+            errors[field if field in ("reason", "ends_on") else "ids"] = reason(refused)
         else:
             placed = _n(
                 "Gel n° {id} posé sur {count} document.",

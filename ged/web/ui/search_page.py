@@ -17,6 +17,7 @@ from ged.errors import InvalidInput, ServiceUnavailable
 from ged.services.catalog import type_labels
 from ged.services.retrieval import search
 from ged.web.context import principal, uow
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 from search.query import MAX_RESULT_WINDOW
 
@@ -68,7 +69,7 @@ def page():
         except InvalidInput as refused:
             # Shown next to the field when the page has it, else under the search box.
             field = refused.field if refused.field in ("date_from", "date_to") else "q"
-            errors[field] = str(refused)
+            errors[field] = reason(refused)
         except ServiceUnavailable:
             unavailable = True
     labels = type_labels(uow(), principal())
