@@ -25,7 +25,7 @@ def list_notes(document_id: int):
 @bp.output(NoteOut, status_code=201, description="the note, found by note: once indexed")
 @bp.doc(
     summary="Add a note to a document, or answer one (write access)",
-    responses=errors(400, 403, 404, 409, 415, gone=DESTROYED),
+    responses=errors(400, 403, 404, 409, 415, 422, gone=DESTROYED),
 )
 def add_note(document_id: int, json_data: NewNote):
     note = notes.add_note(uow(), principal(), document_id, json_data.body, json_data.reply_to_id)
@@ -38,7 +38,7 @@ def add_note(document_id: int, json_data: NewNote):
 @bp.doc(
     summary="Change the text of one's own note",
     description="Someone else's note is refused (403): answer it instead.",
-    responses=errors(400, 403, 404, 409, 415, gone=DESTROYED),
+    responses=errors(400, 403, 404, 409, 415, 422, gone=DESTROYED),
 )
 def edit_note(document_id: int, note_id: int, json_data: NoteEdit):
     return NoteOut.of(notes.edit_note(uow(), principal(), document_id, note_id, json_data.body))

@@ -33,7 +33,7 @@ def list_saved_searches():
 @bp.output(SavedSearchOut, status_code=201, description="saved, with its count for the caller")
 @bp.doc(
     summary="Save a search under a name, optionally shared with one of one's groups",
-    responses=errors(400, 403, 415, conflict="one's own saved search has that name already"),
+    responses=errors(400, 403, 415, 422, conflict="one's own saved search has that name already"),
 )
 def create_saved_search(json_data: NewSavedSearch):
     search = search_from(json_data.search)
@@ -54,7 +54,7 @@ def read_saved_search(saved_id: int):
 @bp.doc(
     summary="Rename, change or share one's own saved search",
     description="A search shared with one's group by someone else is refused (403).",
-    responses=errors(400, 403, 404, 415, conflict="one's own saved search has that name already"),
+    responses=errors(400, 403, 404, 415, 422, conflict="one's own saved search has that name already"),
 )
 def update_saved_search(saved_id: int, json_data: SavedSearchEdit):
     shown = service.update_saved_search(
