@@ -50,7 +50,7 @@ def test_a_writer_adds_and_answers_notes_and_edits_only_their_own(sqlite_api):
     # the answer is listed under the note it answers, with its author
     thread, answers = section.split('class="note-answers"')
     assert "Avis réservé" in thread and "Vu, à compléter" not in html.unescape(thread)
-    assert "Vu, à compléter" in html.unescape(answers) and "<strong>archives</strong>" in answers
+    assert "Vu, à compléter" in html.unescape(answers) and "<strong>archivist</strong>" in answers
     assert len(re.findall(r'<article class="note"', section)) == 2
 
 
