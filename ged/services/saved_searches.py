@@ -152,6 +152,14 @@ def delete_saved_search(uow: UnitOfWork, principal: Principal, saved_id: int) ->
     uow.commit()
 
 
+def shareable_groups(uow: UnitOfWork, principal: Principal) -> list[str]:
+    """The names of the groups the caller may share a search with: its own."""
+    if not principal.group_ids:
+        return []
+    query = select(Group.name).where(Group.id.in_(principal.group_ids)).order_by(Group.name)
+    return list(uow.session.scalars(query))
+
+
 def count_for(uow: UnitOfWork, principal: Principal, search: Search) -> int | None:
     """How many documents ``search`` finds for ``principal`` now (None: no index)."""
     try:

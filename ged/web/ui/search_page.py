@@ -18,6 +18,7 @@ from ged.services.catalog import type_labels
 from ged.services.retrieval import search
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
+from ged.web.ui.saved_search_pages import page_context as saved_search_context
 from search.query import MAX_RESULT_WINDOW
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
@@ -89,6 +90,8 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
+        # saved searches (issue 20): the list on the home page, the form on a search
+        **saved_search_context(args),
     ), 503 if unavailable else 200
 
 
