@@ -54,7 +54,9 @@ def read_saved_search(saved_id: int):
 @bp.doc(
     summary="Rename, change or share one's own saved search",
     description="A search shared with one's group by someone else is refused (403).",
-    responses=errors(400, 403, 404, 415, 422, conflict="one's own saved search has that name already"),
+    responses=errors(
+        400, 403, 404, 415, 422, conflict="one's own saved search has that name already"
+    ),
 )
 def update_saved_search(saved_id: int, json_data: SavedSearchEdit):
     shown = service.update_saved_search(

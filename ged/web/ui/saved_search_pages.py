@@ -16,7 +16,9 @@ from ged.services.saved_searches import Search, Shown, search_of
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 
-bp = APIBlueprint("saved_searches", __name__, url_prefix="/recherches-enregistrees", enable_openapi=False)
+bp = APIBlueprint(
+    "saved_searches", __name__, url_prefix="/recherches-enregistrees", enable_openapi=False
+)
 
 #: the search page's parameters a saved search keeps: lists, then single values
 LIST_PARAMS = ("document_type", "unit", "tag", "mime_type")
@@ -110,4 +112,3 @@ def _message(shown: Shown) -> str:
 
 def _home() -> str:
     return url_for("ui.search.page") + "#recherches-enregistrees"
-
