@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ged.access import Principal, authorize, index_acl
@@ -72,7 +73,7 @@ def create_saved_search(
         group=_group(session, principal, group),
     )
     session.add(saved)
-    session.flush()
+    _flush_named(session, saved)
     _audit(session, principal, "saved_search.create", saved)
     uow.commit()
     return _shown(uow, principal, saved)
@@ -138,6 +139,7 @@ def update_saved_search(
         saved.parameters = _checked(search).as_parameters()
     if "group" in fields:
         saved.group = _group(session, principal, group)
+    _flush_named(session, saved)
     _audit(session, principal, "saved_search.update", saved)
     uow.commit()
     return _shown(uow, principal, saved)
@@ -224,11 +226,25 @@ def _unique_name(session: Session, owner_id: int, name: str) -> str:
         select(SavedSearch.id).where(SavedSearch.owner_id == owner_id, SavedSearch.name == text)
     )
     if taken is not None:
-        raise Conflict(
-            f"you already have a saved search named {text!r}; choose another name, or "
-            f"change that one (saved search {taken})"
-        )
+        raise _name_taken(text, taken)
     return text
+
+
+def _name_taken(name: str, taken: int | None = None) -> Conflict:
+    which = f" (saved search {taken})" if taken else ""
+    return Conflict(
+        f"you already have a saved search named {name!r}; choose another name, or "
+        f"change that one{which}"
+    )
+
+
+def _flush_named(session: Session, saved: SavedSearch) -> None:
+    """Write the row; the same name saved at the same moment by another request of the
+    same owner (past _unique_name's check) is the database's unique constraint's to refuse."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise _name_taken(saved.name) from exc
 
 
 def _group(session: Session, principal: Principal, name: str | None) -> Group | None:

@@ -87,3 +87,16 @@ def test_names_are_unique_per_owner_and_sharing_needs_membership(indexed):  # no
     assert unshared.json["group"] is None
     assert indexed.delete(f"{URL}/{first['id']}", "agent").status_code == 204
     assert indexed.get(f"{URL}/{first['id']}", "agent").status_code == 404
+
+
+def test_saved_searches_keep_their_parameters_on_either_database(api):
+    made = saved(api, "agent", "Factures", {"q": "facture", "unit": ["Urbanisme"], "sort": "date"})
+    assert made["count"] == 0  # nothing indexed yet
+    assert api.post(URL, "agent", json={"name": "Factures", "search": {}}).status_code == 409
+    shared = api.patch(f"{URL}/{made['id']}", "agent", json={"group": "urbanisme"})
+    assert shared.status_code == 200, shared.json
+    [seen] = api.get(URL, "station").json["saved_searches"]
+    assert seen["search"] == {**seen["search"], "q": "facture", "unit": ["Urbanisme"]}
+    assert (seen["owner"], seen["own"], seen["group"]) == ("agent", False, "urbanisme")
+    assert api.delete(f"{URL}/{made['id']}", "agent").status_code == 204
+    assert api.get(URL, "station").json["saved_searches"] == []
