@@ -86,7 +86,7 @@ def update(saved_id: int):
             group=form.get("group") or None,
             fields=frozenset({"name", "group"}),
         )
-    except (InvalidInput, Conflict) as refused:
+    except (InvalidInput, Conflict, PermissionDenied) as refused:
         flash(_("Recherche non modifiée : {reason}", reason=str(refused)), "error")
     else:
         flash(_("Recherche enregistrée modifiée."), "success")
