@@ -122,6 +122,19 @@ RULES: dict[tuple[str, str], Case] = {
         readers(302),
         {"inherit": "1", "principal": "user:agent", "permission": "manage"},
     ),
+    ("ui.notes.add", "POST"): Case("/documents/{doc}/avis", readers(302), {"body": "Avis"}),
+    # no such note: those who may write the document learn it, the others not even that
+    ("ui.notes.edit", "POST"): Case("/documents/{doc}/avis/999999", readers(404), {"body": "x"}),
+    # every account keeps its own saved searches
+    ("ui.saved_searches.save", "POST"): Case(
+        "/recherches-enregistrees", everyone(302), {"name": "Arrêtés", "q": "arrêté"}
+    ),
+    ("ui.saved_searches.update", "POST"): Case(
+        "/recherches-enregistrees/999999", everyone(404), {"name": "Autre"}
+    ),
+    ("ui.saved_searches.delete", "POST"): Case(
+        "/recherches-enregistrees/999999/supprimer", everyone(404)
+    ),
     ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
     ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
     # Refusals (an auditor may not file) are said on the page it sends back to.

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from ged.access import may
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
 from ged.models import Document
-from ged.services import catalog, holds, renditions
+from ged.services import catalog, holds, notes, renditions
 from ged.services import documents as service
 from ged.services.acl import document_grants
 from ged.services.retrieval import similar_documents
@@ -119,6 +119,8 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         holds_in_force=_holds_in_force(document_id),
         # Downloaded through the API's content route, which audits it (read_rendition).
         pdfa=renditions.rendition_of(work.session, version.id, renditions.PDFA),
+        # the page's view is audited already (document.view)
+        notes=notes.list_notes(work, caller, document_id, audited=False),
     )
 
 

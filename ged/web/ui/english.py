@@ -2,6 +2,7 @@
 
 from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
 from ged.web.ui.english_sessions import SESSION_MESSAGES
@@ -246,7 +247,7 @@ MESSAGES: dict[str, str] = {
     '« {q} » — Recherche': '“{q}” — Search',
     'Recherche': 'Search',
     'Rechercher dans les archives': 'Search the archives',
-    'Mots, « phrase exacte » entre guillemets, -mot pour exclure, type:, unit:, tag:': 'Words, "exact phrase" in quotes, -word to exclude, type:, unit:, tag:',
+    'Mots, « phrase exacte » entre guillemets, -mot pour exclure, type:, unit:, tag:, note: (dans les avis)': 'Words, "exact phrase" in quotes, -word to exclude, type:, unit:, tag:, note: (in the notes)',
     'Affiner': 'Refine',
     'Trier par': 'Sort by',
     'Appliquer': 'Apply',
@@ -369,6 +370,7 @@ MESSAGES: dict[str, str] = {
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
+    **NOTES_MESSAGES,
     **OIDC_MESSAGES,
 }
 # fmt: on

@@ -19,6 +19,7 @@ from ged.services.retrieval import search
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
+from ged.web.ui.saved_search_pages import page_context as saved_search_context
 from search.query import MAX_RESULT_WINDOW
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
@@ -90,6 +91,8 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
+        # saved searches (issue 20): the list on the home page, the form on a search
+        **saved_search_context(args),
     ), 503 if unavailable else 200
 
 
