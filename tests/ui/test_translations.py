@@ -31,6 +31,7 @@ def texts_used() -> set[str]:
         formatting.METADATA_LABELS,
         search_page.SORTS,
         search_page.FILTER_NAMES,
+        search_page.MIME_LABELS,
         audit_pages.REASONS,
         *lifecycle_labels.TABLES,
     )

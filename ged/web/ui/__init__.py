@@ -73,6 +73,7 @@ formatting.init_blueprint(bp)
 lifecycle_labels.init_blueprint(bp)
 oidc_login.init_blueprint(bp)
 disposal_pages.init_blueprint(bp)
+review_page.init_blueprint(bp)
 
 
 @bp.context_processor

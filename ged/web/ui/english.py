@@ -1,5 +1,6 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
+from ged.web.ui.english_actions import ACTION_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
@@ -366,5 +367,6 @@ MESSAGES: dict[str, str] = {
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
     **OIDC_MESSAGES,
+    **ACTION_MESSAGES,
 }
 # fmt: on

@@ -24,13 +24,27 @@ bp = APIBlueprint("search", __name__, enable_openapi=False)
 
 PAGE_SIZE = 20
 #: query-string parameter -> facet it filters, in the order the facets are shown
-FACET_PARAMS = {"document_type": "document_type", "unit": "unit", "tag": "tags"}
+FACET_PARAMS = {
+    "document_type": "document_type",
+    "unit": "unit",
+    "tag": "tags",
+    "mime_type": "mime_type",
+}
+#: the file types ged reads (ingest.detect), as people name them; any other shows as is
+MIME_LABELS = {
+    "application/pdf": "PDF",
+    "image/png": "Image PNG",
+    "image/jpeg": "Image JPEG",
+    "image/tiff": "Image TIFF",
+    "text/plain": "Texte",
+}
 SORTS = {"relevance": "Pertinence", "date": "Date du document (récents d'abord)"}
 #: how a filter in force is named above the results
 FILTER_NAMES = {
     "document_type": "Type",
     "unit": "Service",
     "tag": "Étiquette",
+    "mime_type": "Format",
     "date_from": "Depuis le",
     "date_to": "Jusqu'au",
 }
@@ -89,6 +103,7 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
+        mime_label=mime_label,
     ), 503 if unavailable else 200
 
 
@@ -137,12 +152,21 @@ def _url_with(remove: tuple[str, ...] = (), drop: tuple[str, str] | None = None,
     return url_for("ui.search.page") + (f"?{query}" if query else "")
 
 
+def mime_label(mime_type: str) -> str:
+    known = MIME_LABELS.get(mime_type)
+    return _(known) if known else mime_type
+
+
 def _active_filters(args: MultiDict, labels: dict[str, str]) -> list[tuple[str, str]]:
     """(what is shown, URL without it) for each filter in force."""
     active = []
     for name in FACET_PARAMS:
         for value in args.getlist(name):
-            shown = labels.get(value, value) if name == "document_type" else value
+            shown = value
+            if name == "document_type":
+                shown = labels.get(value, value)
+            elif name == "mime_type":
+                shown = mime_label(value)
             active.append((f"{_(FILTER_NAMES[name])} : {shown}", _url_with(drop=(name, value))))
     for name in ("date_from", "date_to"):
         if args.get(name):
