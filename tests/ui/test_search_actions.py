@@ -6,6 +6,7 @@ deleted documents, a unit's grants."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -91,3 +92,120 @@ def test_the_header_counts_the_documents_waiting_for_review_for_those_who_may_co
     client = browser(sqlite_api)
     post(client, f"/a-verifier/{ids[0]}", document_type="facture")
     assert badge.search(text(client.get("/deposer"))).group(1) == "1"
+
+
+def bulk_job_id(response) -> int:
+    assert response.status_code == 302, text(response)
+    match = re.fullmatch(r"/travaux/(\d+)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def test_three_ticked_results_retyped_by_a_bulk_job_whose_page_reaches_done(sqlite_api):
+    from ged.services.bulk import run_bulk
+
+    ids = file_texts(sqlite_api, 4)
+    indexed(sqlite_api, 4)
+    client = browser(sqlite_api, "archivist")
+    page = text(client.get(f"/recherche?q={WORD}"))
+    assert 'form="bulk-form" name="ids"' in page and 'id="bulk-form"' in page
+    # Only the bulk roles get the form.
+    assert 'id="bulk-form"' not in text(browser(sqlite_api).get(f"/recherche?q={WORD}"))
+
+    chosen = ids[:3]
+    form = {"q": WORD, "scope": "ids", "ids": chosen, "action": "set_document_type"}
+    confirmation = client.get(
+        "/recherche/modification", query_string={**form, "document_type": "deliberation"}
+    )
+    assert confirmation.status_code == 200, text(confirmation)
+    shown = text(confirmation)
+    assert "<h1>Modifier 3 documents ?</h1>" in shown
+    assert "Délibération" in shown
+    hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', shown)
+    assert ("ids", str(chosen[0])) in hidden and ("document_type", "deliberation") in hidden
+
+    started = client.post(
+        "/recherche/modification",
+        data={**dict(hidden[1:]), "ids": chosen, "csrf_token": dict(hidden)["csrf_token"]},
+    )
+    job_id = bulk_job_id(started)
+    waiting = text(client.get(f"/travaux/{job_id}"))
+    assert "progress.js" in waiting and f'data-progress-url="/api/v1/jobs/{job_id}"' in waiting
+    assert "Documents traités : 0 sur 3" in waiting
+
+    run_bulk(sqlite_api.client.application.extensions["ged"], job_id)
+
+    done = text(client.get(f"/travaux/{job_id}"))
+    assert "Terminée" in done and "progress.js" not in done
+    assert "3 documents modifiés" in done
+    for document_id in ids:
+        kind = sqlite_api.get(f"/api/v1/documents/{document_id}").json["document_type"]
+        assert (kind == "deliberation") == (document_id in chosen), document_id
+    # The job is its requester's: another archivist does not find it.
+    assert browser(sqlite_api, "agent").get(f"/travaux/{job_id}").status_code == 404
+
+
+def test_every_result_of_the_search_gets_a_tag_and_refusals_are_listed(sqlite_api):
+    from ged.services.bulk import run_bulk
+
+    ids = file_texts(sqlite_api, 3)
+    indexed(sqlite_api, 3)
+    client = browser(sqlite_api, "archivist")
+    form = {"q": WORD, "scope": "search", "action": "add_tags", "tags": "voirie, 2026"}
+    shown = text(client.get("/recherche/modification", query_string=form))
+    assert "<h1>Modifier 3 documents ?</h1>" in shown
+    job_id = bulk_job_id(post(client, "/recherche/modification", **form))
+    run_bulk(sqlite_api.client.application.extensions["ged"], job_id)
+    assert "3 documents modifiés" in text(client.get(f"/travaux/{job_id}"))
+    for document_id in ids:
+        tags = sqlite_api.get(f"/api/v1/documents/{document_id}").json["tags"]
+        assert sorted(tags) == ["2026", "voirie"]
+
+
+def test_a_bulk_form_missing_its_value_goes_back_to_the_search_with_the_reason(sqlite_api):
+    client = browser(sqlite_api, "archivist")
+    back = client.get(
+        "/recherche/modification",
+        query_string={"q": WORD, "scope": "ids", "ids": "1", "action": "set_unit"},
+    )
+    assert back.status_code == 302 and back.headers["Location"] == "/recherche?" + urlencode(
+        {"q": WORD}
+    )
+    assert "Choisissez le nouveau service." in text(client.get(back.headers["Location"]))
+    nothing = client.get(
+        "/recherche/modification", query_string={"scope": "ids", "action": "add_tags", "tags": "x"}
+    )
+    assert "Cochez au moins un document" in text(client.get(nothing.headers["Location"]))
+    # An unknown type is refused by the service, said in French with its reason.
+    unknown = client.get(
+        "/recherche/modification",
+        query_string={
+            "scope": "ids",
+            "ids": "1",
+            "action": "set_document_type",
+            "document_type": "zzz",
+        },
+    )
+    assert "Modification refusée" in text(client.get(unknown.headers["Location"]))
+    # A role that may not run bulk jobs is refused by the service.
+    agent = browser(sqlite_api)
+    refused = agent.get(
+        "/recherche/modification",
+        query_string={"scope": "ids", "ids": "1", "action": "add_tags", "tags": "x"},
+    )
+    assert refused.status_code == 403
+
+
+def test_a_legal_hold_placed_on_the_ticked_results(sqlite_api):
+    ids = file_texts(sqlite_api, 2)
+    indexed(sqlite_api, 2)
+    client = browser(sqlite_api, "archivist")
+    form = {"q": WORD, "scope": "ids", "ids": ids, "action": "hold", "hold_reason": "contentieux"}
+    assert "<h1>Geler 2 documents ?</h1>" in text(
+        client.get("/recherche/modification", query_string=form)
+    )
+    placed = post(client, "/recherche/modification", **form)
+    assert placed.status_code == 302 and placed.headers["Location"] == "/gels"
+    assert "posé sur 2 documents" in text(client.get("/gels"))
+    refused = sqlite_api.delete(f"/api/v1/documents/{ids[0]}", "archivist")
+    assert refused.status_code == 409

@@ -110,6 +110,17 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("ui.search.home", "GET"): Case("/", everyone(302)),
     ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
+    ("ui.bulk.confirm", "GET"): Case(
+        "/recherche/modification?scope=ids&ids={doc}&action=add_tags&tags=x",
+        ruled("bulk.start", 200),
+    ),
+    ("ui.bulk.start", "POST"): Case(
+        "/recherche/modification",
+        ruled("bulk.start", 302),
+        {"scope": "ids", "ids": "{doc}", "action": "add_tags", "tags": "x"},
+    ),
+    # Everyone sees their own jobs (bulk.read); nobody has a job 999.
+    ("ui.bulk.job", "GET"): Case("/travaux/999", everyone(404)),
     ("ui.documents.show", "GET"): Case("/documents/{doc}", readers(200)),
     ("ui.documents.edit", "POST"): Case("/documents/{doc}", readers(302), {"title": "Autre"}),
     ("ui.documents.status", "GET"): Case("/documents/{doc}/etat", readers(200)),

@@ -17,6 +17,7 @@ from ged.errors import InvalidInput, ServiceUnavailable
 from ged.services.catalog import type_labels
 from ged.services.retrieval import search
 from ged.web.context import principal, uow
+from ged.web.ui import bulk_pages
 from ged.web.ui.i18n import translate as _
 from search.query import MAX_RESULT_WINDOW
 
@@ -104,6 +105,7 @@ def page():
         page_count=page_count,
         url_with=_url_with,
         mime_label=mime_label,
+        bulk=bulk_pages.form_choices() if results and results["total"] else None,
     ), 503 if unavailable else 200
 
 
