@@ -209,3 +209,56 @@ def test_a_legal_hold_placed_on_the_ticked_results(sqlite_api):
     assert "posé sur 2 documents" in text(client.get("/gels"))
     refused = sqlite_api.delete(f"/api/v1/documents/{ids[0]}", "archivist")
     assert refused.status_code == 409
+
+
+def test_an_archivist_deletes_after_confirming_finds_it_in_the_corbeille_and_restores_it(
+    sqlite_api,
+):
+    [document_id] = file_texts(sqlite_api, 1)
+    indexed(sqlite_api, 1)
+    client = browser(sqlite_api, "archivist")
+    page = text(client.get(f"/documents/{document_id}"))
+    assert f'href="/documents/{document_id}/supprimer"' in page
+    confirm = text(client.get(f"/documents/{document_id}/supprimer"))
+    assert "Supprimer « cr0 » ?" in confirm and "corbeille" in confirm
+    deleted = post(client, f"/documents/{document_id}/supprimer")
+    assert deleted.headers["Location"] == f"/documents/{document_id}"
+    page = text(client.get(f"/documents/{document_id}"))
+    assert "est supprimé" in page and "Restaurer le document" in page
+    assert sqlite_api.get(f"/api/v1/documents/{document_id}", "archivist").status_code == 410
+    indexed(sqlite_api, 0)  # out of the search
+    trash = text(client.get("/corbeille"))
+    assert "1 document supprimé" in trash and f"/documents/{document_id}/restaurer" in trash
+    # The agent who filed it no longer finds it; the corbeille is not theirs.
+    assert browser(sqlite_api).get(f"/documents/{document_id}").status_code == 404
+    assert browser(sqlite_api).get("/corbeille").status_code == 403
+
+    restored = post(client, f"/documents/{document_id}/restaurer", **{"from": "corbeille"})
+    assert restored.headers["Location"] == "/corbeille"
+    assert "0 document supprimé" in text(client.get("/corbeille"))
+    assert sqlite_api.get(f"/api/v1/documents/{document_id}").status_code == 200
+    indexed(sqlite_api, 1)
+    actions = [
+        event["action"]
+        for event in sqlite_api.get(f"/api/v1/audit/events?document={document_id}", "auditor").json[
+            "events"
+        ]
+    ]
+    assert {"document.delete", "document.undelete"} <= set(actions)
+
+
+def test_a_manager_may_delete_a_held_document_is_refused_with_the_reason(sqlite_api):
+    mine, held = file_texts(sqlite_api, 2)
+    hold = sqlite_api.post(
+        "/api/v1/holds", "archivist", json={"reason": "contentieux", "selection": {"ids": [held]}}
+    )
+    assert hold.status_code == 201, hold.json
+    agent = browser(sqlite_api)  # the agent filed both: manage
+    refused = post(agent, f"/documents/{held}/supprimer")
+    assert refused.headers["Location"] == f"/documents/{held}"
+    assert "Document non supprimé" in text(agent.get(f"/documents/{held}"))
+    gone = post(agent, f"/documents/{mine}/supprimer")
+    assert gone.headers["Location"] == "/recherche"
+    assert agent.get(f"/documents/{mine}").status_code == 404
+    # A reader sees no delete link.
+    assert "/supprimer" not in text(browser(sqlite_api, "outsider").get(f"/documents/{held}"))

@@ -132,6 +132,11 @@ RULES: dict[tuple[str, str], Case] = {
         readers(302),
         {"inherit": "1", "principal": "user:agent", "permission": "manage"},
     ),
+    ("ui.removal.confirm", "GET"): Case("/documents/{doc}/supprimer", readers(200)),
+    ("ui.removal.delete", "POST"): Case("/documents/{doc}/supprimer", readers(302)),
+    # not deleted: those who may manage it are told so on its page
+    ("ui.removal.undelete", "POST"): Case("/documents/{doc}/restaurer", readers(302)),
+    ("ui.removal.trash", "GET"): Case("/corbeille", ruled("document.deleted.list", 200)),
     ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
     ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
     # Refusals (an auditor may not file) are said on the page it sends back to.
