@@ -262,3 +262,43 @@ def test_a_manager_may_delete_a_held_document_is_refused_with_the_reason(sqlite_
     assert agent.get(f"/documents/{mine}").status_code == 404
     # A reader sees no delete link.
     assert "/supprimer" not in text(browser(sqlite_api, "outsider").get(f"/documents/{held}"))
+
+
+def test_an_archivist_edits_a_units_grants_and_its_documents_follow(sqlite_api):
+    [document_id] = file_texts(sqlite_api, 1)
+    indexed(sqlite_api, 1)
+    outsider = browser(sqlite_api, "outsider")
+    assert outsider.get(f"/documents/{document_id}").status_code == 404
+    client = browser(sqlite_api, "archivist")
+    assert "/admin/services/Urbanisme/acces" in text(client.get("/admin/services"))
+    page = text(client.get("/admin/services/Urbanisme/acces"))
+    assert "Droits du service Urbanisme" in page
+    assert '<option value="group:urbanisme" selected>' in page
+
+    changed = post(
+        client,
+        "/admin/services/Urbanisme/acces",
+        principal=["group:urbanisme", "user:outsider"],
+        permission=["write", "read"],
+    )
+    assert changed.status_code == 302
+    assert "enregistrés" in text(client.get(changed.headers["Location"]))
+    grants = sqlite_api.get("/api/v1/units/Urbanisme/acl", "archivist").json["grants"]
+    assert {"principal": "user:outsider", "permission": "read"} in grants
+    assert outsider.get(f"/documents/{document_id}").status_code == 200
+    run_worker_burst(sqlite_api.settings)  # the index follows: the outsider finds it
+    wait_until(
+        lambda: sqlite_api.get(f"/api/v1/search?q={WORD}", "outsider").json["total"] == 1,
+        15,
+        "the index to follow the unit's grants",
+    )
+
+    # An unknown principal is refused next to the table, nothing changed.
+    refused = post(
+        client, "/admin/services/Urbanisme/acces", principal=["user:nobody"], permission=["read"]
+    )
+    assert refused.status_code == 400 and "Droits non modifiés" in text(refused)
+    assert len(sqlite_api.get("/api/v1/units/Urbanisme/acl", "archivist").json["grants"]) == 2
+    # Not the agent's business; a unit that does not exist is not found.
+    assert browser(sqlite_api).get("/admin/services/Urbanisme/acces").status_code == 403
+    assert client.get("/admin/services/Nulle-part/acces").status_code == 404

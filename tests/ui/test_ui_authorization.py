@@ -168,6 +168,14 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.admin.create_unit", "POST"): Case(
         "/admin/services", ruled("unit.create", 302), {"name": "Voirie {who}"}
     ),
+    ("ui.unit_access.page", "GET"): Case(
+        "/admin/services/Urbanisme/acces", ruled("unit.acl.read", 200)
+    ),
+    ("ui.unit_access.replace", "POST"): Case(
+        "/admin/services/Urbanisme/acces",
+        ruled("unit.acl", 302),
+        {"principal": "group:urbanisme", "permission": "write"},
+    ),
     ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", ruled("token.list", 200)),
     ("ui.admin_tokens.create", "POST"): Case(
         "/admin/jetons", ruled("token.create", 201), {"username": "outsider", "label": "t"}

@@ -37,6 +37,7 @@ from ged.web.ui import (
     session_pages,
     static_files,
     transfer_pages,
+    unit_access,
     upload_page,
 )
 
@@ -61,6 +62,7 @@ for child in (
     upload_page.bp,
     review_page.bp,
     admin_pages.bp,
+    unit_access.bp,
     admin_tokens.bp,
     audit_pages.bp,
     retention_pages.bp,

@@ -94,5 +94,13 @@ ACTION_MESSAGES: dict[str, str] = {
     '« {title} »': '“{title}”',
     '« {title} » est restauré.': '“{title}” is restored.',
     "« {title} » est supprimé : il est dans la corbeille, d'où un archiviste peut le restaurer.": '“{title}” is deleted: it is in the recycle bin, from which an archivist can restore it.',
+    "Chaque document du service reçoit ces droits, sauf s'il est réglé pour ne pas appliquer les droits du service. Les archivistes et les administrateurs gèrent tous les documents, quels que soient ces droits.": 'Every document of the unit gets these permissions, unless it is set not to apply the unit’s permissions. Archivists and administrators manage every document, whatever these permissions.',
+    'Droits donnés sur le service': 'Permissions given on the unit',
+    'Droits du service {unit}': 'Permissions of the unit {unit}',
+    'Droits du service « {unit} » enregistrés.': 'Permissions of the unit “{unit}” saved.',
+    'Modifier les droits du service {unit}': 'Change the permissions of the unit {unit}',
+    'Tous les services': 'All units',
+    "droits d'accès": 'access permissions',
+    'du service {unit}': 'of the unit {unit}',
 }
 # fmt: on
