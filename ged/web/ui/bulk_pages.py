@@ -23,9 +23,9 @@ from ged.errors import Conflict, InvalidInput
 from ged.services import bulk, catalog, holds
 from ged.services.document_fields import clean_tag_names
 from ged.web.context import principal, uow
+from ged.web.ui import hold_pages
 from ged.web.ui.formatting import PERMISSION_LABELS
 from ged.web.ui.i18n import translate as _
-from ged.web.ui.i18n import translate_plural as _n
 
 bp = APIBlueprint("bulk", __name__, enable_openapi=False)
 
@@ -131,14 +131,7 @@ def start():
         flash(_("Modification refusée : {reason}", reason=str(refused)), "error")
         return redirect(_search_url(form))
     if plan.action == "hold":
-        placed = _n(
-            "Gel n° {id} posé sur {count} document.",
-            "Gel n° {id} posé sur {count} documents.",
-            hold.document_count,
-            id=hold.id,
-        )
-        flash(placed, "success")
-        return redirect(url_for("ui.holds.page"))
+        return hold_pages.placed(hold)
     return redirect(url_for("ui.bulk.job", job_id=job.id))
 
 
