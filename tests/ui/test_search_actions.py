@@ -302,3 +302,17 @@ def test_an_archivist_edits_a_units_grants_and_its_documents_follow(sqlite_api):
     # Not the agent's business; a unit that does not exist is not found.
     assert browser(sqlite_api).get("/admin/services/Urbanisme/acces").status_code == 403
     assert client.get("/admin/services/Nulle-part/acces").status_code == 404
+
+
+def test_a_document_the_job_cannot_change_is_listed_with_its_reason(sqlite_api):
+    from ged.services.bulk import run_bulk
+
+    [document_id] = file_texts(sqlite_api, 1)
+    client = browser(sqlite_api, "archivist")
+    form = {"scope": "ids", "ids": [document_id, 99999], "action": "add_tags", "tags": "x"}
+    job_id = bulk_job_id(post(client, "/recherche/modification", **form))
+    run_bulk(sqlite_api.client.application.extensions["ged"], job_id)
+    page = text(client.get(f"/travaux/{job_id}"))
+    assert "1 document modifié" in page and "1 document refusé" in page
+    row = page.split("Documents non modifiés")[1]
+    assert 'href="/documents/99999"' in row and "document 99999 does not exist" in row
