@@ -139,6 +139,10 @@ RULES: dict[str, Rule] = {
     "retention.manage": Audience(
         ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"
     ).changes(),
+    # deleted documents exist only for these roles, who restore them (the corbeille)
+    "document.deleted.list": Audience(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees the deleted documents"
+    ).reads(),
     "hold.read": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds").reads(),
     "hold.place": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds").changes(),
     "hold.release": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds").changes(),

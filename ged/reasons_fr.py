@@ -283,5 +283,19 @@ SERVICE_REASONS: dict[str, str] = {
     'no preview for {version.mime_type}': "pas d'aperçu pour {version.mime_type}",
     # workers/counters.py
     'redis': 'Redis',
+    # ged/services/notes.py
+    'note {note_id} was written by {note.author.username}: only its author may edit it; answer it instead (reply_to_id)': "l'avis {note_id} a été écrit par {note.author.username} : seul son auteur peut le modifier ; répondez-y plutôt (reply_to_id)",
+    'document {document_id} is deleted; restore it before adding notes': 'le document {document_id} est supprimé ; restaurez-le avant de lui ajouter des avis',
+    'a note needs some text': 'un avis doit contenir du texte',
+    'a note is at most {MAX_BODY} characters long': 'un avis compte au plus {MAX_BODY} caractères',
+    # ged/services/saved_searches.py
+    'saved search {saved_id} does not exist': "la recherche enregistrée {saved_id} n'existe pas",
+    "saved search {saved_id} is {saved.owner.username}'s, shared with your group: only its owner renames, shares or deletes it; save a copy of your own instead": "la recherche enregistrée {saved_id} appartient à {saved.owner.username} et est partagée avec votre groupe : seul son propriétaire la renomme, la partage ou la supprime ; enregistrez-en plutôt votre propre copie",
+    'saved searches belong to an account; the command line has none': "les recherches enregistrées appartiennent à un compte ; la ligne de commande n'en a pas",
+    'give the search a name': 'donnez un nom à la recherche',
+    'a name is at most {MAX_NAME} characters long': 'un nom compte au plus {MAX_NAME} caractères',
+    'you are not a member of a group named {name.strip()!r}: a search is shared only with a group one belongs to': "vous n'êtes pas membre d'un groupe nommé {name.strip()!r} : une recherche ne se partage qu'avec un groupe dont on est membre",
+    "sort must be one of {', '.join(SORTS)}": "le paramètre sort doit valoir l'une de ces valeurs : {', '.join(SORTS)}",
+    'a saved search must keep a name': 'une recherche enregistrée doit garder un nom',
 }
 # fmt: on

@@ -290,6 +290,7 @@ def _facets() -> dict[str, Any]:
         "document_type": {"terms": {"field": "document_type", "size": FACET_SIZE}},
         "unit": {"terms": {"field": "unit", "size": FACET_SIZE}},
         "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
+        "mime_type": {"terms": {"field": "mime_type", "size": FACET_SIZE}},
         "year": {
             "date_histogram": {
                 "field": "date",

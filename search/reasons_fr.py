@@ -11,7 +11,7 @@ SEARCH_REASONS: dict[str, str] = {
     # search/query.py
     '{name} must be a date written YYYY-MM-DD, not {value!r}': '{name} doit être une date écrite AAAA-MM-JJ, et non {value!r}',
     'the query is {len(q)} characters long; at most {MAX_QUERY_LENGTH} are accepted': 'la requête compte {len(q)} caractères ; {MAX_QUERY_LENGTH} au plus sont acceptés',
-    'the query has {len(include) + len(exclude)} words or phrases; at most {MAX_TERMS} are accepted': 'la requête compte {len(include) + len(exclude)} mots ou expressions ; {MAX_TERMS} au plus sont acceptés',
+    'the query has {terms} words or phrases; at most {MAX_TERMS} are accepted': 'la requête compte {terms} mots ou expressions ; {MAX_TERMS} au plus sont acceptés',
     'date_from ({date_from}) is after date_to ({date_to})': 'date_from ({date_from}) est postérieure à date_to ({date_to})',
     "sort must be one of {', '.join(SORTS)}, not {sort!r}": "le paramètre sort doit être l'une des valeurs suivantes : {', '.join(SORTS)}, et non {sort!r}",
     'size must be at most {MAX_PAGE_SIZE}, not {size}': 'le paramètre size doit valoir au plus {MAX_PAGE_SIZE}, et non {size}',

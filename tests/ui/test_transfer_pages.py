@@ -88,7 +88,7 @@ def test_a_transfer_from_the_queue_to_the_archives_reply(api: Api):
     transfer_path = made.headers["Location"]
     transfer_id = int(transfer_path.rsplit("/", 1)[1])
     page = text(archivist.get(transfer_path))
-    assert "Paquet en préparation" in page and "<progress" in page and "transfer.js" in page
+    assert "Paquet en préparation" in page and "<progress" in page and "progress.js" in page
     assert archivist.get(f"{transfer_path}/paquet.zip").status_code == 409
     # On a transfer still open, the document has left the queue.
     assert f'id="pick-{due}"' not in text(archivist.get("/elimination/a-verser"))
@@ -97,7 +97,7 @@ def test_a_transfer_from_the_queue_to_the_archives_reply(api: Api):
 
     page = text(archivist.get(transfer_path))
     assert "Paquet prêt, en attente de la réponse des archives" in page
-    assert "transfer.js" not in page and "CONV-2024-07" in page
+    assert "progress.js" not in page and "CONV-2024-07" in page
     assert "Enregistrer la réponse" in page
     package = archivist.get(f"{transfer_path}/paquet.zip")
     zipped = package.get_data()

@@ -111,6 +111,17 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("ui.search.home", "GET"): Case("/", everyone(302)),
     ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
+    ("ui.bulk.confirm", "GET"): Case(
+        "/recherche/modification?scope=ids&ids={doc}&action=add_tags&tags=x",
+        ruled("bulk.start", 200),
+    ),
+    ("ui.bulk.start", "POST"): Case(
+        "/recherche/modification",
+        ruled("bulk.start", 302),
+        {"scope": "ids", "ids": "{doc}", "action": "add_tags", "tags": "x"},
+    ),
+    # Everyone sees their own jobs (bulk.read); nobody has a job 999.
+    ("ui.bulk.job", "GET"): Case("/travaux/999", everyone(404)),
     ("ui.documents.show", "GET"): Case("/documents/{doc}", readers(200)),
     ("ui.documents.edit", "POST"): Case("/documents/{doc}", readers(302), {"title": "Autre"}),
     ("ui.documents.status", "GET"): Case("/documents/{doc}/etat", readers(200)),
@@ -135,6 +146,11 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.saved_searches.delete", "POST"): Case(
         "/recherches-enregistrees/999999/supprimer", everyone(404)
     ),
+    ("ui.removal.confirm", "GET"): Case("/documents/{doc}/supprimer", readers(200)),
+    ("ui.removal.delete", "POST"): Case("/documents/{doc}/supprimer", readers(302)),
+    # not deleted: those who may manage it are told so on its page
+    ("ui.removal.undelete", "POST"): Case("/documents/{doc}/restaurer", readers(302)),
+    ("ui.removal.trash", "GET"): Case("/corbeille", ruled("document.deleted.list", 200)),
     ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
     ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
     # Refusals (an auditor may not file) are said on the page it sends back to.
@@ -165,6 +181,14 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.admin.units", "GET"): Case("/admin/services", ruled("unit.list", 200)),
     ("ui.admin.create_unit", "POST"): Case(
         "/admin/services", ruled("unit.create", 302), {"name": "Voirie {who}"}
+    ),
+    ("ui.unit_access.page", "GET"): Case(
+        "/admin/services/Urbanisme/acces", ruled("unit.acl.read", 200)
+    ),
+    ("ui.unit_access.replace", "POST"): Case(
+        "/admin/services/Urbanisme/acces",
+        ruled("unit.acl", 302),
+        {"principal": "group:urbanisme", "permission": "write"},
     ),
     ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", ruled("token.list", 200)),
     ("ui.admin_tokens.create", "POST"): Case(

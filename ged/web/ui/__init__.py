@@ -17,10 +17,12 @@ from ged.web.ui import (
     admin_pages,
     admin_tokens,
     audit_pages,
+    bulk_pages,
     disposal_pages,
     document_access,
     document_notes,
     document_page,
+    document_removal,
     document_versions,
     errors,
     formatting,
@@ -38,6 +40,7 @@ from ged.web.ui import (
     session_pages,
     static_files,
     transfer_pages,
+    unit_access,
     upload_page,
 )
 
@@ -60,9 +63,12 @@ for child in (
     document_versions.bp,
     document_access.bp,
     document_notes.bp,
+    bulk_pages.bp,
+    document_removal.bp,
     upload_page.bp,
     review_page.bp,
     admin_pages.bp,
+    unit_access.bp,
     admin_tokens.bp,
     audit_pages.bp,
     retention_pages.bp,
@@ -79,6 +85,7 @@ formatting.init_blueprint(bp)
 lifecycle_labels.init_blueprint(bp)
 oidc_login.init_blueprint(bp)
 disposal_pages.init_blueprint(bp)
+review_page.init_blueprint(bp)
 
 
 @bp.context_processor

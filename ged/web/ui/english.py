@@ -1,6 +1,7 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
 from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
+from ged.web.ui.english_actions import ACTION_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
@@ -372,5 +373,6 @@ MESSAGES: dict[str, str] = {
     **SESSION_MESSAGES,
     **NOTES_MESSAGES,
     **OIDC_MESSAGES,
+    **ACTION_MESSAGES,
 }
 # fmt: on

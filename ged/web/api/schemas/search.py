@@ -27,7 +27,11 @@ class SearchParameters(Input):
     document_type: list[Name] = Field(default_factory=list, description="repeatable")
     unit: list[Name] = Field(default_factory=list, description="repeatable")
     tag: list[Name] = Field(default_factory=list, description="repeatable")
-    mime_type: list[Name] = Field(default_factory=list, description="repeatable")
+    mime_type: list[Name] = Field(
+        default_factory=list,
+        description="the current version's file type, repeatable",
+        examples=[["application/pdf"]],
+    )
     date_from: IsoDate | None = Field(None, description="document date from, YYYY-MM-DD")
     date_to: IsoDate | None = Field(None, description="document date to, YYYY-MM-DD, inclusive")
     sort: Literal["relevance", "date"] = "relevance"
@@ -85,6 +89,7 @@ class Facets(Output):
     unit: list[Bucket]
     year: list[Bucket]
     tags: list[Bucket]
+    mime_type: list[Bucket] = Field(description="the current version's file type")
 
 
 class SearchResult(Output):
@@ -113,6 +118,7 @@ class SearchResult(Output):
                         "unit": [{"value": "Urbanisme", "count": 1}],
                         "year": [{"value": 2026, "count": 1}],
                         "tags": [],
+                        "mime_type": [{"value": "application/pdf", "count": 1}],
                     },
                 }
             ]
