@@ -3,6 +3,9 @@ against the source, and the translation against reasons as they are really produ
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from ged.reasons import CATALOGUE, in_french, placeholders
@@ -61,3 +64,18 @@ def test_a_reason_within_a_reason_is_translated_too():
 def test_a_text_no_template_matches_is_left_as_it_is():
     assert in_french("Connection refused by 127.0.0.1:9") == "Connection refused by 127.0.0.1:9"
     assert in_french("") == ""
+
+
+def test_the_pages_show_a_refusal_through_reason():
+    """A page that catches a service's refusal shows it with ged.web.ui.i18n.reason (in the
+    reader's language), never as str() of it, in English. The single sign-on endpoint that
+    answers a browser's script in OAuth's JSON is the exception."""
+    ui = Path(__file__).resolve().parents[1] / "ged" / "web" / "ui"
+    shown_raw = {
+        f"{path.name}:{number}"
+        for path in ui.glob("*.py")
+        if path.name != "oidc_login.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bstr\((refused|refusal|exc|error|reason)\)", line)
+    }
+    assert not shown_raw

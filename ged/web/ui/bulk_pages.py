@@ -25,6 +25,7 @@ from ged.services.document_fields import clean_tag_names
 from ged.web.context import principal, uow
 from ged.web.ui import hold_pages
 from ged.web.ui.formatting import PERMISSION_LABELS
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("bulk", __name__, enable_openapi=False)
@@ -100,7 +101,7 @@ def confirm():
         flash(str(missing), "error")
         return redirect(_search_url(form))
     except InvalidInput as refused:
-        flash(_("Modification refusée : {reason}", reason=str(refused)), "error")
+        flash(_("Modification refusée : {reason}", reason=reason(refused)), "error")
         return redirect(_search_url(form))
     return render_template(
         "ui/bulk_confirm.html",
@@ -128,7 +129,7 @@ def start():
         flash(str(missing), "error")
         return redirect(_search_url(form))
     except (InvalidInput, Conflict) as refused:
-        flash(_("Modification refusée : {reason}", reason=str(refused)), "error")
+        flash(_("Modification refusée : {reason}", reason=reason(refused)), "error")
         return redirect(_search_url(form))
     if plan.action == "hold":
         return hold_pages.placed(hold)

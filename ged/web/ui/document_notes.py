@@ -9,6 +9,7 @@ from ged.errors import InvalidInput
 from ged.services import notes as service
 from ged.web.context import principal, uow
 from ged.web.ui.document_page import render_document
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("notes", __name__, url_prefix="/documents", enable_openapi=False)
@@ -29,7 +30,7 @@ def add(document_id: int):
     try:
         service.add_note(uow(), principal(), document_id, body, reply_to)
     except InvalidInput as refused:
-        return render_document(document_id, errors={"body": str(refused)}), 400
+        return render_document(document_id, errors={"body": reason(refused)}), 400
     flash(_("Réponse enregistrée.") if reply_to else _("Avis enregistré."), "success")
     return _back(document_id)
 

@@ -17,6 +17,7 @@ from ged.services import documents as service
 from ged.services.document_list import list_deleted
 from ged.services.paging import Page
 from ged.web.context import principal, uow
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("removal", __name__, enable_openapi=False)
@@ -36,7 +37,7 @@ def delete(document_id: int):
     try:
         document = service.delete_document(uow(), principal(), document_id)
     except Conflict as refused:
-        flash(_("Document non supprimé : {reason}", reason=str(refused)), "error")
+        flash(_("Document non supprimé : {reason}", reason=reason(refused)), "error")
         return redirect(url_for("ui.documents.show", document_id=document_id))
     flash(
         _(
@@ -56,7 +57,7 @@ def undelete(document_id: int):
     try:
         document = service.undelete_document(uow(), principal(), document_id)
     except Conflict as refused:
-        flash(_("Document non restauré : {reason}", reason=str(refused)), "error")
+        flash(_("Document non restauré : {reason}", reason=reason(refused)), "error")
     else:
         flash(_("« {title} » est restauré.", title=document.title), "success")
     if request.form.get("from") == "corbeille":

@@ -14,6 +14,7 @@ from ged.errors import Conflict, InvalidInput, PermissionDenied
 from ged.services import saved_searches as service
 from ged.services.saved_searches import Search, Shown, search_of
 from ged.web.context import principal, uow
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint(
@@ -68,7 +69,7 @@ def save():
             uow(), principal(), request.form.get("name", ""), search, request.form.get("group")
         )
     except (InvalidInput, Conflict, PermissionDenied) as refused:
-        flash(_("Recherche non enregistrée : {reason}", reason=str(refused)), "error")
+        flash(_("Recherche non enregistrée : {reason}", reason=reason(refused)), "error")
         return redirect(back)
     flash(_message(shown), "success")
     return redirect(back)
@@ -87,7 +88,7 @@ def update(saved_id: int):
             fields=frozenset({"name", "group"}),
         )
     except (InvalidInput, Conflict, PermissionDenied) as refused:
-        flash(_("Recherche non modifiée : {reason}", reason=str(refused)), "error")
+        flash(_("Recherche non modifiée : {reason}", reason=reason(refused)), "error")
     else:
         flash(_("Recherche enregistrée modifiée."), "success")
     return redirect(_home())

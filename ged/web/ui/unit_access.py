@@ -13,6 +13,7 @@ from ged.services import catalog
 from ged.services.acl import replace_unit_acl, unit_acl
 from ged.web.context import principal, uow
 from ged.web.ui.forms import Errors, read_grants
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("unit_access", __name__, url_prefix="/admin/services", enable_openapi=False)
@@ -38,7 +39,7 @@ def replace(unit_name: str):
         # Nothing was changed: the page again, its grants as they are, with the reason.
         uow().rollback()
         return page(
-            unit_name, {"grants": _("Droits non modifiés : {reason}", reason=str(refused))}, 400
+            unit_name, {"grants": _("Droits non modifiés : {reason}", reason=reason(refused))}, 400
         )
     flash(_("Droits du service « {unit} » enregistrés.", unit=unit_name), "success")
     return redirect(url_for("ui.unit_access.page", unit_name=unit_name))
