@@ -48,7 +48,7 @@ def test_no_principals_clause_for_those_who_see_everything_and_none_matches_for_
 def test_the_facets_are_computed_inside_the_filtered_query():
     sent = body("arrêté")
     assert "post_filter" not in sent
-    assert set(sent["aggs"]) == {"document_type", "unit", "tags", "year"}
+    assert set(sent["aggs"]) == {"document_type", "unit", "tags", "year", "mime_type"}
 
 
 def test_every_word_and_phrase_is_required():

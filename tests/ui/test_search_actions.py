@@ -33,7 +33,7 @@ def file_texts(api: Api, count: int, **fields) -> list[int]:
     ids = []
     for n in range(count):
         content = f"Compte rendu {WORD} numéro {n}.".encode()
-        response = api.upload(content, f"cr{n}.txt", unit="Urbanisme", **fields)
+        response = api.upload(content, f"cr{n}.txt", unit="Urbanisme", title=f"cr{n}", **fields)
         assert response.status_code == 202, response.json
         ids.append(response.json["id"])
     return ids
@@ -315,4 +315,4 @@ def test_a_document_the_job_cannot_change_is_listed_with_its_reason(sqlite_api):
     page = text(client.get(f"/travaux/{job_id}"))
     assert "1 document modifié" in page and "1 document refusé" in page
     row = page.split("Documents non modifiés")[1]
-    assert 'href="/documents/99999"' in row and "document 99999 does not exist" in row
+    assert 'href="/documents/99999"' in row and "le document 99999 n&#39;existe pas" in row
