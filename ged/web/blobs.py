@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 
 from flask import Response, request, send_file
@@ -68,3 +68,30 @@ def _send(
     except RequestedRangeNotSatisfiable:
         handle.close()
         raise
+
+
+def send_thumbnail(rendition: Rendition) -> Response:
+    """A thumbnail to show in a page: its digest is its strong ETag, kept by the browser
+    (privately) and validated again at each view, answered 304 while it is the same."""
+    return _send(
+        rendition.blob_sha256,
+        rendition.size,
+        rendition.mime_type,
+        f"{rendition.kind}.webp",
+        attachment=False,
+    )
+
+
+def send_picture(etag: str, render: Callable[[], bytes], mime_type: str) -> Response:
+    """An image made on demand, unless the browser has it already (If-None-Match: 304,
+    without rendering it again); strong ETag, private cache."""
+    response = Response(mimetype=mime_type)
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.if_none_match.contains(etag):
+        response.status_code = 304
+        return response
+    response.set_data(render())
+    return response

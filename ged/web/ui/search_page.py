@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from ged.errors import InvalidInput, ServiceUnavailable
 from ged.services.catalog import type_labels
 from ged.services.retrieval import search
+from ged.services.thumbnails import thumbnailed
 from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 from search.query import MAX_RESULT_WINDOW
@@ -89,6 +90,9 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
+        thumbnailed=thumbnailed(uow(), [hit["id"] for hit in results["hits"]])
+        if results
+        else set(),
     ), 503 if unavailable else 200
 
 
