@@ -24,13 +24,13 @@ from io import BytesIO
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ged.access import Principal, authorize
+from ged.access import Principal, allowed, authorize
 from ged.audit.chain import record
 from ged.errors import NotFound
 from ged.models import Document, Page, Rendition, Version
 from ged.ports import BlobStore, Progress
 from ged.services.documents import find_version
-from ged.services.renditions import NewRendition, rendition_of, save_rendition
+from ged.services.renditions import NewRendition, save_rendition
 from ged.uow import UnitOfWork
 from ingest.pages import Extraction, ImageKind
 from ingest.thumbnails import MIME_TYPE, PAGE_WIDTH, THUMBNAIL_WIDTH, producer, render_isolated
@@ -70,21 +70,38 @@ def thumbnail_rendition(blobs: BlobStore, extraction: Extraction) -> NewRenditio
 
 def read_thumbnail(uow: UnitOfWork, principal: Principal, document_id: int) -> Rendition:
     """The thumbnail of a readable document's current version (not audited: see above).
-    NotFound when it has none yet; it is rendered by the workers."""
-    version = find_version(uow, principal, document_id)
-    rendition = rendition_of(uow.session, version.id, THUMBNAIL)
-    if rendition is None:
-        raise NotFound(f"document {document_id} has no thumbnail yet")
-    return rendition
+    NotFound when it has none yet (the workers make it); DocumentNotFound when the
+    document cannot be read. A results page asks for twenty at once: the answer is one
+    query, the ACL's filter in it; only a refusal looks further, to say why."""
+    rendition = uow.session.scalars(
+        select(Rendition)
+        .join(Version, Version.id == Rendition.version_id)
+        .join(
+            Document,
+            and_(Document.id == Version.document_id, Document.current_version == Version.number),
+        )
+        .where(
+            Document.id == document_id,
+            Document.status != "destroyed",
+            Rendition.kind == THUMBNAIL,
+            allowed(principal, "read"),
+        )
+    ).one_or_none()
+    if rendition is not None:
+        return rendition
+    find_version(uow, principal, document_id)  # DocumentNotFound, unless it may be read
+    raise NotFound(f"document {document_id} has no thumbnail yet")
 
 
-def thumbnailed(uow: UnitOfWork, document_ids: list[int]) -> set[int]:
-    """Those of these documents whose current version has a thumbnail (the search page
-    shows a placeholder for the others, instead of asking for an image that is not there)."""
+def thumbnailed(uow: UnitOfWork, document_ids: list[int]) -> dict[int, str]:
+    """The digest of the thumbnail of each of these documents' current version, for those
+    that have one: the search page names it in the picture's URL, so that the browser may
+    keep it as long as it likes (another thumbnail is another URL), and shows a
+    placeholder for the others instead of asking for an image that is not there."""
     if not document_ids:
-        return set()
+        return {}
     query = (
-        select(Document.id)
+        select(Document.id, Rendition.blob_sha256)
         .join(
             Version,
             and_(Version.document_id == Document.id, Version.number == Document.current_version),
@@ -92,7 +109,7 @@ def thumbnailed(uow: UnitOfWork, document_ids: list[int]) -> set[int]:
         .join(Rendition, and_(Rendition.version_id == Version.id, Rendition.kind == THUMBNAIL))
         .where(Document.id.in_(document_ids))
     )
-    return set(uow.session.scalars(query))
+    return {document_id: sha256 for document_id, sha256 in uow.session.execute(query)}
 
 
 def missing_thumbnails(session: Session, limit: int | None = None) -> list[int]:

@@ -11,6 +11,10 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from ged.models import Rendition, Version
 from ged.web.context import close_uow, runtime
 
+#: how long a browser keeps a picture whose URL names its digest: a year, as for any
+#: content-addressed resource
+IMMUTABLE_SECONDS = 365 * 24 * 3600
+
 
 def send_version(
     version: Version, *, attachment: bool, headers: Mapping[str, str] | None = None
@@ -70,16 +74,23 @@ def _send(
         raise
 
 
-def send_thumbnail(rendition: Rendition) -> Response:
+def send_thumbnail(rendition: Rendition, *, immutable: bool) -> Response:
     """A thumbnail to show in a page: its digest is its strong ETag, kept by the browser
-    (privately) and validated again at each view, answered 304 while it is the same."""
-    return _send(
+    (privately) and validated again at each view, answered 304 while it is the same;
+    ``immutable``: asked for by a URL naming its digest, which no other bytes answer, so
+    kept without asking again."""
+    response = _send(
         rendition.blob_sha256,
         rendition.size,
         rendition.mime_type,
         f"{rendition.kind}.webp",
         attachment=False,
     )
+    if immutable:
+        response.cache_control.no_cache = None
+        response.cache_control.max_age = IMMUTABLE_SECONDS
+        response.cache_control.immutable = True
+    return response
 
 
 def send_picture(etag: str, render: Callable[[], bytes], mime_type: str) -> Response:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from apiflask import APIBlueprint
-from flask import url_for
+from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ged.models import Page, Version
@@ -25,9 +25,21 @@ THUMBNAIL_HEIGHT = round(THUMBNAIL_WIDTH * 297 / 210)
 PAGE_HEIGHT = round(PAGE_WIDTH * 297 / 210)
 
 
+#: characters of a thumbnail's digest in its URL (?v=), enough to tell its versions apart
+DIGEST_IN_URL = 16
+
+
 @bp.get("/<int:document_id>/vignette")
 def thumbnail(document_id: int):
-    return send_thumbnail(thumbnails.read_thumbnail(uow(), principal(), document_id))
+    rendition = thumbnails.read_thumbnail(uow(), principal(), document_id)
+    named = request.args.get("v", "")
+    immutable = len(named) == DIGEST_IN_URL and rendition.blob_sha256.startswith(named)
+    return send_thumbnail(rendition, immutable=immutable)
+
+
+def thumbnail_url(document_id: int, sha256: str) -> str:
+    """The thumbnail's URL naming its digest, which the browser keeps (see send_thumbnail)."""
+    return url_for("ui.pictures.thumbnail", document_id=document_id, v=sha256[:DIGEST_IN_URL])
 
 
 @bp.get("/<int:document_id>/pages/<int:number>")

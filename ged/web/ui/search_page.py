@@ -18,12 +18,16 @@ from ged.services.catalog import type_labels
 from ged.services.retrieval import search
 from ged.services.thumbnails import thumbnailed
 from ged.web.context import principal, uow
+from ged.web.ui.document_pictures import thumbnail_url
 from ged.web.ui.i18n import translate as _
 from search.query import MAX_RESULT_WINDOW
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
 
 PAGE_SIZE = 20
+#: the hits whose thumbnails are in view when the page opens: fetched at once, the others
+#: when scrolled to (lazy loading, which waits for the layout, would delay those in view)
+EAGER_THUMBNAILS = 4
 #: query-string parameter -> facet it filters, in the order the facets are shown
 FACET_PARAMS = {"document_type": "document_type", "unit": "unit", "tag": "tags"}
 SORTS = {"relevance": "Pertinence", "date": "Date du document (récents d'abord)"}
@@ -90,9 +94,9 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
-        thumbnailed=thumbnailed(uow(), [hit["id"] for hit in results["hits"]])
-        if results
-        else set(),
+        thumbnails=thumbnailed(uow(), [hit["id"] for hit in results["hits"]]) if results else {},
+        thumbnail_url=thumbnail_url,
+        eager_thumbnails=EAGER_THUMBNAILS,
     ), 503 if unavailable else 200
 
 
