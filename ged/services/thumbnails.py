@@ -49,8 +49,8 @@ PICTURED: dict[str, ImageKind] = {
 
 @dataclass(frozen=True)
 class PagePicture:
-    """A page to show: its version, the page's words with boxes (None when its text is not
-    OCR's) and its text, and the strong validator of its image."""
+    """A page to picture: its version, its row, and the strong validator of its image
+    (the version's digest, the page and the width: the same bytes while those are)."""
 
     version: Version
     page: Page
@@ -184,30 +184,28 @@ def _backfill_one(uow: UnitOfWork, version_id: int) -> bool:
 # ---------------------------------------------------------------- page images of the viewer
 
 
-def find_page(
-    uow: UnitOfWork, principal: Principal, document_id: int, number: int, *, audit: bool
-) -> PagePicture:
-    """Page ``number`` (1-based) of a readable document's current version; its image's
-    look-up is audited as a preview when ``audit`` (the viewer's page, audited as the
-    document's view already, is not)."""
+def find_page(uow: UnitOfWork, principal: Principal, document_id: int, number: int) -> PagePicture:
+    """Page ``number`` (1-based) of a readable document's current version, to picture; the
+    look-up is audited as a preview of that page."""
     version = find_version(uow, principal, document_id)
     if version.mime_type not in PICTURED:
         raise NotFound(f"document {document_id} is a {version.mime_type}: it has no page images")
-    page = next((page for page in version.pages if page.number == number), None)
+    page = uow.session.scalars(
+        select(Page).where(Page.version_id == version.id, Page.number == number)
+    ).one_or_none()
     if page is None:
         raise NotFound(
             f"document {document_id} has {version.page_count or 0} page(s), not a page {number}"
         )
-    if audit:
-        record(
-            uow.session,
-            principal,
-            "document.preview",
-            object_type="document",
-            object_id=document_id,
-            details={"version": version.number, "page": number},
-        )
-        uow.commit()
+    record(
+        uow.session,
+        principal,
+        "document.preview",
+        object_type="document",
+        object_id=document_id,
+        details={"version": version.number, "page": number},
+    )
+    uow.commit()
     return PagePicture(version, page, f"{version.blob_sha256}.{number}.{PAGE_WIDTH}")
 
 

@@ -31,13 +31,15 @@ def send_version(
 
 
 def send_rendition(version: Version, rendition: Rendition) -> Response:
-    """A rendition as a download, named after the original ("scan.tiff" → "scan.pdfa.pdf")."""
+    """A rendition as a download, named after the original ("scan.tiff" → "scan.pdfa.pdf",
+    "scan.thumbnail.webp")."""
     stem = PurePath(version.filename).stem or "document"
+    extension = "webp" if rendition.mime_type == "image/webp" else "pdf"
     return _send(
         rendition.blob_sha256,
         rendition.size,
         rendition.mime_type,
-        f"{stem}.{rendition.kind}.pdf",
+        f"{stem}.{rendition.kind}.{extension}",
         attachment=True,
     )
 

@@ -98,6 +98,16 @@ def test_the_pipeline_makes_a_thumbnail_for_a_scan_and_a_born_digital_pdf(sqlite
     assert len(thumbnail_rows(sqlite_api)) == 2
 
 
+def test_the_api_serves_the_thumbnail_as_a_rendition_to_readers(sqlite_api, documents):
+    url = f"/api/v1/documents/{documents['scanned']}/content?rendition=thumbnail"
+    response = sqlite_api.get(url)
+    assert response.status_code == 200, response.json
+    assert response.mimetype == "image/webp"
+    assert response.headers["Content-Disposition"] == "attachment; filename=scan.thumbnail.webp"
+    assert response.headers["ETag"] == f'"{hashlib.sha256(response.data).hexdigest()}"'
+    assert sqlite_api.get(url, "outsider").status_code == 404
+
+
 def test_pictures_are_shown_to_readers_only_and_thumbnails_are_not_audited(sqlite_api, documents):
     outsider = browser(sqlite_api, "outsider")
     for path in ("vignette", "pages/1"):

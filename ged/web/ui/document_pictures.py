@@ -45,7 +45,7 @@ def thumbnail_url(document_id: int, sha256: str) -> str:
 @bp.get("/<int:document_id>/pages/<int:number>")
 def page_image(document_id: int, number: int):
     work = uow()
-    picture = thumbnails.find_page(work, principal(), document_id, number, audit=True)
+    picture = thumbnails.find_page(work, principal(), document_id, number)
     return send_picture(
         picture.etag, lambda: thumbnails.render_page_image(work, picture), MIME_TYPE
     )
