@@ -17,6 +17,7 @@ from search.query import STOP_WORDS, parse_query
 
 #: what separates words in a page's text (letters, digits and inner apostrophes are words)
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+_PIECE = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
@@ -41,8 +42,10 @@ def query_words(q: str) -> tuple[str, ...]:
 
 
 def matches(word: str, words: Sequence[str]) -> bool:
-    folded = [fold(piece) for piece in _WORD.findall(word)]
-    return any(piece.startswith(wanted) for piece in folded for wanted in words)
+    """Whether a word of the page is one of ``words`` (folded): elisions apart, so that
+    "l'Arrêté" is "arrêté"."""
+    pieces = _PIECE.findall(fold(word))
+    return any(piece.startswith(wanted) for piece in pieces for wanted in words)
 
 
 def marked_boxes(boxes: Sequence[Sequence[object]] | None, words: Sequence[str]) -> list[list]:
