@@ -139,6 +139,10 @@ RULES: dict[str, Rule] = {
     "retention.manage": Audience(
         ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} changes retention rules"
     ).changes(),
+    # deleted documents exist only for these roles, who restore them (the corbeille)
+    "document.deleted.list": Audience(
+        ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees the deleted documents"
+    ).reads(),
     "hold.read": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees legal holds").reads(),
     "hold.place": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} places legal holds").changes(),
     "hold.release": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} releases legal holds").changes(),
@@ -154,6 +158,11 @@ RULES: dict[str, Rule] = {
         ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} records the archives' reply to a transfer"
     ).changes(),
     "password.change": _OWN.changes(),
+    # one's saved searches and those shared with one's groups, each run as the viewer;
+    # update renames, shares, changes or deletes one's own
+    "saved_search.list": _OWN.reads(),
+    "saved_search.create": _OWN.changes(),
+    "saved_search.update": _OWN.changes(),
     # one's own browser sessions; an administrator's are anyone's
     "session.list": _OWN.reads(),
     "session.end": _OWN.changes(),

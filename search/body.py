@@ -64,10 +64,12 @@ def build_search_body(
     size: int,
 ) -> dict[str, Any]:
     must = [_term_clause(term) for term in query.include]
+    must += [_any(_note_clauses(term)) for term in query.notes]
     # Pages for the highlights: exact matches only, see _pages_with_highlights.
     on_pages = [clause for term in query.include for clause in _page_clauses(term, fuzzy=False)]
     should = [_pages_with_highlights(on_pages, ["pages.text"])] if on_pages else []
     must_not = [_exclusion_clause(term) for term in query.exclude]
+    must_not += [{"match_phrase": {"notes": term.text}} for term in query.excluded_notes]
     must_not += [_keyword_filter(name, values) for name, values in query.excluded_fields.items()]
     body: dict[str, Any] = {
         "query": {
@@ -178,7 +180,15 @@ def _term_clause(term: Term) -> dict[str, Any]:
         ]
     pages = _any(_page_clauses(term, fuzzy=True))
     nested = {"nested": {"path": "pages", "score_mode": "max", "query": pages}}
-    return _any([*title, nested, *identifiers])
+    return _any([*title, nested, *_note_clauses(term), *identifiers])
+
+
+def _note_clauses(term: Term) -> list[dict[str, Any]]:
+    """``term`` in one of the notes: stemmed, and as typed (which scores more)."""
+    return [
+        {"match_phrase": {"notes": term.text}},
+        {"match_phrase": {"notes.exact": term.text}},
+    ]
 
 
 def _page_clauses(term: Term, *, fuzzy: bool) -> list[dict[str, Any]]:
@@ -201,6 +211,7 @@ def _exclusion_clause(term: Term) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = [
         {"match_phrase": {"title": term.text}},
         {"nested": {"path": "pages", "query": {"match_phrase": {"pages.text": term.text}}}},
+        {"match_phrase": {"notes": term.text}},
     ]
     if not term.phrase:
         clauses += [{"term": {"identifiers": value}} for value in _identifier_forms(term.text)]
@@ -279,6 +290,7 @@ def _facets() -> dict[str, Any]:
         "document_type": {"terms": {"field": "document_type", "size": FACET_SIZE}},
         "unit": {"terms": {"field": "unit", "size": FACET_SIZE}},
         "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
+        "mime_type": {"terms": {"field": "mime_type", "size": FACET_SIZE}},
         "year": {
             "date_histogram": {
                 "field": "date",

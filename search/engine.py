@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from search.client import check_cluster, make_client
+from search.index import upgrade_mapping
 from search.indexing import Document, delete_documents, index_documents
 from search.reindex import reindex
 from search.searching import search_documents, similar
@@ -35,6 +36,8 @@ class SearchEngine:
             password=password,
             verify_certs=verify_certs,
         )
+        # Checked before this process's first write (search.index.upgrade_mapping).
+        self._mapping_checked = False
 
     def search(self, **query: Any) -> dict[str, Any]:
         """``search_documents``'s keyword arguments: q, acl, filters, sort, page, size."""
@@ -44,6 +47,9 @@ class SearchEngine:
         return similar(self.client, self.prefix, document_id, acl, size=size)
 
     def index(self, documents: Iterable[Document], *, refresh: bool = False) -> dict[str, int]:
+        if not self._mapping_checked:
+            upgrade_mapping(self.client, self.prefix)
+            self._mapping_checked = True
         return index_documents(self.client, self.prefix, documents, refresh=refresh)
 
     def delete(

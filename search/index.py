@@ -19,7 +19,9 @@ from search.errors import translate_errors
 
 # Bumped whenever the definition below changes, so an index built by older code can be
 # recognised (it is recorded in the index's _meta) and rebuilt with `ged reindex`.
-MAPPING_VERSION = 1
+# 2: the notes (avis) agents leave on a document. Fields added only: an index of an
+# older version is brought up to date in place by upgrade_mapping (see there).
+MAPPING_VERSION = 2
 
 # French articles elided before a vowel: "l'arrêté" must index as "arrêté".
 _ELIDED_ARTICLES = [
@@ -120,6 +122,9 @@ MAPPINGS: dict[str, Any] = {
         # SIRET, SIREN, IBAN, VAT numbers, references and amounts, without spaces, so that
         # a term query finds them exactly whatever the text around them.
         "identifiers": {"type": "keyword", "normalizer": "folded"},
+        # The notes (avis) left on the document, one value per note: found by note: and
+        # by the full text.
+        "notes": _text(),
         # One nested object per page, so inner hits say which page matched.
         "pages": {
             "type": "nested",
@@ -207,6 +212,31 @@ def ensure_index(client: OpenSearch, prefix: str) -> str:
         if exc.error != "resource_already_exists_exception":
             raise
     return current_index(client, prefix) or name
+
+
+def upgrade_mapping(client: OpenSearch, prefix: str) -> list[str]:
+    """Bring every index of ``prefix`` built with an older MAPPING_VERSION up to this one;
+    the names of those upgraded.
+
+    Versions so far only add fields, which OpenSearch accepts on a live index: without
+    this, the strict mapping of an index built by older code would refuse every document
+    carrying a new field (its notes) until someone ran `ged reindex`. Documents indexed
+    before hold no value for the new fields, which is what they held anyway (there were no
+    notes). A version that changes a field must instead be rebuilt with `ged reindex`.
+    """
+    upgraded = []
+    with translate_errors():
+        names = list(versioned_indices(client, prefix))
+        for name in names:
+            mapping = client.indices.get_mapping(index=name)[name]["mappings"]
+            if mapping.get("_meta", {}).get("mapping_version", 0) >= MAPPING_VERSION:
+                continue
+            client.indices.put_mapping(
+                index=name,
+                body={"_meta": MAPPINGS["_meta"], "properties": MAPPINGS["properties"]},
+            )
+            upgraded.append(name)
+    return upgraded
 
 
 def delete_index(client: OpenSearch, name: str) -> None:

@@ -14,6 +14,7 @@ A document is a plain dict, as the database side builds it::
      "document_date": "2026-03-12" | None, "created_at": "2026-03-12T10:00:00Z",
      "acl": ["user:4", "group:2"],  # principals who may read it
      "pages": [{"number": 1, "text": "…"}],
+     "notes": ["Avis favorable du service voirie"],  # the notes' bodies, answers included
      "metadata": {"siret": [], "siren": [], "iban": [], "tva": [], "references": [],
                   "amounts": [{"value": "1234.56", "currency": "EUR", "kind": "TTC"}], …}}
 
@@ -58,6 +59,7 @@ def to_source(document: Document) -> dict[str, Any]:
         "pages": [
             {"number": page["number"], "text": page["text"]} for page in document.get("pages") or []
         ],
+        "notes": list(document.get("notes") or []),
     }
 
 

@@ -1,7 +1,7 @@
 """The search box language and the other search parameters, checked: no I/O here.
 
 ``q`` is forgiving on purpose: words, "exact phrases", -exclusions and field
-prefixes (type:, unit:, tag:); anything else is a word. The only errors are those
+prefixes (type:, unit:, tag: on the facets, note: on the notes' text); anything else is a word. The only errors are those
 a person can fix: an unclosed quote, a prefix without a value, absurd sizes.
 """
 
@@ -26,6 +26,8 @@ SORTS = ("relevance", "date")
 
 # Prefix in q -> indexed field.
 PREFIXES = {"type": "document_type", "unit": "unit", "tag": "tags"}
+# Prefix in q -> text field: the word or phrase must be in that field, not anywhere.
+TEXT_PREFIXES = {"note": "notes"}
 # Filter parameter -> indexed field, for the keyword filters.
 KEYWORD_FILTERS = {
     "document_type": "document_type",
@@ -73,6 +75,9 @@ class ParsedQuery:
     # Indexed field -> values, from q prefixes; values of one field are alternatives.
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     excluded_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # From note:…: words or phrases required in (or, excluded, absent from) the notes.
+    notes: tuple[Term, ...] = ()
+    excluded_notes: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,9 +106,14 @@ def parse_query(q: str) -> ParsedQuery:
     exclude: list[Term] = []
     fields: dict[str, list[str]] = {}
     excluded_fields: dict[str, list[str]] = {}
+    notes: list[Term] = []
+    excluded_notes: list[Term] = []
     for token in _join_identifiers(_tokens(q)):
         if isinstance(token, Term):
             include.append(token)
+        elif token.prefix in TEXT_PREFIXES:
+            term = Term(token.value, phrase=token.quoted)
+            (excluded_notes if token.negated else notes).append(term)
         elif token.prefix is not None:
             target = excluded_fields if token.negated else fields
             target.setdefault(PREFIXES[token.prefix], []).append(token.value)
@@ -112,9 +122,10 @@ def parse_query(q: str) -> ParsedQuery:
     meaningful = [term for term in include if term.phrase or term.text.lower() not in STOP_WORDS]
     # A query of stop words only ("de la") is still a query: keep them then.
     include = meaningful or include
-    if len(include) + len(exclude) > MAX_TERMS:
+    terms = len(include) + len(exclude) + len(notes) + len(excluded_notes)
+    if terms > MAX_TERMS:
         raise InvalidQuery(
-            f"the query has {len(include) + len(exclude)} words or phrases; at most {MAX_TERMS} are accepted",
+            f"the query has {terms} words or phrases; at most {MAX_TERMS} are accepted",
             field="q",
         )
     return ParsedQuery(
@@ -122,6 +133,8 @@ def parse_query(q: str) -> ParsedQuery:
         exclude=tuple(exclude),
         fields={name: tuple(values) for name, values in fields.items()},
         excluded_fields={name: tuple(values) for name, values in excluded_fields.items()},
+        notes=tuple(notes),
+        excluded_notes=tuple(excluded_notes),
     )
 
 
@@ -139,7 +152,7 @@ def _tokens(q: str) -> list[_Token]:
                 continue  # a lone "-" means nothing
         prefix = None
         match = _PREFIX.match(q, position)
-        if match and match.group(1).lower() in PREFIXES:
+        if match and match.group(1).lower() in PREFIXES.keys() | TEXT_PREFIXES.keys():
             prefix = match.group(1).lower()
             position = match.end()
             if position == end or q[position].isspace():

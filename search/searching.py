@@ -17,7 +17,7 @@ from search.body import (
 from search.errors import DocumentNotIndexed, SearchUnavailable, translate_errors
 from search.index import alias_name
 
-FACETS = ("document_type", "unit", "year", "tags")
+FACETS = ("document_type", "unit", "year", "tags", "mime_type")
 
 
 def search_documents(
@@ -148,7 +148,7 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             {"value": bucket["key"], "count": bucket["doc_count"]}
             for bucket in aggregations[name]["buckets"]
         ]
-        for name in ("document_type", "unit", "tags")
+        for name in ("document_type", "unit", "tags", "mime_type")
     }
     # Years as numbers, most recent first.
     facets["year"] = [

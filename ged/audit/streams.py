@@ -45,6 +45,8 @@ ACCESS_ACTIONS = frozenset(
         "document.text",
         "document.versions",
         "document.similar",
+        "note.list",
+        "saved_search.list",
         "acl.view",
         "audit.events",
         "audit.export",

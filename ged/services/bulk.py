@@ -35,7 +35,12 @@ from ged.services.bulk_operations import (
 from ged.services.pipeline import Runner, stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.revisions import document_for_change
-from ged.services.selection import parse_selection, selected_documents
+from ged.services.selection import (
+    Selection,
+    count_selected,
+    parse_selection,
+    selected_documents,
+)
 from ged.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,18 +57,8 @@ def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
     {"ids": [...]} or {"search": {"q", "filters", "sort"}}} (see bulk_operations for the
     kinds). A list of ids over the bound is refused; a search takes its first hits up to
     the bound, and the job's ``matched`` tells how many there were."""
-    authorize(principal, "bulk.start")
-    if principal.user_id is None:
-        raise PermissionDenied(
-            "a bulk job runs with the rights of a user account; start it as one",
-            rule="bulk.start",
-        )
-    if not isinstance(request, Mapping) or set(request) != {"operation", "selection"}:
-        raise InvalidInput('send {"operation": {...}, "selection": {...}}')
     session, bound = uow.session, uow.settings.api.bulk_max_documents
-    operation = parse_operation(request["operation"])
-    check_operation(session, operation)
-    selection = parse_selection(request["selection"], bound)
+    operation, selection = _checked(uow, principal, request)
     ids, matched = selected_documents(uow, principal, selection, bound)
     job = BulkJob(
         kind=operation.kind,
@@ -88,6 +83,44 @@ def start_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
     uow.after_commit(lambda: uow.jobs.enqueue_bulk([job.id]))
     uow.commit()
     return job
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a bulk job would change, for its requester to confirm."""
+
+    operation: Operation
+    selection: Selection
+    #: documents the job would take (a search's first hits, up to the bound)
+    count: int
+    #: hits of a search selection, before the bound (None for ids)
+    matched: int | None
+    bound: int
+
+
+def preview_bulk(uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]) -> Preview:
+    """Check a bulk request as ``start_bulk`` does and count its documents, starting
+    nothing. Unaudited: nothing is changed, and no document is read but counted."""
+    operation, selection = _checked(uow, principal, request)
+    bound = uow.settings.api.bulk_max_documents
+    count, matched = count_selected(uow, principal, selection, bound)
+    return Preview(operation, selection, count, matched, bound)
+
+
+def _checked(
+    uow: UnitOfWork, principal: Principal, request: Mapping[str, Any]
+) -> tuple[Operation, Selection]:
+    authorize(principal, "bulk.start")
+    if principal.user_id is None:
+        raise PermissionDenied(
+            "a bulk job runs with the rights of a user account; start it as one",
+            rule="bulk.start",
+        )
+    if not isinstance(request, Mapping) or set(request) != {"operation", "selection"}:
+        raise InvalidInput('send {"operation": {...}, "selection": {...}}')
+    operation = parse_operation(request["operation"])
+    check_operation(uow.session, operation)
+    return operation, parse_selection(request["selection"], uow.settings.api.bulk_max_documents)
 
 
 def read_job(uow: UnitOfWork, principal: Principal, job_id: int) -> BulkJob:

@@ -8,7 +8,7 @@ services apply, so a page never lists what its reader could not open.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from ged.access import LEVELS, Principal, allowed, authorize, has_permission, may_file_into_unit
 from ged.models import Document, DocumentType, Group, Unit, User
@@ -56,17 +56,21 @@ def permissions_on(uow: UnitOfWork, principal: Principal, document: Document) ->
 
 def review_queue(uow: UnitOfWork, principal: Principal, limit: int = 50) -> list[Document]:
     """Documents the classifier was unsure of, that this person may correct, oldest first."""
-    query = (
-        select(Document)
-        .where(
-            Document.needs_review.is_(True),
-            Document.status == "active",
-            allowed(principal, "write"),
-        )
-        .order_by(Document.id)
-        .limit(limit)
-    )
+    query = select(Document).where(_to_review(principal)).order_by(Document.id).limit(limit)
     return list(uow.session.scalars(query))
+
+
+def review_count(uow: UnitOfWork, principal: Principal) -> int:
+    """How many documents ``review_queue`` holds in all, for the header: one count."""
+    return uow.session.scalar(select(func.count(Document.id)).where(_to_review(principal))) or 0
+
+
+def _to_review(principal: Principal) -> ColumnElement[bool]:
+    return and_(
+        Document.needs_review.is_(True),
+        Document.status == "active",
+        allowed(principal, "write"),
+    )
 
 
 def recent_uploads(uow: UnitOfWork, principal: Principal, limit: int = 10) -> list[Document]:

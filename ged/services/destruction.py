@@ -1,6 +1,6 @@
 """Executing an approved disposal list: each document destroyed, then the certificate.
 
-One document per transaction: its tombstone, the removal of its versions, pages,
+One document per transaction: its tombstone, the removal of its versions, pages, notes,
 renditions (the PDF/A of a scan) and of the blob rows nothing else refers to, its status "destroyed", its item's outcome and
 its ``document.destroy`` event commit together. The blob *files* are deleted only after
 that commit, so a crash can leave a file no row refers to (an orphan: the next run
@@ -31,6 +31,7 @@ from ged.models import (
     DisposalItem,
     DisposalList,
     Document,
+    Note,
     Page,
     Rendition,
     RetentionRule,
@@ -224,6 +225,9 @@ def _forget_versions(uow: UnitOfWork, document_id: int) -> list[str]:
     digests |= {rendition.blob_sha256 for rendition in delete_renditions(session, ids)}
     session.execute(delete(Page).where(Page.version_id.in_(version_ids)))
     session.execute(delete(Version).where(Version.document_id == document_id))
+    # The row stays (status destroyed, for its tombstone), so its notes' FK cascade does
+    # not fire: they go here, answers with them.
+    session.execute(delete(Note).where(Note.document_id == document_id))
     forgotten = sorted(digest for digest in digests if not _referenced(uow, digest))
     if forgotten:
         session.execute(delete(Blob).where(Blob.sha256.in_(forgotten)))

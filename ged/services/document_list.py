@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import selectinload
 
-from ged.access import Principal, allowed
+from ged.access import Principal, allowed, authorize
 from ged.audit.chain import record
 from ged.models import Document, DocumentType, Tag, Unit, Version
 from ged.services.paging import Page, PageOf, paginate
@@ -59,6 +59,26 @@ def list_documents(
     uow.commit()
     pairs = [(document, versions[document.id]) for document in found.items]
     return PageOf(pairs, found.total, found.page, found.size)
+
+
+def list_deleted(uow: UnitOfWork, principal: Principal, page: Page) -> PageOf[Document]:
+    """The deleted documents, last deleted first, for those who may restore them (the
+    corbeille); audited as a list of documents."""
+    authorize(principal, "document.deleted.list")
+    query = (
+        select(Document)
+        .where(Document.status == "deleted", allowed(principal, "manage"))
+        .order_by(Document.deleted_at.desc(), Document.id.desc())
+    )
+    found = paginate(uow.session, query, page)
+    record(
+        uow.session,
+        principal,
+        "document.list",
+        details={"status": "deleted", "page": page.number, "hits": found.total},
+    )
+    uow.commit()
+    return found
 
 
 def _filtered(query: Select, filters: ListFilters) -> Select:

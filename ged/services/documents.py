@@ -82,6 +82,8 @@ def create_document(
     blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
     document = Document(
         title=title,
+        # ged proposes a better one from the text (pipeline's metadata step) until confirmed
+        title_proposed=metadata.title is None,
         document_type=document_type,
         unit=unit,
         tags=tags,
@@ -277,6 +279,7 @@ def edit_metadata(
         if changes.title is None:
             raise InvalidInput("a document must keep a title", field="title")
         document.title = clean_title(changes.title)
+        document.title_proposed = False  # saved by a person: confirmed, even if unchanged
     if "document_type" in fields:
         document.document_type = type_coded(session, changes.document_type)
         document.classification_source = "manual" if document.document_type else None

@@ -22,7 +22,7 @@ from ged.db import dialect_insert
 from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import Document, LegalHold, legal_hold_documents
 from ged.services.paging import Page, PageOf, paginate
-from ged.services.selection import parse_selection, selected_documents
+from ged.services.selection import count_selected, parse_selection, selected_documents
 from ged.timeutil import today
 from ged.uow import UnitOfWork
 
@@ -109,6 +109,16 @@ def place_hold(
     uow.commit()
     uow.session.refresh(hold, ["document_count"])
     return hold
+
+
+def preview_hold(
+    uow: UnitOfWork, principal: Principal, selection: Mapping[str, Any]
+) -> tuple[int, int | None]:
+    """How many documents ``place_hold`` would hold, and how many a search matched (None
+    for ids), placing nothing: for a confirmation."""
+    authorize(principal, "hold.place")
+    bound = uow.settings.api.bulk_max_documents
+    return count_selected(uow, principal, parse_selection(selection, bound), bound)
 
 
 def add_to_hold(

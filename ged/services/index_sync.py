@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record
-from ged.models import FINISHED_STATUSES, Document, Grant, Version
+from ged.models import FINISHED_STATUSES, Document, Grant, Note, Version
 from ged.ports import Progress
 from ged.timeutil import aware, iso
 from ged.uow import UnitOfWork
@@ -70,6 +70,11 @@ def document_for_index(session: Session, document: Document) -> dict[str, Any]:
         "acl": readers(session, document),
         "pages": [{"number": page.number, "text": page.text} for page in current.pages],
         "metadata": {key: extracted.get(key, []) for key in METADATA_KEYS},
+        "notes": list(
+            session.scalars(
+                select(Note.body).where(Note.document_id == document.id).order_by(Note.id)
+            )
+        ),
     }
 
 

@@ -30,6 +30,7 @@ from ingest.metadata import extract_metadata
 from ingest.pages import Extraction
 from ingest.text import extract
 from ingest.thumbnails import THUMBNAIL_WIDTH
+from ingest.titles import propose_title
 
 UnitsOfWork = Callable[[], UnitOfWork]
 
@@ -95,10 +96,13 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
 def metadata_step(units: UnitsOfWork, version_id: int) -> None:
     with units() as uow:
         version = uow.session.get_one(Version, version_id)
-        found = extract_metadata(_text_of(version))
+        text = _text_of(version)
+        found = extract_metadata(text)
         document = _current_locked(uow.session, version)
         if document is not None:
             document.extracted = dict(found)
+            if document.title_proposed:
+                document.title = propose_title(text) or document.title
             guessed = found.get("document_date")
             if document.document_date is None and guessed:
                 document.document_date = date.fromisoformat(guessed)

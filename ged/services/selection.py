@@ -94,3 +94,22 @@ def selected_documents(
             break
         page += 1
     return tuple(found)[:bound], matched
+
+
+def count_selected(
+    uow: UnitOfWork, principal: Principal, selection: Selection, bound: int
+) -> tuple[int, int | None]:
+    """How many documents ``selected_documents`` would take, and how many the search
+    matched (None for ids): one small search, for a confirmation to say the count."""
+    if selection.ids is not None:
+        return len(selection.ids), None
+    answer = uow.index.search(
+        q=selection.q,
+        acl=index_acl(principal),
+        filters=dict(selection.filters),
+        sort=selection.sort,
+        page=1,
+        size=1,
+    )
+    matched = answer["total"]
+    return min(matched, bound, MAX_RESULT_WINDOW), matched

@@ -19,7 +19,9 @@ from ged.web.api import (
     documents,
     holds,
     jobs,
+    notes,
     retention,
+    saved_searches,
     search,
     session,
     sessions,
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(disposal.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(holds.bp)
+    app.register_blueprint(notes.bp)
+    app.register_blueprint(saved_searches.bp)
     app.register_blueprint(transfer_replies.bp)
     app.register_blueprint(transfers.bp)
     app.register_blueprint(ui.bp)

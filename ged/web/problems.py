@@ -27,6 +27,7 @@ from ged.errors import (
     ServiceUnavailable,
     TooLarge,
 )
+from ged.reasons import in_french
 from ged.services.logins import (
     AccountLocked,
     CodeRequired,
@@ -101,7 +102,13 @@ def register(app: APIFlask) -> None:
             # Clients tell "send a code" and "enrol first" from a wrong password by it.
             enrol = isinstance(error, EnrolmentRequired)
             extra["second_factor"] = "enrolment" if enrol else "code"
-        return problem(status, str(error), **extra)
+        return problem(status, _in_callers_language(str(error)), **extra)
+
+
+def _in_callers_language(detail: str) -> str:
+    """English, the API's language, unless the client asks for French (Accept-Language)."""
+    wanted = request.accept_languages.best_match(["en", "fr"], default="en")
+    return in_french(detail) if wanted == "fr" else detail
 
 
 def status_of(error: GedError) -> int:

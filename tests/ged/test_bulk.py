@@ -468,3 +468,27 @@ def test_recovery_queues_again_a_job_lost_with_redis_but_not_one_running(
     assert queued(runtime) == [f"bulk-{lost}"]
     with LaterRunner(runtime).unit_of_work() as uow:
         assert requeue_abandoned_jobs(uow) == [], "its run is waiting in the queue"
+
+
+def test_a_preview_checks_and_counts_as_the_start_would_and_starts_nothing(runtime, people):
+    from ged.services.bulk import preview_bulk
+
+    commissions = [file(runtime, people.archivist, f"Commission {n}") for n in range(7)]
+    index_now(runtime, commissions)
+    request = {
+        "operation": {"kind": "add_tags", "tags": ["commission"]},
+        "selection": {"search": {"q": "commission", "filters": {}}},
+    }
+    with runtime.unit_of_work() as uow:
+        preview = preview_bulk(uow, people.archivist, request)
+    assert (preview.count, preview.matched, preview.bound) == (5, 7, 5)
+    with runtime.unit_of_work() as uow:
+        by_ids = preview_bulk(uow, people.archivist, {**request, "selection": {"ids": [1, 2]}})
+    assert (by_ids.count, by_ids.matched) == (2, None)
+    assert events(runtime, "bulk.start") == []
+    assert not [name for name in queued(runtime) if name.startswith("bulk-")]
+    with runtime.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        preview_bulk(uow, people.agent, request)
+    wrong = {**request, "operation": {"kind": "set_document_type", "document_type": "zzz"}}
+    with runtime.unit_of_work() as uow, pytest.raises(InvalidInput):
+        preview_bulk(uow, people.archivist, wrong)

@@ -158,3 +158,16 @@ def test_absurd_paging_is_refused(sort, page, size, field, message):
 
 def test_the_last_reachable_page_is_accepted():
     check_paging("date", MAX_RESULT_WINDOW // 20, 20)
+
+
+def test_note_prefix_takes_words_and_phrases_for_the_notes_only():
+    parsed = parse_query('note:favorable note:"sous réserve" -note:refus voirie')
+    assert parsed.include == (Term("voirie"),)
+    assert parsed.notes == (Term("favorable"), Term("sous réserve", phrase=True))
+    assert parsed.excluded_notes == (Term("refus"),)
+    assert parsed.fields == {}
+
+
+def test_a_note_prefix_without_a_value_says_how_to_write_it():
+    with pytest.raises(InvalidQuery, match="note: needs a value"):
+        parse_query("note: favorable")

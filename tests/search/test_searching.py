@@ -110,7 +110,7 @@ def test_counts_and_facets_cover_only_what_the_caller_may_read(index, search):
     assert facets["unit"] == [{"value": "Finances", "count": 2}, {"value": "Voirie", "count": 1}]
     assert facets["tags"] == [{"value": "budget", "count": 3}]
     assert facets["year"] == [{"value": 2022, "count": 1}, {"value": 2021, "count": 2}]
-    for name in ("document_type", "unit", "year", "tags"):
+    for name in ("document_type", "unit", "year", "tags", "mime_type"):
         assert sum(bucket["count"] for bucket in facets[name]) == 3
     assert search("rapport", acl=None)["total"] == 10
     assert search("rapport", acl=[])["total"] == 0
@@ -190,6 +190,10 @@ def test_filters_by_type_unit_tag_mime_type_and_dates(index, search):
     assert sorted(ids(search("facture", filters={"document_type": "facture"}))) == [1, 2]
     assert ids(search("facture", filters={"tag": ["eau", "assainissement"]})) == [1]
     assert ids(search("facture", filters={"mime_type": "image/tiff"})) == [3]
+    assert search("facture")["facets"]["mime_type"] == [
+        {"value": "application/pdf", "count": 2},
+        {"value": "image/tiff", "count": 1},
+    ]
     assert ids(search(filters={"date_from": "2026-01-16", "date_to": "2026-03-31"})) == [2]
     # Without a document date, the creation date stands in for it.
     assert ids(search(filters={"date_to": "2025-12-31"})) == [3]
@@ -234,7 +238,13 @@ def test_an_empty_query_lists_every_readable_document(index, search):
 def test_before_anything_is_indexed_a_search_finds_nothing(opensearch_client, search):
     result = search("arrêté")
     assert (result["total"], result["hits"]) == (0, [])
-    assert result["facets"] == {"document_type": [], "unit": [], "year": [], "tags": []}
+    assert result["facets"] == {
+        "document_type": [],
+        "unit": [],
+        "year": [],
+        "tags": [],
+        "mime_type": [],
+    }
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from ged.bootstrap import build
 from ged.models import Transfer
+from ged.web.ui.accessibility import CRITERIA, axe_rules
 from tests.apiclient import PASSWORD
 from tests.ged.transfer_setup import make_transfer
 from tests.ui.conftest import SCREENSHOTS, WORD, pdf_bytes
@@ -227,7 +228,7 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     objects = {**live_ged.documents, "transfer": ready_transfer(live_ged)}
     checked = []
-    for who, paths in [(None, ["/connexion"]), *PAGES.items()]:
+    for who, paths in [(None, ["/connexion", "/accessibilite"]), *PAGES.items()]:
         page.context.clear_cookies()
         if who:
             log_in(page, who)
@@ -259,7 +260,7 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
                 # The PDF viewer draws its toolbar a moment after the page has loaded.
                 page.wait_for_timeout(1500)
                 page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
-    assert len(checked) == 20
+    assert len(checked) == 21
 
 
 def test_english_is_one_click_away(page):
@@ -403,3 +404,58 @@ def test_a_transfer_page_follows_its_build_then_shows_the_package(page, live_ged
     finally:
         runtime.close()
     assert problems == [], problems
+
+
+def test_the_accessibility_statement_names_rules_that_axe_runs_here(page, live_ged):
+    """Each rule the statement cites exists in the axe-core of these tests and ran on a
+    page (it was not disabled, and the criterion is really checked)."""
+    page.goto("/accessibilite")
+    statement = page.locator("main").inner_text()
+    assert all(criterion.number in statement for criterion in CRITERIA)
+    log_in(page)
+    page.goto("/recherche?q=" + WORD)
+    results = Axe().run(page).response
+    ran = {
+        rule["id"]
+        for kind in ("passes", "violations", "incomplete", "inapplicable")
+        for rule in results[kind]
+    }
+    assert axe_rules() <= ran, axe_rules() - ran
+
+
+FOCUSED = """() => {
+    const e = document.activeElement, style = getComputedStyle(e);
+    return {tag: e.tagName, text: (e.innerText || e.value || e.name || '').trim().slice(0, 40),
+            visible: e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().left >= 0,
+            outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+}"""
+
+
+def test_the_keyboard_reaches_everything_with_a_visible_focus_in_page_order(page, live_ged):
+    """RGAA 10.7, 12.7 and 12.8, which no axe rule checks: the first Tab shows the skip
+    link, which leads to the content; every element then focused shows its outline, on
+    screen, in the order of the page."""
+    log_in(page)
+    page.goto("/recherche?q=" + WORD)
+    page.bring_to_front()
+    page.keyboard.press("Tab")
+    first = page.evaluate(FOCUSED)
+    assert first["text"] == "Aller au contenu" and first["visible"] and first["outline"]
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "contenu"
+    order = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'main a[href], main button, main input:not([type=hidden]), main select')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => (e.innerText || e.value || e.name || '').trim().slice(0, 40))"""
+    )[:25]
+    seen: list[str] = []
+    for _ in range(4 * len(order)):  # a date field takes a Tab per part (day, month, year)
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused["visible"] and focused["outline"], focused
+        if not seen or seen[-1] != focused["text"]:
+            seen.append(focused["text"])
+        if len(seen) == len(order):
+            break
+    assert seen == order

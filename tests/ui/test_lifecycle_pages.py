@@ -72,7 +72,7 @@ def test_a_wrong_rule_is_said_next_to_its_field(sqlite_api):
     post(client, "/conservation/regles", **ZERO_DAYS)
     twice = post(client, "/conservation/regles", **ZERO_DAYS)
     assert twice.status_code == 400
-    assert "already in force" in text(twice)
+    assert "déjà en vigueur" in text(twice)
 
 
 def test_an_agent_is_refused_the_rules_and_sees_no_link_to_them(sqlite_api):

@@ -88,7 +88,7 @@ def test_a_transfer_from_the_queue_to_the_archives_reply(api: Api):
     transfer_path = made.headers["Location"]
     transfer_id = int(transfer_path.rsplit("/", 1)[1])
     page = text(archivist.get(transfer_path))
-    assert "Paquet en préparation" in page and "<progress" in page and "transfer.js" in page
+    assert "Paquet en préparation" in page and "<progress" in page and "progress.js" in page
     assert archivist.get(f"{transfer_path}/paquet.zip").status_code == 409
     # On a transfer still open, the document has left the queue.
     assert f'id="pick-{due}"' not in text(archivist.get("/elimination/a-verser"))
@@ -97,7 +97,7 @@ def test_a_transfer_from_the_queue_to_the_archives_reply(api: Api):
 
     page = text(archivist.get(transfer_path))
     assert "Paquet prêt, en attente de la réponse des archives" in page
-    assert "transfer.js" not in page and "CONV-2024-07" in page
+    assert "progress.js" not in page and "CONV-2024-07" in page
     assert "Enregistrer la réponse" in page
     package = archivist.get(f"{transfer_path}/paquet.zip")
     zipped = package.get_data()
@@ -152,7 +152,7 @@ def test_unconfigured_archives_are_said_with_the_setting_to_fill(sqlite_api: Api
     refused = post(archivist, "/versements", title="V", ids=str(due))
     assert refused.headers["Location"] == "/elimination/a-verser"
     said = text(archivist.get("/elimination/a-verser"))
-    assert "section [archives]" in said and "[archives.archival_agency] identifier" in said
+    assert "section [archives]" in said and "identifier de [archives.archival_agency]" in said
 
 
 def test_an_agent_sees_no_transfers_and_is_refused_them(sqlite_api: Api):
@@ -211,7 +211,7 @@ def test_a_sealed_day_of_the_journal_is_transferred_from_the_transfers_page(
         assert f"1 jour scellé n&#39;est pas encore versé (le plus ancien : {day})" in listed
         today = post(archivist, "/versements/journal", day=days_ago(0).isoformat())
         assert today.headers["Location"] == "/versements"
-        assert "cannot be transferred yet" in text(archivist.get("/versements"))
+        assert "ne peut pas encore être versé" in text(archivist.get("/versements"))
         made = post(archivist, "/versements/journal", day=day.isoformat())
         transfer_id = int(made.headers["Location"].rsplit("/", 1)[1])
         build_transfer(runtime, transfer_id)

@@ -6,7 +6,15 @@ import re
 import string
 from pathlib import Path
 
-from ged.web.ui import audit_pages, errors, formatting, lifecycle_labels, search_page
+from ged.web.ui import (
+    accessibility,
+    audit_pages,
+    bulk_pages,
+    errors,
+    formatting,
+    lifecycle_labels,
+    search_page,
+)
 from ged.web.ui.english import MESSAGES
 
 UI = Path(__file__).resolve().parents[2] / "ged" / "web" / "ui"
@@ -31,11 +39,15 @@ def texts_used() -> set[str]:
         formatting.METADATA_LABELS,
         search_page.SORTS,
         search_page.FILTER_NAMES,
+        search_page.MIME_LABELS,
+        bulk_pages.ACTIONS,
+        bulk_pages.JOB_STATUSES,
         audit_pages.REASONS,
         *lifecycle_labels.TABLES,
     )
     for table in tables:
         found.update(table.values())
+    found.update(criterion.title for criterion in accessibility.CRITERIA)
     for title, explanation in errors.PAGES.values():
         found.update((title, explanation))
     return found

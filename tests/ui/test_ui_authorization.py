@@ -61,6 +61,7 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.static.asset", "GET"): Case("/ui/static/ged.css", everyone(200, anonymous=200)),
     ("ui.lang.switch", "GET"): Case("/langue/en", everyone(302, anonymous=302)),
     ("ui.account.login", "GET"): Case("/connexion", everyone(200, anonymous=200)),
+    ("ui.accessibility.statement", "GET"): Case("/accessibilite", everyone(200, anonymous=200)),
     ("ui.account.login", "POST"): Case(
         "/connexion", everyone(302, anonymous=302), {"username": "agent", "password": PASSWORD}
     ),
@@ -110,6 +111,17 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("ui.search.home", "GET"): Case("/", everyone(302)),
     ("ui.search.page", "GET"): Case("/recherche?q=arrete", everyone(200)),
+    ("ui.bulk.confirm", "GET"): Case(
+        "/recherche/modification?scope=ids&ids={doc}&action=add_tags&tags=x",
+        ruled("bulk.start", 200),
+    ),
+    ("ui.bulk.start", "POST"): Case(
+        "/recherche/modification",
+        ruled("bulk.start", 302),
+        {"scope": "ids", "ids": "{doc}", "action": "add_tags", "tags": "x"},
+    ),
+    # Everyone sees their own jobs (bulk.read); nobody has a job 999.
+    ("ui.bulk.job", "GET"): Case("/travaux/999", everyone(404)),
     ("ui.documents.show", "GET"): Case("/documents/{doc}", readers(200)),
     ("ui.documents.edit", "POST"): Case("/documents/{doc}", readers(302), {"title": "Autre"}),
     ("ui.documents.status", "GET"): Case("/documents/{doc}/etat", readers(200)),
@@ -125,6 +137,24 @@ RULES: dict[tuple[str, str], Case] = {
         readers(302),
         {"inherit": "1", "principal": "user:agent", "permission": "manage"},
     ),
+    ("ui.notes.add", "POST"): Case("/documents/{doc}/avis", readers(302), {"body": "Avis"}),
+    # no such note: those who may write the document learn it, the others not even that
+    ("ui.notes.edit", "POST"): Case("/documents/{doc}/avis/999999", readers(404), {"body": "x"}),
+    # every account keeps its own saved searches
+    ("ui.saved_searches.save", "POST"): Case(
+        "/recherches-enregistrees", everyone(302), {"name": "Arrêtés", "q": "arrêté"}
+    ),
+    ("ui.saved_searches.update", "POST"): Case(
+        "/recherches-enregistrees/999999", everyone(404), {"name": "Autre"}
+    ),
+    ("ui.saved_searches.delete", "POST"): Case(
+        "/recherches-enregistrees/999999/supprimer", everyone(404)
+    ),
+    ("ui.removal.confirm", "GET"): Case("/documents/{doc}/supprimer", readers(200)),
+    ("ui.removal.delete", "POST"): Case("/documents/{doc}/supprimer", readers(302)),
+    # not deleted: those who may manage it are told so on its page
+    ("ui.removal.undelete", "POST"): Case("/documents/{doc}/restaurer", readers(302)),
+    ("ui.removal.trash", "GET"): Case("/corbeille", ruled("document.deleted.list", 200)),
     ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
     ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
     # Refusals (an auditor may not file) are said on the page it sends back to.
@@ -155,6 +185,14 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.admin.units", "GET"): Case("/admin/services", ruled("unit.list", 200)),
     ("ui.admin.create_unit", "POST"): Case(
         "/admin/services", ruled("unit.create", 302), {"name": "Voirie {who}"}
+    ),
+    ("ui.unit_access.page", "GET"): Case(
+        "/admin/services/Urbanisme/acces", ruled("unit.acl.read", 200)
+    ),
+    ("ui.unit_access.replace", "POST"): Case(
+        "/admin/services/Urbanisme/acces",
+        ruled("unit.acl", 302),
+        {"principal": "group:urbanisme", "permission": "write"},
     ),
     ("ui.admin_tokens.page", "GET"): Case("/admin/jetons", ruled("token.list", 200)),
     ("ui.admin_tokens.create", "POST"): Case(

@@ -12,14 +12,18 @@ from flask import g
 
 from ged.access import may
 from ged.web.ui import (
+    accessibility,
     account,
     admin_pages,
     admin_tokens,
     audit_pages,
+    bulk_pages,
     disposal_pages,
     document_access,
+    document_notes,
     document_page,
     document_pictures,
+    document_removal,
     document_versions,
     errors,
     formatting,
@@ -30,12 +34,14 @@ from ged.web.ui import (
     profile_page,
     retention_pages,
     review_page,
+    saved_search_pages,
     search_page,
     second_factor_pages,
     security,
     session_pages,
     static_files,
     transfer_pages,
+    unit_access,
     upload_page,
 )
 
@@ -46,19 +52,25 @@ bp = APIBlueprint("ui", __name__, template_folder="templates", enable_openapi=Fa
 for child in (
     static_files.bp,
     i18n.bp,
+    accessibility.bp,
     account.bp,
     second_factor_pages.bp,
     session_pages.bp,
     oidc_login.bp,
     profile_page.bp,
     search_page.bp,
+    saved_search_pages.bp,
     document_page.bp,
     document_pictures.bp,
     document_versions.bp,
     document_access.bp,
+    document_notes.bp,
+    bulk_pages.bp,
+    document_removal.bp,
     upload_page.bp,
     review_page.bp,
     admin_pages.bp,
+    unit_access.bp,
     admin_tokens.bp,
     audit_pages.bp,
     retention_pages.bp,
@@ -75,6 +87,7 @@ formatting.init_blueprint(bp)
 lifecycle_labels.init_blueprint(bp)
 oidc_login.init_blueprint(bp)
 disposal_pages.init_blueprint(bp)
+review_page.init_blueprint(bp)
 
 
 @bp.context_processor

@@ -13,6 +13,7 @@ from ged.models import ROLES
 from ged.passwords import MIN_LENGTH
 from ged.services import second_factor, sessions, users
 from ged.web.context import principal, uow
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("admin", __name__, url_prefix="/admin", enable_openapi=False)
@@ -51,7 +52,7 @@ def create_user():
         except Conflict:
             errors["username"] = _("Ce nom d'utilisateur existe déjà.")
         except InvalidInput as refused:
-            errors["username"] = str(refused)
+            errors["username"] = reason(refused)
         else:
             flash(_("Compte « {name} » créé.", name=username), "success")
             return redirect(url_for("ui.admin.users_page"))

@@ -16,6 +16,7 @@ from ged.errors import InvalidInput
 from ged.models import OUTCOMES
 from ged.services import audit as audit_service
 from ged.web.context import principal, uow
+from ged.web.ui.i18n import reason
 
 bp = APIBlueprint("audit", __name__, url_prefix="/audit", enable_openapi=False)
 
@@ -42,7 +43,7 @@ def events():
         filters = filters_from(args, strict=False)
         found = audit_service.search_events(uow(), principal(), filters, page, PAGE_SIZE)
     except InvalidInput as refused:
-        error = str(refused)
+        error = reason(refused)
     given = [(name, args[name]) for name in FILTERS if args.get(name)]
     return render_template(
         "ui/audit.html",

@@ -20,6 +20,7 @@ from ged.services.disposal_queues import QueueCount
 from ged.services.paging import Page
 from ged.web.context import close_uow, principal, uow
 from ged.web.ui.forms import Errors, read_selection
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.i18n import translate_plural as _n
 from ged.web.ui.lifecycle_labels import QUEUE_PAGES, QUEUE_SLUGS
@@ -70,7 +71,9 @@ def create():
                 uow(), principal(), title, form.get("comment", "").strip(), selection
             )
         except (InvalidInput, Conflict) as refused:
-            errors["title" if getattr(refused, "field", None) == "title" else "ids"] = str(refused)
+            errors["title" if getattr(refused, "field", None) == "title" else "ids"] = reason(
+                refused
+            )
         else:
             flash(_added(len(made.items), made.id), "success")
             return redirect(url_for("ui.disposal.show_list", list_id=made.id))
@@ -105,7 +108,7 @@ def add(list_id: int):
         try:
             changed = disposal.add_documents(uow(), principal(), list_id, selection)
         except InvalidInput as refused:
-            errors["ids"] = str(refused)
+            errors["ids"] = reason(refused)
         else:
             listed = _n(
                 "Le bordereau n° {id} compte {count} document.",

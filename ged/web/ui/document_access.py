@@ -6,9 +6,11 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
 from ged.errors import InvalidInput
-from ged.services.acl import GrantSpec, document_history, replace_document_acl
+from ged.services.acl import document_history, replace_document_acl
 from ged.web.context import principal, uow
 from ged.web.ui.document_page import render_document
+from ged.web.ui.forms import read_grants
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("access", __name__, url_prefix="/documents", enable_openapi=False)
@@ -19,14 +21,10 @@ HISTORY_SIZE = 50
 @bp.post("/<int:document_id>/acces")
 def replace(document_id: int):
     form = request.form
-    # One row per grant; a row whose permission is set to "none" is removed, and the
-    # empty row offered to add a grant is left blank when unused.
-    rows = zip(form.getlist("principal"), form.getlist("permission"), strict=False)
-    grants = [GrantSpec(who, permission) for who, permission in rows if who and permission]
     try:
-        replace_document_acl(uow(), principal(), document_id, "inherit" in form, grants)
+        replace_document_acl(uow(), principal(), document_id, "inherit" in form, read_grants(form))
     except InvalidInput as refused:
-        errors = {"grants": _("Droits non modifiés : {reason}", reason=str(refused))}
+        errors = {"grants": _("Droits non modifiés : {reason}", reason=reason(refused))}
         return render_document(document_id, errors=errors), 400
     flash(_("Droits d'accès enregistrés."), "success")
     return redirect(url_for("ui.documents.show", document_id=document_id, _anchor="acces"))

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from ged.access import may
 from ged.errors import DocumentNotFound, NotFound, ServiceUnavailable
 from ged.models import Document
-from ged.services import catalog, holds, renditions
+from ged.services import catalog, holds, notes, renditions
 from ged.services import documents as service
 from ged.services.acl import document_grants
 from ged.services.retrieval import similar_documents
@@ -19,6 +19,7 @@ from ged.web.context import principal, uow
 from ged.web.ui import forms, security
 from ged.web.ui.document_pictures import page_viewer
 from ged.web.ui.formatting import is_final, status_label
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("documents", __name__, url_prefix="/documents", enable_openapi=False)
@@ -45,6 +46,8 @@ def edit(document_id: int):
     units = set(catalog.unit_names(work, caller))
     metadata, errors = forms.read_metadata(request.form, types, units)
     changed = forms.changed_fields(document, metadata)
+    if document.title_proposed:
+        changed.add("title")  # saving the form confirms ged's proposal, even unchanged
     moved_to = metadata.unit if "unit" in changed and "unit" not in errors else None
     if moved_to and moved_to not in catalog.filing_units(work, caller):
         errors["unit"] = _("Vous ne pouvez pas classer de documents dans ce service.")
@@ -65,7 +68,7 @@ def status(document_id: int):
     return {
         "status": version.public_status,
         "label": status_label(version),
-        "error": version.error,
+        "error": reason(version.error) or None,
         "final": is_final(version),
     }
 
@@ -118,6 +121,8 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         # Downloaded through the API's content route, which audits it (read_rendition).
         pdfa=renditions.rendition_of(work.session, version.id, renditions.PDFA),
         viewer=page_viewer(version, request.args),
+        # the page's view is audited already (document.view)
+        notes=notes.list_notes(work, caller, document_id, audited=False),
     )
 
 

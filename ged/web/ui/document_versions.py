@@ -10,6 +10,7 @@ from ged.services import documents as service
 from ged.services.documents import Upload
 from ged.web.context import principal, uow
 from ged.web.ui.document_page import render_document
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("versions", __name__, url_prefix="/documents", enable_openapi=False)
@@ -31,7 +32,7 @@ def add(document_id: int):
         )
     except InvalidInput as refused:
         # Empty file, unusable name: said next to the file field.
-        errors = {"file": _("Fichier refusé : {reason}", reason=str(refused))}
+        errors = {"file": _("Fichier refusé : {reason}", reason=reason(refused))}
         return render_document(document_id, errors=errors), 400
     flash(_("Version {n} déposée ; son traitement commence.", n=version.number), "success")
     return redirect(url_for("ui.documents.show", document_id=document_id))

@@ -1,6 +1,9 @@
 """English texts of the UI, keyed by the French text they translate (see i18n)."""
 
+from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
+from ged.web.ui.english_actions import ACTION_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_pictures import PICTURE_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
@@ -39,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "Droits d'accès enregistrés.": 'Access rights saved.',
     'Vous ne pouvez pas classer de documents dans ce service.': 'You may not file documents into this unit.',
     'Modifications enregistrées.': 'Changes saved.',
+    'titre proposé': 'proposed title',
+    "Proposé par ged d'après le texte du document : enregistrez pour le confirmer, ou corrigez-le.": "Proposed by ged from the document's text: save to confirm it, or correct it.",
     'Aucune modification.': 'Nothing changed.',
     'Choisissez le fichier de la nouvelle version.': 'Choose the file of the new version.',
     'Fichier refusé : {reason}': 'File refused: {reason}',
@@ -244,7 +249,7 @@ MESSAGES: dict[str, str] = {
     '« {q} » — Recherche': '“{q}” — Search',
     'Recherche': 'Search',
     'Rechercher dans les archives': 'Search the archives',
-    'Mots, « phrase exacte » entre guillemets, -mot pour exclure, type:, unit:, tag:': 'Words, "exact phrase" in quotes, -word to exclude, type:, unit:, tag:',
+    'Mots, « phrase exacte » entre guillemets, -mot pour exclure, type:, unit:, tag:, note: (dans les avis)': 'Words, "exact phrase" in quotes, -word to exclude, type:, unit:, tag:, note: (in the notes)',
     'Affiner': 'Refine',
     'Trier par': 'Sort by',
     'Appliquer': 'Apply',
@@ -363,10 +368,13 @@ MESSAGES: dict[str, str] = {
     'Erreur inattendue': 'Unexpected error',
     "Une erreur imprévue s'est produite ; elle est consignée dans le journal du serveur. Réessayez, ou signalez-la.": 'Something unexpected went wrong; it is recorded in the server log. Try again, or report it.',
     **LIFECYCLE_MESSAGES,
+    **ACCESSIBILITY_MESSAGES,
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
     **PICTURE_MESSAGES,
+    **NOTES_MESSAGES,
     **OIDC_MESSAGES,
+    **ACTION_MESSAGES,
 }
 # fmt: on

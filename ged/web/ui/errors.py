@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ged.errors import GedError, ServiceUnavailable
 from ged.web.problems import record_denied, status_of
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 #: status -> (title, explanation); the texts are translated when the page is drawn
@@ -85,7 +86,7 @@ def init_blueprint(bp: Blueprint) -> None:
         if status == 500:
             raise error  # a bug: let it propagate (and be seen) rather than dress it up
         # A 404 says nothing more: the document's existence must not leak.
-        detail = None if status == 404 else str(error)
+        detail = None if status == 404 else reason(error)
         if isinstance(error, ServiceUnavailable):
             detail = _("Composant indisponible : {service}.", service=error.service)
         return error_page(status, detail)

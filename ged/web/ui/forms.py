@@ -11,6 +11,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from ged.models import Document
+from ged.services.acl import GrantSpec
 from ged.services.document_fields import MAX_TAG, MAX_TITLE
 from ged.services.documents import Metadata
 from ged.web.ui.i18n import translate as _
@@ -26,6 +27,13 @@ def parse_day(value: str, field: str, errors: Errors) -> date | None:
     except ValueError:
         errors[field] = _("Date invalide : utilisez le format AAAA-MM-JJ.")
         return None
+
+
+def read_grants(form: MultiDict) -> list[GrantSpec]:
+    """The grants table's rows: a row whose permission is set to "none" is removed, and the
+    empty row offered to add a grant is left blank when unused."""
+    rows = zip(form.getlist("principal"), form.getlist("permission"), strict=False)
+    return [GrantSpec(who, permission) for who, permission in rows if who and permission]
 
 
 def split_tags(value: str) -> tuple[str, ...]:

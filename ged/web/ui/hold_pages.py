@@ -12,6 +12,7 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
 from ged.errors import Conflict, InvalidInput
+from ged.models import LegalHold
 from ged.services import holds
 from ged.services.paging import Page
 from ged.web.context import principal, uow
@@ -51,17 +52,24 @@ def place():
             hold = holds.place_hold(uow(), principal(), reason, selection, ends_on)
         except (InvalidInput, Conflict) as refused:
             field = getattr(refused, "field", None)
-            errors[field if field in ("reason", "ends_on") else "ids"] = str(refused)
+            errors[field if field in ("reason", "ends_on") else "ids"] = reason(refused)
         else:
-            placed = _n(
-                "Gel n° {id} posé sur {count} document.",
-                "Gel n° {id} posé sur {count} documents.",
-                hold.document_count,
-                id=hold.id,
-            )
-            flash(placed, "success")
-            return redirect(url_for("ui.holds.page"))
+            return placed(hold)
     return page(errors, form, 400)
+
+
+def placed(hold: LegalHold):
+    """Said once a hold is placed, on the holds' page (from this form or the search's)."""
+    flash(
+        _n(
+            "Gel n° {id} posé sur {count} document.",
+            "Gel n° {id} posé sur {count} documents.",
+            hold.document_count,
+            id=hold.id,
+        ),
+        "success",
+    )
+    return redirect(url_for("ui.holds.page"))
 
 
 @bp.post("/<int:hold_id>/lever")

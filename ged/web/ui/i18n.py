@@ -11,6 +11,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import Blueprint, current_app, redirect, request
 
+from ged.reasons import in_french
 from ged.web.auth import public
 from ged.web.ui.english import MESSAGES
 
@@ -36,6 +37,14 @@ def translate_plural(one: str, many: str, count: int, /, **values) -> str:
     # French puts 0 in the singular ("0 document"), English in the plural.
     singular = count <= 1 if current_language() == "fr" else count == 1
     return translate(one if singular else many, count=count, **values)
+
+
+def reason(text: object | None) -> str:
+    """A reason given by the services or the pipeline (written in English where it is
+    produced, with its French in ged.reasons) in the reader's language."""
+    if text is None:
+        return ""
+    return in_french(str(text)) if current_language() == "fr" else str(text)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -67,6 +76,7 @@ def init_blueprint(parent: Blueprint) -> None:
         return {
             "_": translate,
             "_n": translate_plural,
+            "reason": reason,
             "lang": current_language(),
             "languages": LANGUAGES,
         }

@@ -17,6 +17,7 @@ from ged.services.paging import Page
 from ged.services.retention import MAX_YEARS, RuleTerms, terms_of
 from ged.web.context import principal, uow
 from ged.web.ui.forms import Errors
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("retention", __name__, url_prefix="/conservation", enable_openapi=False)
@@ -61,7 +62,7 @@ def create():
         try:
             rule = retention.create_rule(uow(), principal(), document_type, unit, terms)
         except (InvalidInput, Conflict) as refused:
-            errors[_field_of(refused)] = str(refused)
+            errors[_field_of(refused)] = reason(refused)
         else:
             flash(_("Règle n° {id} en vigueur.", id=rule.id), "success")
             return redirect(url_for("ui.retention.rules"))
@@ -89,7 +90,7 @@ def edit(rule_id: int):
             changes = {name: getattr(terms, name) for name in retention.TERMS}
             new = retention.edit_rule(uow(), principal(), rule_id, changes)
         except (InvalidInput, Conflict) as refused:
-            errors[_field_of(refused)] = str(refused)
+            errors[_field_of(refused)] = reason(refused)
         else:
             flash(_("Règle modifiée : la version {n} est en vigueur.", n=new.version), "success")
             return redirect(url_for("ui.retention.rule", rule_id=new.id))

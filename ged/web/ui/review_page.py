@@ -7,7 +7,7 @@ which is what `ged classifier train` learns from.
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ged.services import catalog
 from ged.services import documents as service
@@ -16,6 +16,19 @@ from ged.web.context import principal, uow
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("review", __name__, url_prefix="/a-verifier", enable_openapi=False)
+
+
+def init_blueprint(parent: Blueprint) -> None:
+    @parent.context_processor
+    def counts():
+        def review_count() -> int:
+            # Asked only by the header of those it offers the queue to (not the roles that
+            # file nothing), once per page: one count, of what they may correct.
+            if "review_count" not in g:
+                g.review_count = catalog.review_count(uow(), principal())
+            return g.review_count
+
+        return {"review_count": review_count}
 
 
 @bp.get("")

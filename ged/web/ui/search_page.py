@@ -18,8 +18,11 @@ from ged.services.catalog import type_labels
 from ged.services.retrieval import search
 from ged.services.thumbnails import thumbnailed
 from ged.web.context import principal, uow
+from ged.web.ui import bulk_pages
 from ged.web.ui.document_pictures import thumbnail_url
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
+from ged.web.ui.saved_search_pages import page_context as saved_search_context
 from search.query import MAX_RESULT_WINDOW
 
 bp = APIBlueprint("search", __name__, enable_openapi=False)
@@ -29,13 +32,27 @@ PAGE_SIZE = 20
 #: when scrolled to (lazy loading, which waits for the layout, would delay those in view)
 EAGER_THUMBNAILS = 4
 #: query-string parameter -> facet it filters, in the order the facets are shown
-FACET_PARAMS = {"document_type": "document_type", "unit": "unit", "tag": "tags"}
+FACET_PARAMS = {
+    "document_type": "document_type",
+    "unit": "unit",
+    "tag": "tags",
+    "mime_type": "mime_type",
+}
+#: the file types ged reads (ingest.detect), as people name them; any other shows as is
+MIME_LABELS = {
+    "application/pdf": "PDF",
+    "image/png": "Image PNG",
+    "image/jpeg": "Image JPEG",
+    "image/tiff": "Image TIFF",
+    "text/plain": "Texte",
+}
 SORTS = {"relevance": "Pertinence", "date": "Date du document (récents d'abord)"}
 #: how a filter in force is named above the results
 FILTER_NAMES = {
     "document_type": "Type",
     "unit": "Service",
     "tag": "Étiquette",
+    "mime_type": "Format",
     "date_from": "Depuis le",
     "date_to": "Jusqu'au",
 }
@@ -73,7 +90,7 @@ def page():
         except InvalidInput as refused:
             # Shown next to the field when the page has it, else under the search box.
             field = refused.field if refused.field in ("date_from", "date_to") else "q"
-            errors[field] = str(refused)
+            errors[field] = reason(refused)
         except ServiceUnavailable:
             unavailable = True
     labels = type_labels(uow(), principal())
@@ -97,6 +114,10 @@ def page():
         thumbnails=thumbnailed(uow(), [hit["id"] for hit in results["hits"]]) if results else {},
         thumbnail_url=thumbnail_url,
         eager_thumbnails=EAGER_THUMBNAILS,
+        # saved searches (issue 20): the list on the home page, the form on a search
+        **saved_search_context(args),
+        mime_label=mime_label,
+        bulk=bulk_pages.form_choices() if results and results["total"] else None,
     ), 503 if unavailable else 200
 
 
@@ -145,12 +166,21 @@ def _url_with(remove: tuple[str, ...] = (), drop: tuple[str, str] | None = None,
     return url_for("ui.search.page") + (f"?{query}" if query else "")
 
 
+def mime_label(mime_type: str) -> str:
+    known = MIME_LABELS.get(mime_type)
+    return _(known) if known else mime_type
+
+
 def _active_filters(args: MultiDict, labels: dict[str, str]) -> list[tuple[str, str]]:
     """(what is shown, URL without it) for each filter in force."""
     active = []
     for name in FACET_PARAMS:
         for value in args.getlist(name):
-            shown = labels.get(value, value) if name == "document_type" else value
+            shown = value
+            if name == "document_type":
+                shown = labels.get(value, value)
+            elif name == "mime_type":
+                shown = mime_label(value)
             active.append((f"{_(FILTER_NAMES[name])} : {shown}", _url_with(drop=(name, value))))
     for name in ("date_from", "date_to"):
         if args.get(name):

@@ -20,6 +20,7 @@ from ged.services import journal_transfer, transfer_replies, transfers
 from ged.services.paging import Page
 from ged.web.context import close_uow, principal, uow
 from ged.web.ui.forms import Errors
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.i18n import translate_plural as _n
 from ged.web.ui.lifecycle_labels import QUEUE_SLUGS
@@ -61,7 +62,7 @@ def propose_journal():
     try:
         made = journal_transfer.propose_journal_transfer(uow(), principal(), day, comment)
     except (InvalidInput, Conflict) as refused:
-        flash(_("Versement refusé : {reason}", reason=str(refused)), "error")
+        flash(_("Versement refusé : {reason}", reason=reason(refused)), "error")
         return redirect(url_for("ui.transfers.transfer_list"))
     flash(
         _(
@@ -93,12 +94,12 @@ def propose():
         try:
             made = transfers.propose_transfer(uow(), principal(), request_)
         except InvalidInput as refused:
-            refusal = _("Versement refusé : {reason}", reason=str(refused))
+            refusal = _("Versement refusé : {reason}", reason=reason(refused))
         except Conflict as refused:
             # The [archives] agencies are not configured: the message names the setting.
             refusal = _(
                 "Les versements ne sont pas encore configurés sur ce serveur : un administrateur doit compléter la section [archives] de la configuration. {reason}",
-                reason=str(refused),
+                reason=reason(refused),
             )
         else:
             flash(_prepared(len(made.items), made.id), "success")
@@ -137,7 +138,7 @@ def reply(transfer_id: int):
     try:
         recorded = transfer_replies.record_reply(uow(), principal(), xml, transfer_id)
     except InvalidInput as refused:
-        errors = {"file": _("Réponse non enregistrée : {reason}", reason=str(refused))}
+        errors = {"file": _("Réponse non enregistrée : {reason}", reason=reason(refused))}
         return show(transfer_id, errors, 400)
     if recorded.kind == "acknowledgement":
         flash(

@@ -16,6 +16,7 @@ from ged.services import documents as service
 from ged.services.documents import Upload
 from ged.web.context import principal, settings, uow
 from ged.web.ui import forms
+from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 
 bp = APIBlueprint("upload", __name__, enable_openapi=False)
@@ -56,12 +57,12 @@ def upload():
                 Upload(stream=file.stream, filename=file.filename),
                 metadata,
             )
-        except (InvalidInput, PermissionDenied) as reason:
-            refused.append(f"{file.filename} : {reason}")
+        except (InvalidInput, PermissionDenied) as refusal:
+            refused.append(f"{file.filename} : {reason(refusal)}")
             continue
         filed += 1
     if filed:
         flash(_("{n} document(s) déposé(s) ; leur traitement commence.", n=filed), "success")
-    for reason in refused:
-        flash(_("Refusé : {reason}", reason=reason), "error")
+    for refusal in refused:
+        flash(_("Refusé : {reason}", reason=refusal), "error")
     return redirect(url_for("ui.upload.page"))

@@ -26,7 +26,8 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 class Case:
     #: formatted with {doc} (a fresh document per caller), {token} (a token id), {job}
     #: (a bulk job 'archivist' started, with job_first) and {session} (a session of
-    #: 'outsider', opened when the path names it)
+    #: 'outsider', opened when the path names it), {note} (a note 'agent' wrote on {doc},
+    #: with note_first) and {saved} (a saved search of 'agent''s, not shared, with saved_first)
     path: str
     expected: dict[str, int]
     json: dict | Callable[[str], dict] | None = None
@@ -34,6 +35,8 @@ class Case:
     deleted_first: bool = False
     indexed_first: bool = False
     job_first: bool = False
+    note_first: bool = False
+    saved_first: bool = False
     form: dict = field(default_factory=dict)
 
 
@@ -300,6 +303,38 @@ RULES: dict[tuple[str, str], Case] = {
     ("holds.document_holds", "GET"): Case(
         "/api/v1/documents/{doc}/holds", by_rule("hold.read", 200)
     ),
+    ("notes.list_notes", "GET"): Case("/api/v1/documents/{doc}/notes", by_permission(200)),
+    ("notes.add_note", "POST"): Case(
+        "/api/v1/documents/{doc}/notes", by_permission(201), json={"body": "Avis favorable"}
+    ),
+    # only its author edits a note: those who may write the document get 403, not 200
+    ("notes.edit_note", "PATCH"): Case(
+        "/api/v1/documents/{doc}/notes/{note}",
+        {**by_permission(403), "agent": 200},
+        json={"body": "Avis réservé"},
+        note_first=True,
+    ),
+    # every account has its own saved searches; 'agent''s unshared one exists for no one else
+    ("saved_searches.list_saved_searches", "GET"): Case(
+        "/api/v1/saved-searches", by_rule("saved_search.list", 200)
+    ),
+    ("saved_searches.create_saved_search", "POST"): Case(
+        "/api/v1/saved-searches",
+        by_rule("saved_search.create", 201),
+        json={"name": "Arrêtés", "search": {"q": "arrêté"}},
+    ),
+    ("saved_searches.read_saved_search", "GET"): Case(
+        "/api/v1/saved-searches/{saved}", {**everyone(404), "agent": 200}, saved_first=True
+    ),
+    ("saved_searches.update_saved_search", "PATCH"): Case(
+        "/api/v1/saved-searches/{saved}",
+        {**everyone(404), "agent": 200},
+        json={"name": "Renommée"},
+        saved_first=True,
+    ),
+    ("saved_searches.delete_saved_search", "DELETE"): Case(
+        "/api/v1/saved-searches/{saved}", {**everyone(404), "agent": 204}, saved_first=True
+    ),
 }
 
 #: the OpenAPI description and the files of its browser: public by design, no document data
@@ -316,6 +351,17 @@ def index_now(api: Api, document_id: int) -> None:
     client = client_for(api.settings.opensearch)
     client.indices.refresh(index=f"{api.settings.opensearch.index_prefix}-documents")
     client.close()
+
+
+def write_note(api: Api, document_id: int) -> int:
+    return api.post(f"/api/v1/documents/{document_id}/notes", "agent", json={"body": "Avis"}).json[
+        "id"
+    ]
+
+
+def save_search(api: Api, name: str) -> int:
+    body = {"name": name, "search": {"q": "arrêté"}}
+    return api.post("/api/v1/saved-searches", "agent", json=body).json["id"]
 
 
 def start_job(api: Api, document_id: int) -> int:
@@ -345,7 +391,16 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
             index_now(sqlite_api, document_id)
         job_id = start_job(sqlite_api, document_id) if case.job_first else None
         session_id = session_of(sqlite_api)[0] if "{session}" in case.path else None
-        url = case.path.format(doc=document_id, token=token_id, job=job_id, session=session_id)
+        note_id = write_note(sqlite_api, document_id) if case.note_first else None
+        saved_id = save_search(sqlite_api, f"Recherche de {who}") if case.saved_first else None
+        url = case.path.format(
+            doc=document_id,
+            token=token_id,
+            job=job_id,
+            session=session_id,
+            note=note_id,
+            saved=saved_id,
+        )
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}
         if case.json is not None:

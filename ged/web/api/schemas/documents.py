@@ -200,6 +200,7 @@ class DocumentOut(Output):
                 {
                     "id": 42,
                     "title": "Arrêté n° 2026-0526 — circulation rue de la Mairie",
+                    "title_proposed": True,
                     "document_type": "arrete",
                     "unit": "Urbanisme",
                     "tags": ["voirie"],
@@ -254,6 +255,10 @@ class DocumentOut(Output):
 
     id: int
     title: str
+    title_proposed: bool = Field(
+        description="the title is ged's proposal (from the text, or the file name): saving a"
+        " title, even the same, confirms it"
+    )
     document_type: str | None
     unit: str | None
     tags: list[str]
@@ -280,6 +285,7 @@ class DocumentOut(Output):
         return cls(
             id=document.id,
             title=document.title,
+            title_proposed=document.title_proposed,
             document_type=code,
             unit=document.unit.name if document.unit else None,
             tags=[tag.name for tag in document.tags],

@@ -14,24 +14,27 @@ from search.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW
 MAX_PAGES = MAX_RESULT_WINDOW // MAX_PAGE_SIZE
 
 
-class SearchQuery(Input):
+class SearchParameters(Input):
+    """What a search asks, as GET /api/v1/search takes it (a saved search keeps these)."""
+
     q: str = Field(
         "",
         max_length=MAX_QUERY_LENGTH,
-        description='words, "exact phrases", -exclusions, and the prefixes type:, unit:, tag:',
+        description='words, "exact phrases", -exclusions, and the prefixes type:, unit:, tag:, '
+        "note:",
         examples=["arrêté circulation", '"permis de construire" unit:Urbanisme'],
     )
     document_type: list[Name] = Field(default_factory=list, description="repeatable")
     unit: list[Name] = Field(default_factory=list, description="repeatable")
     tag: list[Name] = Field(default_factory=list, description="repeatable")
-    mime_type: list[Name] = Field(default_factory=list, description="repeatable")
+    mime_type: list[Name] = Field(
+        default_factory=list,
+        description="the current version's file type, repeatable",
+        examples=[["application/pdf"]],
+    )
     date_from: IsoDate | None = Field(None, description="document date from, YYYY-MM-DD")
     date_to: IsoDate | None = Field(None, description="document date to, YYYY-MM-DD, inclusive")
     sort: Literal["relevance", "date"] = "relevance"
-    page: int = Field(
-        1, ge=1, le=MAX_PAGES, description=f"at most {MAX_PAGES}: narrow the search to go deeper"
-    )
-    size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
     def filters(self) -> dict[str, object]:
         """The filters given, as the search service takes them: one value alone, several as
@@ -41,6 +44,13 @@ class SearchQuery(Input):
             name: value.isoformat() if isinstance(value, date) else _one_or_many(value)
             for name, value in given.items()
         }
+
+
+class SearchQuery(SearchParameters):
+    page: int = Field(
+        1, ge=1, le=MAX_PAGES, description=f"at most {MAX_PAGES}: narrow the search to go deeper"
+    )
+    size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 def _one_or_many(values: list[str]) -> str | list[str]:
@@ -79,6 +89,7 @@ class Facets(Output):
     unit: list[Bucket]
     year: list[Bucket]
     tags: list[Bucket]
+    mime_type: list[Bucket] = Field(description="the current version's file type")
 
 
 class SearchResult(Output):
@@ -107,6 +118,7 @@ class SearchResult(Output):
                         "unit": [{"value": "Urbanisme", "count": 1}],
                         "year": [{"value": 2026, "count": 1}],
                         "tags": [],
+                        "mime_type": [{"value": "application/pdf", "count": 1}],
                     },
                 }
             ]

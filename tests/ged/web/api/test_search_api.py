@@ -42,6 +42,22 @@ def test_counts_and_facets_include_only_readable_documents(indexed):
     assert all(not facet for facet in outsider["facets"].values())
 
 
+def test_the_file_type_is_a_facet_and_a_filter(indexed):
+    indexed.upload(b"%PDF-1.4\n%%EOF\n", "plan.pdf", who="station", unit="Urbanisme")
+    run_worker_burst(indexed.settings)
+    wait_until(lambda: indexed.get("/api/v1/search").json["total"] == 4, 15, "indexing")
+    facet = indexed.get("/api/v1/search").json["facets"]["mime_type"]
+    assert facet == [
+        {"value": "text/plain", "count": 3},
+        {"value": "application/pdf", "count": 1},
+    ]
+    pdf = indexed.get("/api/v1/search?mime_type=application/pdf").json
+    assert pdf["total"] == 1 and pdf["hits"][0]["title"] == "plan"
+    both = "/api/v1/search?mime_type=application/pdf&mime_type=text/plain"
+    assert indexed.get(both).json["total"] == 4
+    assert indexed.get("/api/v1/search?mime_type=image/png").json["total"] == 0
+
+
 def test_highlights_mark_the_words_and_give_the_page(indexed):
     result = indexed.get("/api/v1/search?q=stationnement").json
     assert result["total"] == 1
