@@ -2,6 +2,10 @@
 
 Usage: .venv/bin/python bench/bench_ingest.py [SCANNED_PAGES]   (default: 10)
 
+Also the cost of a version's thumbnail (ingest.thumbnails) beside the ingest of a scanned
+page: for a scan, scaling the raster OCR made anyway and encoding it (what read_page adds
+to page 1); for a born-digital PDF, rendering page 1 small in a page process of its own.
+
 Scans are A4 pages of French prose rendered at 300 dpi with specks, saved as an
 image-only PDF the way a scanner writes one. The baseline, measured in the same
 run, is the tesseract command line in one process on the same page images (PNG),
@@ -27,13 +31,19 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.ingest.samples is not an installed package
 
+import pypdfium2 as pdfium  # noqa: E402
+
+from ingest.ocr import encode_picture, render_pdf_page  # noqa: E402
 from ingest.pages import Extraction  # noqa: E402
 from ingest.processes import default_processes  # noqa: E402
 from ingest.text import extract  # noqa: E402
+from ingest.thumbnails import THUMBNAIL_WIDTH, render_isolated  # noqa: E402
 from tests.ingest import samples  # noqa: E402
 
 BORN_DIGITAL_PAGES = 50
 DPI = 300
+#: thumbnails made to time one (each takes milliseconds: one alone would time the clock)
+THUMBNAILS = 20
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,40 @@ def report_scans(label: str, run: Run, pages: int, raw: Run | None) -> None:
     )
 
 
+def thumbnail_of_raster(pdf: Path) -> Run:
+    """What a scan's thumbnail adds to its first page's OCR: scaling and encoding the raster
+    read_page has in hand (rendered here once, outside the measure, as OCR renders it)."""
+    page = pdfium.PdfDocument(str(pdf))[0]
+    raster = render_pdf_page(page, DPI, 200_000_000)
+    return measure(lambda: [encode_picture(raster, THUMBNAIL_WIDTH) for _ in range(THUMBNAILS)])
+
+
+def thumbnail_rendered(pdf: Path) -> Run:
+    """A born-digital PDF's thumbnail: page 1 rendered small, in a page process of its own."""
+    return measure(
+        lambda: [
+            render_isolated(pdf, "pdf", 0, THUMBNAIL_WIDTH, 200_000_000) for _ in range(THUMBNAILS)
+        ]
+    )
+
+
+def report_thumbnails(scan_run: Run, pages: int, from_raster: Run, rendered: Run) -> None:
+    result: Extraction = scan_run.value  # type: ignore[assignment]
+    page_cpu = (scan_run.own_cpu + scan_run.children_cpu) / pages
+    raster = (from_raster.own_cpu + from_raster.children_cpu) / THUMBNAILS
+    rendered_cpu = (rendered.own_cpu + rendered.children_cpu) / THUMBNAILS
+    assert result.thumbnail is not None
+    print(
+        f"{'thumbnail of a scan':28s} {raster * 1000:6.1f} ms CPU (from the OCR raster) "
+        f"against {page_cpu:.2f} s CPU to ingest a scanned page: {raster / page_cpu:.2%}"
+    )
+    print(
+        f"{'thumbnail, born-digital':28s} {rendered_cpu * 1000:6.1f} ms CPU, "
+        f"{rendered.seconds / THUMBNAILS * 1000:.1f} ms wall (page 1 rendered, a process "
+        f"forked) = {rendered_cpu / page_cpu:.2%} of a scanned page's ingest"
+    )
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as name:
@@ -129,6 +173,14 @@ def main() -> None:
         raw = measure(lambda: raw_tesseract(upright))
         scan_run = measure(lambda: extract(upright_pdf, "application/pdf", dpi=DPI))
         turned_run = measure(lambda: extract(turned_pdf, "application/pdf", dpi=DPI))
+        # The pipeline's extraction, thumbnail included (page 1's is made in its OCR process).
+        thumbnailed_run = measure(
+            lambda: extract(
+                upright_pdf, "application/pdf", dpi=DPI, thumbnail_width=THUMBNAIL_WIDTH
+            )
+        )
+        from_raster = thumbnail_of_raster(upright_pdf)
+        rendered = thumbnail_rendered(born)
 
     born_result: Extraction = born_run.value  # type: ignore[assignment]
     assert born_result.ocr.pages == 0
@@ -145,6 +197,8 @@ def main() -> None:
     )
     report_scans("ged, scanned upright", scan_run, count, raw)
     report_scans("ged, scanned 90/180/270°", turned_run, count, raw)
+    report_scans("ged, scanned, + thumbnail", thumbnailed_run, count, raw)
+    report_thumbnails(thumbnailed_run, count, from_raster, rendered)
 
 
 if __name__ == "__main__":

@@ -297,5 +297,11 @@ SERVICE_REASONS: dict[str, str] = {
     'you are not a member of a group named {name.strip()!r}: a search is shared only with a group one belongs to': "vous n'êtes pas membre d'un groupe nommé {name.strip()!r} : une recherche ne se partage qu'avec un groupe dont on est membre",
     "sort must be one of {', '.join(SORTS)}": "le paramètre sort doit valoir l'une de ces valeurs : {', '.join(SORTS)}",
     'a saved search must keep a name': 'une recherche enregistrée doit garder un nom',
+    # thumbnails and page images (ged.services.thumbnails)
+    'version {version.number} of document {document_id} has no {kind} rendition: it could not be made, or the version was read before they were (`ged thumbnails` makes those missing)': "la version {version.number} du document {document_id} n'a pas de rendu {kind} : il n'a pas pu être fait, ou la version a été lue avant qu'ils existent (`ged thumbnails` fait ceux qui manquent)",
+    'document {document_id} has no thumbnail yet': "le document {document_id} n'a pas encore de vignette",
+    'document {document_id} is a {version.mime_type}: it has no page images': "le document {document_id} est de type {version.mime_type} : il n'a pas d'images de pages",
+    'document {document_id} has {version.page_count or 0} page(s), not a page {number}': "le document {document_id} compte {version.page_count or 0} page(s), pas de page {number}",
+    'page {picture.page.number} of this document cannot be pictured': "la page {picture.page.number} de ce document ne peut pas être affichée en image",
 }
 # fmt: on

@@ -12,7 +12,8 @@ import math
 import resource
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,7 +22,7 @@ import pypdfium2.raw as pdfium_c
 import pytesseract
 from PIL import Image, ImageOps
 
-from ingest.pages import OcrOptions, OcrResult, PageImage, PdfProbe
+from ingest.pages import ImageKind, OcrOptions, OcrResult, PageImage, PdfProbe, WordBox
 
 T = TypeVar("T")
 
@@ -37,6 +38,10 @@ MIN_TRUSTED_DPI = 100
 MIN_SIDE = 3
 #: beyond page_timeout (tesseract's budget), the time a page process may take before it is killed
 RENDER_GRACE = 30.0
+#: WebP quality of page pictures: text stays crisp at a fraction of PNG's bytes
+PICTURE_QUALITY = 75
+#: decimals of a word box's fractions: a tenth of a pixel on a 1000-pixel-wide page image
+BOX_DECIMALS = 4
 
 
 class PageRefused(Exception):
@@ -50,7 +55,7 @@ def bomb_reason(width: int, height: int) -> str:
     return f"image of {width}×{height} pixels exceeds the limit (decompression bomb?)"
 
 
-def render_pdf_page(page: pdfium.PdfPage, dpi: int, max_pixels: int) -> Image.Image:
+def render_pdf_page(page: pdfium.PdfPage, dpi: float, max_pixels: int) -> Image.Image:
     """The page as a greyscale image at ``dpi``, refusing images inside it that are bombs."""
     for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
         width, height = image.get_px_size()
@@ -88,6 +93,34 @@ def load_image_frame(path: str, index: int, max_pixels: int) -> Image.Image:
     if width * height > max_pixels:
         raise PageRefused(bomb_reason(width, height))
     return to_ocr_mode(ImageOps.exif_transpose(image))
+
+
+def render_page(path: str, kind: ImageKind, index: int, width: int, max_pixels: int) -> bytes:
+    """Page ``index`` of a PDF, or frame of an image file, as WebP ``width`` pixels across:
+    rendered at that size only, so a born-digital page costs a few milliseconds."""
+    if kind == "pdf":
+        document = pdfium.PdfDocument(path)
+        if not 0 <= index < len(document):
+            raise PageRefused(f"the PDF has no page {index + 1}")
+        document.init_forms()
+        page = document[index]
+        image = render_pdf_page(page, width * 72 / (page.get_width() or 1.0), max_pixels)
+    else:
+        image = load_image_frame(path, index, max_pixels)
+    return encode_picture(image, width)
+
+
+def encode_picture(image: Image.Image, width: int) -> bytes:
+    """The image scaled down to ``width`` pixels across (never up), as WebP."""
+    if image.width > width:
+        height = max(1, round(image.height * width / image.width))
+        # reducing_gap: a cheap box reduction first, then a good filter on the small image
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("L")
+    out = BytesIO()
+    image.save(out, "WEBP", quality=PICTURE_QUALITY, method=2)
+    return out.getvalue()
 
 
 def count_frames(path: Path) -> int:
@@ -182,6 +215,27 @@ def words_to_text(data: dict[str, list]) -> tuple[str, float | None]:
     return "\n".join(lines), confidence
 
 
+def words_to_boxes(data: dict[str, list], width: int, height: int) -> list[WordBox]:
+    """Each word tesseract read with its box, as fractions of the image's width and height."""
+    boxes: list[WordBox] = []
+    for word, conf, left, top, across, down in zip(
+        data["text"],
+        data["conf"],
+        data["left"],
+        data["top"],
+        data["width"],
+        data["height"],
+        strict=True,
+    ):
+        word = str(word).strip()
+        if not word or float(conf) < 0:
+            continue
+        x0, y0 = int(left) / width, int(top) / height
+        x1, y1 = (int(left) + int(across)) / width, (int(top) + int(down)) / height
+        boxes.append([*(round(value, BOX_DECIMALS) for value in (x0, y0, x1, y1)), word])
+    return boxes
+
+
 @dataclass(frozen=True)
 class Reading:
     """What one tesseract run read: the text, its mean word confidence, and when asked
@@ -191,6 +245,8 @@ class Reading:
     text: str
     confidence: float | None
     text_layer: bytes | None = None
+    #: the words with their boxes, from the same TSV as the text
+    boxes: list[WordBox] = field(default_factory=list)
 
 
 def run_tesseract(
@@ -201,6 +257,7 @@ def run_tesseract(
     dpi: int | None,
     timeout: float,
     text_layer: bool = False,
+    size: tuple[int, int] = (1, 1),
 ) -> Reading:
     # One run, several outputs: the TSV words always, the text-only PDF when asked. The
     # PDF adds about 5 % to a page's OCR time (bench/bench_pdfa.py).
@@ -219,8 +276,9 @@ def run_tesseract(
         Path(f"{base}.tsv").read_text(encoding="utf-8", errors="replace"), "\t", -1
     )
     text, confidence = words_to_text(words) if words else ("", None)
+    boxes = words_to_boxes(words, *size) if words else []
     layer = Path(f"{base}.pdf").read_bytes() if text_layer else None
-    return Reading(text, confidence, layer)
+    return Reading(text, confidence, layer, boxes)
 
 
 def ocr_image(
@@ -243,6 +301,7 @@ def ocr_image(
         dpi=dpi,
         timeout=deadline - time.monotonic(),
         text_layer=options.text_layer,
+        size=image.size,
     )
     if upright.confidence is not None and upright.confidence >= LOW_CONFIDENCE:
         return upright
@@ -253,6 +312,7 @@ def ocr_image(
         dpi=dpi,
         timeout=deadline - time.monotonic(),
         text_layer=options.text_layer,
+        size=image.size,
     )
     return max(upright, turned, key=lambda reading: reading.confidence or 0.0)
 
@@ -263,21 +323,28 @@ def ocr_image(
 def read_page(page: PageImage, options: OcrOptions, workdir: Path) -> OcrResult:
     """OCR one page; never raises for a bad page, says why in the result's note."""
     deadline = time.monotonic() + options.page_timeout
+    thumbnail = None
     try:
         image, dpi = _load(page, options)
+        if options.thumbnail_width and page.index == 0:
+            # From the raster OCR reads anyway: the thumbnail costs its scaling alone.
+            thumbnail = encode_picture(image, options.thumbnail_width)
         if min(image.size) < MIN_SIDE:
             return _finish(
-                note=f"image too small to hold text ({image.width}×{image.height} pixels)"
+                note=f"image too small to hold text ({image.width}×{image.height} pixels)",
+                thumbnail=thumbnail,
             )
         if is_blank(image):
-            return _finish(note=BLANK_PAGE)
+            return _finish(note=BLANK_PAGE, thumbnail=thumbnail)
         reading = ocr_image(image, options, workdir, dpi=dpi, deadline=deadline)
     except PageRefused as refusal:
         return _finish(note=str(refusal), failed=True)
     except RuntimeError as error:
         if "timeout" not in str(error):  # how pytesseract says it killed tesseract
             raise
-        return _finish(note=f"OCR stopped after {options.page_timeout:g} s", failed=True)
+        return _finish(
+            note=f"OCR stopped after {options.page_timeout:g} s", failed=True, thumbnail=thumbnail
+        )
     except MemoryError:
         return _finish(note="the page needs more memory than there is to read it", failed=True)
     except (pytesseract.TesseractError, OSError, EOFError, ValueError, pdfium.PdfiumError) as error:
@@ -288,6 +355,8 @@ def read_page(page: PageImage, options: OcrOptions, workdir: Path) -> OcrResult:
         note=None if reading.text else "no text found",
         ocr_ran=True,
         text_layer=reading.text_layer,
+        word_boxes=reading.boxes,
+        thumbnail=thumbnail,
     )
 
 
@@ -312,6 +381,8 @@ def _finish(
     failed: bool = False,
     ocr_ran: bool = False,
     text_layer: bytes | None = None,
+    word_boxes: list[WordBox] | None = None,
+    thumbnail: bytes | None = None,
 ) -> OcrResult:
     # A forked child starts with zero usage: what it has used is what this page cost.
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -325,6 +396,8 @@ def _finish(
         tesseract_cpu=tesseract.ru_utime + tesseract.ru_stime,
         worker_cpu=own.ru_utime + own.ru_stime,
         text_layer=text_layer,
+        word_boxes=word_boxes,
+        thumbnail=thumbnail,
     )
 
 

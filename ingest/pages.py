@@ -13,6 +13,11 @@ Source = Literal["text", "ocr", "none"]
 Status = Literal["done", "failed", "unsupported"]
 
 
+#: a word OCR read and where: [x0, y0, x1, y1, "word"], fractions of the page's width and
+#: height from its top left corner (JSON-ready, as Page.word_boxes stores it)
+WordBox = list[float | str]
+
+
 @dataclass(frozen=True)
 class PageText:
     #: 1-based, as people count pages
@@ -23,6 +28,8 @@ class PageText:
     text: str
     #: why a page has no text or less than one would expect, for people ("blank page")
     note: str | None = None
+    #: the words with their boxes when the text comes from OCR, else None
+    word_boxes: list[WordBox] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class Extraction:
     #: the invisible text layer (a one-page PDF) of each OCR'd page, by 0-based page index,
     #: when extract() was asked for them
     text_layers: dict[int, bytes] = field(default_factory=dict)
+    #: the first page as a small WebP (ingest.thumbnails), when extract() was asked for it
+    thumbnail: bytes | None = None
 
     @property
     def text(self) -> str:
@@ -68,6 +77,8 @@ class OcrOptions:
     max_image_pixels: int = 200_000_000
     #: tesseract also writes each page's invisible text layer (for a PDF/A rendition)
     text_layer: bool = False
+    #: pixels across the first page's thumbnail, made from its OCR raster; 0 for none
+    thumbnail_width: int = 0
 
 
 #: a PDF, whose pages pdfium rasterises, or an image file, whose frames Pillow reads
@@ -97,6 +108,9 @@ class OcrResult:
     worker_cpu: float = 0.0
     #: the page's words as an invisible one-page PDF, when OcrOptions.text_layer asked for it
     text_layer: bytes | None = None
+    word_boxes: list[WordBox] | None = None
+    #: the first page's thumbnail, when OcrOptions.thumbnail_width asked for it
+    thumbnail: bytes | None = None
 
 
 @dataclass(frozen=True)

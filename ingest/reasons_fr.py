@@ -25,5 +25,6 @@ INGEST_REASONS: dict[str, str] = {
     'the PDF has no pages': 'le PDF ne contient aucune page',
     'the image cannot be read ({error})': "l'image ne peut pas être lue ({error})",
     'the page could not be read: {outcome.reason}': "la page n'a pas pu être lue : {outcome.reason}",
+    'the PDF has no page {index + 1}': "le PDF n'a pas de page {index + 1}",
 }
 # fmt: on

@@ -32,6 +32,7 @@ from ingest.pages import (
     Stopped,
 )
 from ingest.processes import default_processes, run_isolated
+from ingest.thumbnails import render_isolated
 
 ENCRYPTED = "the PDF is encrypted with a password; send an unprotected copy"
 EMPTY = "the file is empty"
@@ -166,13 +167,16 @@ def extract(
     page_timeout: float = 180.0,
     max_image_pixels: int = 200_000_000,
     text_layers: bool = False,
+    thumbnail_width: int = 0,
 ) -> Extraction:
     """The text of the file at ``path``, page by page, OCR'd where needed.
 
     ``mime_type`` is the type detected from the bytes (ingest.detect). Pages beyond
     ``max_pages`` keep their text layer but are not OCR'd. ``processes`` = 0 uses one
     process per core. ``text_layers``: tesseract also writes each OCR'd page's invisible
-    text layer, in the same run (for ingest.pdfa). Raises only for problems of the machine (tesseract missing, a
+    text layer, in the same run (for ingest.pdfa). ``thumbnail_width``: the first page's
+    thumbnail that wide, cut from its OCR raster or, when OCR did not read it, rendered
+    small (ingest.thumbnails). Raises only for problems of the machine (tesseract missing, a
     language not installed), never for a bad file.
     """
     if path.stat().st_size == 0:
@@ -189,7 +193,7 @@ def extract(
         text = _clean(decode_text(path.read_bytes()))
         return Extraction([PageText(1, "text", None, text)], 1, "done")
     limits = _Limits(
-        OcrOptions(languages, dpi, page_timeout, max_image_pixels, text_layers),
+        OcrOptions(languages, dpi, page_timeout, max_image_pixels, text_layers, thumbnail_width),
         processes or default_processes(),
         max_pages,
     )
@@ -219,13 +223,14 @@ def _extract_pdf(path: Path, limits: _Limits) -> Extraction:
             if needs_ocr(texts[index], probe.coverage.get(index, 0.0))
         ]
         results = _ocr(source, "pdf", to_ocr, limits)
+        thumbnail = _thumbnail(source, results, limits)
     pages = [
         _page(index + 1, text, results.get(index), limits.max_pages)
         for index, text in enumerate(texts)
     ]
     if source != path:
         pages = [replace(page, note=LOST) if page.note == BLANK_PAGE else page for page in pages]
-    return _conclude(pages, results)
+    return replace(_conclude(pages, results), thumbnail=thumbnail)
 
 
 def _unreadable_pdf(reason: str) -> str:
@@ -305,7 +310,7 @@ def restore_pdf_end(data: bytes) -> bytes | None:
 def _page(number: int, layer: str | None, ocr: OcrResult | None, max_pages: int) -> PageText:
     usable = layer if layer is not None and is_usable_text(layer) else None
     if ocr is not None and ocr.text and letter_count(ocr.text) >= letter_count(usable or ""):
-        return PageText(number, "ocr", ocr.confidence, _clean(ocr.text))
+        return PageText(number, "ocr", ocr.confidence, _clean(ocr.text), word_boxes=ocr.word_boxes)
     if usable is not None:
         # Kept too when OCR read less than it: an invisible text layer OCR cannot see.
         return PageText(number, "text", None, _clean(usable))
@@ -324,7 +329,18 @@ def _extract_image(path: Path, limits: _Limits) -> Extraction:
     pages = [
         _page(index + 1, None, results.get(index), limits.max_pages) for index in range(frames)
     ]
-    return _conclude(pages, results)
+    first = results.get(0)
+    return replace(_conclude(pages, results), thumbnail=first.thumbnail if first else None)
+
+
+def _thumbnail(source: Path, results: dict[int, OcrResult], limits: _Limits) -> bytes | None:
+    """The first page's thumbnail: from its OCR, else rendered small, in a page process."""
+    width = limits.options.thumbnail_width
+    if not width:
+        return None
+    if 0 in results:  # OCR'd: its raster made the thumbnail, unless it could not be loaded
+        return results[0].thumbnail
+    return render_isolated(source, "pdf", 0, width, limits.options.max_image_pixels)
 
 
 def _ocr(path: Path, kind: ImageKind, indexes: list[int], limits: _Limits) -> dict[int, OcrResult]:

@@ -100,4 +100,17 @@ def classifier_train(ctx: click.Context) -> None:
     )
 
 
-COMMANDS = (fsck, reindex, reconcile, classifier)
+@click.command()
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many versions this run.")
+@click.pass_context
+def thumbnails(ctx: click.Context, limit: int | None) -> None:
+    """Render the missing first-page thumbnails of current versions (documents read before
+    the pipeline made them); those it makes from now on need nothing."""
+    from ged.services.thumbnails import backfill_thumbnails
+
+    with unit_of_work(ctx) as uow, progress_bar(unit="doc", desc="thumbnails") as progress:
+        result = backfill_thumbnails(uow, command_line(), limit, progress)
+    click.echo(f"{result.made} thumbnail(s) made, of {result.missing} missing", err=True)
+
+
+COMMANDS = (fsck, reindex, reconcile, classifier, thumbnails)

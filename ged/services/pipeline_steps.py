@@ -21,6 +21,7 @@ from ged.services.due_dates import assign_retention
 from ged.services.index_sync import put_in_index
 from ged.services.renditions import PDFA, make_pdfa_rendition, save_rendition
 from ged.services.revisions import lock_document, touch_document
+from ged.services.thumbnails import THUMBNAIL, thumbnail_rendition
 from ged.uow import UnitOfWork
 from ingest.classify import Model, classify, load_model
 from ingest.classify_rules import rules_or_default
@@ -28,6 +29,7 @@ from ingest.detect import SUPPORTED_TYPES
 from ingest.metadata import extract_metadata
 from ingest.pages import Extraction
 from ingest.text import extract
+from ingest.thumbnails import THUMBNAIL_WIDTH
 from ingest.titles import propose_title
 
 UnitsOfWork = Callable[[], UnitOfWork]
@@ -37,9 +39,10 @@ _models: dict[Path, tuple[float, Model | None]] = {}
 
 
 def extract_step(units: UnitsOfWork, version_id: int) -> None:
-    """The text of each page, and for a scan its PDF/A rendition, made from the same OCR
-    run (ged.services.renditions): both are committed with the step, so a resumed run
-    either has them both or makes them both again."""
+    """The text of each page, for a scan its PDF/A rendition, made from the same OCR run
+    (ged.services.renditions), and the first page's thumbnail, cut from the raster OCR
+    read or rendered small (ged.services.thumbnails): all are committed with the step,
+    so a resumed run either has them all or makes them all again."""
     with units() as uow:
         version = uow.session.get_one(Version, version_id)
         if version.mime_type not in SUPPORTED_TYPES:
@@ -53,9 +56,11 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
     with blobs.local_file(sha256) as path:
         extraction = _extract(settings, path, mime_type)
         rendition = make_pdfa_rendition(settings.ocr, blobs, path, mime_type, extraction, title)
+    thumbnail = thumbnail_rendition(blobs, extraction)
     with units() as uow:
         _save_extraction(uow.session, version_id, extraction)
         save_rendition(uow.session, version_id, PDFA, rendition)
+        save_rendition(uow.session, version_id, THUMBNAIL, thumbnail)
         uow.commit()
 
 
@@ -129,6 +134,7 @@ def _extract(settings: Settings, path: Path, mime_type: str) -> Extraction:
         page_timeout=ocr.page_timeout,
         max_image_pixels=ocr.max_image_pixels,
         text_layers=ocr.pdfa_renditions,
+        thumbnail_width=THUMBNAIL_WIDTH,
     )
 
 
@@ -143,6 +149,7 @@ def _save_extraction(session: Session, version_id: int, extraction: Extraction) 
             confidence=page.confidence,
             text=page.text,
             note=page.note,
+            word_boxes=page.word_boxes,
         )
         for page in extraction.pages
     )

@@ -79,6 +79,12 @@ def read_rendition(
                 f"version {version.number} of document {document_id} is still being "
                 f"processed; its {kind} rendition, if it gets one, comes when it is done"
             )
+        if kind != PDFA:
+            raise NotFound(
+                f"version {version.number} of document {document_id} has no {kind} "
+                "rendition: it could not be made, or the version was read before they were "
+                "(`ged thumbnails` makes those missing)"
+            )
         raise NotFound(
             f"version {version.number} of document {document_id} has no {kind} rendition: "
             "only scans (images, and PDFs whose pages were OCR'd) get one; "

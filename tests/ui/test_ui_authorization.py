@@ -126,6 +126,10 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.documents.edit", "POST"): Case("/documents/{doc}", readers(302), {"title": "Autre"}),
     ("ui.documents.status", "GET"): Case("/documents/{doc}/etat", readers(200)),
     ("ui.documents.preview", "GET"): Case("/documents/{doc}/apercu", readers(200)),
+    # Not processed here, so no thumbnail nor pages yet: 404 for all (tests/workers/test_thumbnails.py
+    # shows readers the pictures once made, and others still 404).
+    ("ui.pictures.thumbnail", "GET"): Case("/documents/{doc}/vignette", readers(404)),
+    ("ui.pictures.page_image", "GET"): Case("/documents/{doc}/pages/1", readers(404)),
     ("ui.versions.add", "POST"): Case("/documents/{doc}/versions", readers(302), upload=True),
     ("ui.versions.restore", "POST"): Case("/documents/{doc}/versions/1/restaurer", readers(302)),
     ("ui.access.replace", "POST"): Case(

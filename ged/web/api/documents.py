@@ -218,7 +218,8 @@ _BYTES = {
     description="Served with the version's detected MIME type. `ETag` is the SHA-256; "
     "`If-None-Match` and `Range` (one range) are honoured. `?rendition=pdfa`: the "
     "searchable PDF/A-2b of a scan instead (404 for a version that has none, such as a "
-    "born-digital PDF; 409 while the version is still processed).",
+    "born-digital PDF; 409 while the version is still processed); `?rendition=thumbnail`: "
+    "a WebP of its first page, 200 pixels wide (ETag: its SHA-256).",
     responses={
         200: {"description": "the bytes", "content": _BYTES},
         206: {"description": "the range asked for", "content": _BYTES},

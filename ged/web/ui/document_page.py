@@ -17,6 +17,7 @@ from ged.services.retrieval import similar_documents
 from ged.web.blobs import send_version
 from ged.web.context import principal, uow
 from ged.web.ui import forms, security
+from ged.web.ui.document_pictures import page_viewer
 from ged.web.ui.formatting import is_final, status_label
 from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
@@ -119,6 +120,7 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         holds_in_force=_holds_in_force(document_id),
         # Downloaded through the API's content route, which audits it (read_rendition).
         pdfa=renditions.rendition_of(work.session, version.id, renditions.PDFA),
+        viewer=page_viewer(version, request.args),
         # the page's view is audited already (document.view)
         notes=notes.list_notes(work, caller, document_id, audited=False),
     )

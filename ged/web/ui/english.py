@@ -5,6 +5,7 @@ from ged.web.ui.english_actions import ACTION_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
+from ged.web.ui.english_pictures import PICTURE_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
 from ged.web.ui.english_sessions import SESSION_MESSAGES
 from ged.web.ui.english_transfers import TRANSFER_MESSAGES
@@ -371,6 +372,7 @@ MESSAGES: dict[str, str] = {
     **TRANSFER_MESSAGES,
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
+    **PICTURE_MESSAGES,
     **NOTES_MESSAGES,
     **OIDC_MESSAGES,
     **ACTION_MESSAGES,

@@ -16,8 +16,10 @@ from werkzeug.datastructures import MultiDict
 from ged.errors import InvalidInput, ServiceUnavailable
 from ged.services.catalog import type_labels
 from ged.services.retrieval import search
+from ged.services.thumbnails import thumbnailed
 from ged.web.context import principal, uow
 from ged.web.ui import bulk_pages
+from ged.web.ui.document_pictures import thumbnail_url
 from ged.web.ui.i18n import reason
 from ged.web.ui.i18n import translate as _
 from ged.web.ui.saved_search_pages import page_context as saved_search_context
@@ -26,6 +28,9 @@ from search.query import MAX_RESULT_WINDOW
 bp = APIBlueprint("search", __name__, enable_openapi=False)
 
 PAGE_SIZE = 20
+#: the hits whose thumbnails are in view when the page opens: fetched at once, the others
+#: when scrolled to (lazy loading, which waits for the layout, would delay those in view)
+EAGER_THUMBNAILS = 4
 #: query-string parameter -> facet it filters, in the order the facets are shown
 FACET_PARAMS = {
     "document_type": "document_type",
@@ -106,6 +111,9 @@ def page():
         active=_active_filters(args, labels),
         page_count=page_count,
         url_with=_url_with,
+        thumbnails=thumbnailed(uow(), [hit["id"] for hit in results["hits"]]) if results else {},
+        thumbnail_url=thumbnail_url,
+        eager_thumbnails=EAGER_THUMBNAILS,
         # saved searches (issue 20): the list on the home page, the form on a search
         **saved_search_context(args),
         mime_label=mime_label,

@@ -127,10 +127,11 @@ class VersionQuery(Input):
 
 
 class ContentQuery(VersionQuery):
-    rendition: Literal["pdfa"] | None = Field(
+    rendition: Literal["pdfa", "thumbnail"] | None = Field(
         None,
         description="a file derived from the version instead of its own bytes: `pdfa`, the "
-        "searchable PDF/A-2b of a scan (page images under the OCR text)",
+        "searchable PDF/A-2b of a scan (page images under the OCR text); `thumbnail`, a "
+        "small WebP of its first page",
     )
 
 
