@@ -26,10 +26,10 @@ DOCUMENTS = 20
 BUDGET_MS = 300
 
 
-def scanned_pdf(directory: Path) -> bytes:
+def scanned_pdf(directory: Path, word: str = WORD) -> bytes:
     """Two scanned pages; the word only on the second, so its hit is page 2."""
     first = scan_image(page_lines("Registre des délibérations", seed=7)[:12])
-    second = scan_image([f"Délibération des {WORD}", "", *page_lines("Voirie", seed=8)[:8]])
+    second = scan_image([f"Délibération des {word}", "", *page_lines("Voirie", seed=8)[:8]])
     return save_image_pdf(directory / "scan.pdf", [first, second]).read_bytes()
 
 
