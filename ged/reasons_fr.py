@@ -166,14 +166,20 @@ SERVICE_REASONS: dict[str, str] = {
     'the new password must have at least {MIN_LENGTH} characters': 'le nouveau mot de passe doit comporter au moins {MIN_LENGTH} caractères',
     'the new password must differ from the current one': "le nouveau mot de passe doit être différent de l'actuel",
     # ged/services/oidc.py
-    'account_disabled': 'compte désactivé',
-    'missing_claim': "information d'identité manquante",
-    'account_conflict': 'conflit avec un compte existant',
+    'the account {user.username!r} is disabled in ged': 'le compte {user.username!r} est désactivé dans ged',
+    'the provider sent no usable {settings.username_claim!r} claim to name the account': "le fournisseur d'identité n'a envoyé aucune information {settings.username_claim!r} utilisable pour nommer le compte",
+    'a ged account named {wanted.username!r} already exists and is not linked to this provider: an administrator must rename or remove it first': "un compte ged nommé {wanted.username!r} existe déjà et n'est pas lié à ce fournisseur d'identité : un administrateur doit d'abord le renommer ou le supprimer",
     # ged/services/oidc_tokens.py
-    'invalid_token': 'jeton non valide',
-    'unknown_issuer': 'émetteur inconnu',
-    'provider_error': "erreur du fournisseur d'identité",
-    'bad_signature': 'signature non valide',
+    'the userinfo endpoint answered about another user than the ID token': "le point d'accès userinfo a répondu pour un autre utilisateur que celui du jeton d'identité",
+    'the logout token carries no back-channel logout event': "le jeton de déconnexion ne porte aucun événement de déconnexion",
+    'a logout token never carries a nonce': 'un jeton de déconnexion ne porte jamais de nonce',
+    'the logout token names neither a session nor a user': 'le jeton de déconnexion ne désigne ni une session ni un utilisateur',
+    'the {what} comes from {issuer!r}, not from the provider ged trusts ({provider.issuer})': "le {what} vient de {issuer!r}, et non du fournisseur d'identité auquel ged fait confiance ({provider.issuer})",
+    'the {what} has expired': 'le {what} a expiré',
+    'the userinfo endpoint did not answer JSON': "le point d'accès userinfo n'a pas répondu en JSON",
+    'the {what} is signed with a key the provider does not publish': "le {what} est signé avec une clé que le fournisseur d'identité ne publie pas",
+    "the {what}'s signature does not verify ({error})": "la signature du {what} n'est pas valide ({error})",
+    'the {what} is not a signed JWT': "le {what} n'est pas un JWT signé",
     # ged/services/pipeline.py
     'internal error during {step}: {exc}': "erreur interne pendant l'étape {step} : {exc}",
     # ged/services/pipeline_steps.py
@@ -276,7 +282,15 @@ SERVICE_REASONS: dict[str, str] = {
     # ged/watcher.py
     'no watched folder is configured: add [[watch.folders]] tables (or an [archives] reply_folder)': "aucun dossier surveillé n'est configuré : ajoutez des tables [[watch.folders]] (ou un reply_folder dans [archives])",
     # ged/web/oidc_client.py
-    'replayed_state': 'réponse déjà utilisée',
+    "the discovery document names the issuer {metadata.get('issuer')!r}, not {config.issuer!r}": "le document de découverte nomme l'émetteur {metadata.get('issuer')!r}, et non {config.issuer!r}",
+    'this answer of the provider was already used, or answers no login started here': "cette réponse du fournisseur d'identité a déjà servi, ou ne répond à aucune connexion commencée ici",
+    "the answer comes from {args['iss']!r}": "la réponse vient de {args['iss']!r}",
+    "the provider's answer holds no ID token": "la réponse du fournisseur d'identité ne contient aucun jeton d'identité",
+    "the provider's discovery document could not be read ({error})": "le document de découverte du fournisseur d'identité n'a pas pu être lu ({error})",
+    'the login could not be started ({error})': "la connexion n'a pas pu commencer ({error})",
+    'the provider gave no token ({error})': "le fournisseur d'identité n'a donné aucun jeton ({error})",
+    "the provider's keys could not be read ({error})": "les clés du fournisseur d'identité n'ont pas pu être lues ({error})",
+    'userinfo could not be read ({error})': "userinfo n'a pas pu être lu ({error})",
     # ged/web/requests.py
     'nothing has the number {value[:40]}: numbers go up to {MAX_ID}': "rien ne porte le numéro {value[:40]} : les numéros vont jusqu'à {MAX_ID}",
     # ged/web/ui/document_page.py
@@ -297,6 +311,7 @@ SERVICE_REASONS: dict[str, str] = {
     'you are not a member of a group named {name.strip()!r}: a search is shared only with a group one belongs to': "vous n'êtes pas membre d'un groupe nommé {name.strip()!r} : une recherche ne se partage qu'avec un groupe dont on est membre",
     "sort must be one of {', '.join(SORTS)}": "le paramètre sort doit valoir l'une de ces valeurs : {', '.join(SORTS)}",
     'a saved search must keep a name': 'une recherche enregistrée doit garder un nom',
+    'you already have a saved search named {name!r}; choose another name, or change that one{which}': 'vous avez déjà une recherche enregistrée nommée {name!r} ; choisissez un autre nom, ou modifiez celle-ci{which}',
     # thumbnails and page images (ged.services.thumbnails)
     'version {version.number} of document {document_id} has no {kind} rendition: it could not be made, or the version was read before they were (`ged thumbnails` makes those missing)': "la version {version.number} du document {document_id} n'a pas de rendu {kind} : il n'a pas pu être fait, ou la version a été lue avant qu'ils existent (`ged thumbnails` fait ceux qui manquent)",
     'document {document_id} has no thumbnail yet': "le document {document_id} n'a pas encore de vignette",

@@ -54,8 +54,10 @@ NOT_REASONS = {
 _LOG_CALLS = {"debug", "info", "warning", "error", "exception", "critical"}
 
 
-def refusal_names() -> set[str]:
-    names = set(OTHER_REFUSALS)
+def refusal_names() -> dict[str, int]:
+    """The refusals' class names, each with the position of its message among the
+    arguments (a refusal whose __init__ takes a code first has its message second)."""
+    names = dict.fromkeys(OTHER_REFUSALS, 0)
     for package in ("ged", "search"):
         for module in pkgutil.walk_packages([str(ROOT / package)], f"{package}."):
             if module.name.endswith("__main__"):
@@ -63,7 +65,8 @@ def refusal_names() -> set[str]:
             loaded = importlib.import_module(module.name)
             for name, value in inspect.getmembers(loaded, inspect.isclass):
                 if issubclass(value, GedError | SearchError):
-                    names.add(name)
+                    parameters = list(inspect.signature(value.__init__).parameters)[1:]
+                    names[name] = parameters.index("message") if "message" in parameters else 0
     return names
 
 
@@ -98,18 +101,23 @@ def template(node: ast.expr) -> str | None:
     return None
 
 
-def raised_reasons(refusals: set[str]) -> Iterator[tuple[str, str]]:
-    """(template, where) of each message written out at a raise site."""
+def raised_reasons(refusals: dict[str, int]) -> Iterator[tuple[str, str]]:
+    """(template, where) of each message written out where a refusal is made (raised, or
+    returned to be raised by the caller)."""
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
-                function = node.exc.func
-                name = (
-                    function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
-                )
-                text = template(node.exc.args[0])
-                if name in refusals and text is not None:
-                    yield text, f"{path.relative_to(ROOT)}:{node.lineno}"
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func
+            name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+            if name not in refusals:
+                continue
+            at = refusals[name]
+            message = node.args[at] if len(node.args) > at else None
+            message = next((k.value for k in node.keywords if k.arg == "message"), message)
+            text = template(message) if message is not None else None
+            if text is not None:
+                yield text, f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
 def stored_reasons() -> Iterator[tuple[str, str]]:
