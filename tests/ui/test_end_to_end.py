@@ -90,7 +90,8 @@ def test_a_scan_from_upload_to_search_edit_new_version_and_audit_export(page, tm
 
     # Opened, it shows its OCR text; its type is corrected by hand.
     hits.first.locator("h3 a").click()
-    page.wait_for_url(f"**/documents/{document_id}")
+    # at the hit's page, in the viewer
+    page.wait_for_url(re.compile(rf"/documents/{document_id}\?page=1&q=.+#visionneuse$"))
     assert "Terminé" in page.get_by_role("status").first.inner_text()
     assert SCAN_WORD in page.locator(".page-text pre").first.text_content()
     assert "reconnaissance de caractères" in page.locator(".page-text summary").first.inner_text()

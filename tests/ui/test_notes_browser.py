@@ -38,7 +38,8 @@ def test_a_note_is_added_found_by_its_word_and_the_search_saved_for_the_home_pag
     while not found() and deadline:
         page.wait_for_timeout(500)
         deadline -= 1
-    assert page.locator(".hit a").first.get_attribute("href") == f"/documents/{document_id}"
+    link = page.locator(".hit h3 a").first.get_attribute("href")
+    assert link.startswith(f"/documents/{document_id}?")  # with the query, for the viewer
     page.goto(f"/recherche?q={NOTE_WORD.lower()}")  # the full text has it too
     assert page.locator(".hit").count() == 1
 
