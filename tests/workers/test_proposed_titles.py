@@ -3,7 +3,7 @@ confirms or corrects them."""
 
 from __future__ import annotations
 
-from tests.processes import run_worker_burst
+from tests.processes import run_worker_burst, wait_until
 from tests.ui.pages import browser, csrf_token
 
 ARRETE = (
@@ -29,8 +29,13 @@ def test_a_document_filed_without_a_title_gets_one_from_its_text(sqlite_api):
     assert found["title_proposed"] is True
     kept = document(sqlite_api, given)
     assert (kept["title"], kept["title_proposed"]) == ("Mon titre", False)
-    hits = sqlite_api.get("/api/v1/search?q=circulation").json["hits"]
-    assert {hit["id"]: hit["title"] for hit in hits}[proposed] == found["title"]  # indexed so
+
+    def indexed_titles() -> dict[int, str]:
+        hits = sqlite_api.get("/api/v1/search?q=circulation").json["hits"]
+        return {hit["id"]: hit["title"] for hit in hits}
+
+    wait_until(lambda: proposed in indexed_titles(), 15, "the index's refresh")
+    assert indexed_titles()[proposed] == found["title"]  # indexed with it
 
 
 def test_a_proposal_stays_the_file_name_when_the_text_suggests_nothing(sqlite_api):
