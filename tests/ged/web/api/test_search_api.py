@@ -146,16 +146,18 @@ def _reads_the_caller(statement: str) -> bool:
     return any(table in statement for table in ("api_tokens", "user_sessions", "users", "groups"))
 
 
-def test_a_search_reads_its_caller_and_groups_in_one_statement(api):
+def test_a_search_reads_its_caller_and_the_audit_head_in_one_statement_each(api):
     """Authentication runs before every request: the token (or cookie session), its account
-    and the account's groups come in one statement, and the search is still the caller's
-    (its groups' documents found, the event written)."""
+    and the account's groups come in one statement; the search's audit event reads its
+    chain's head and the last id in one."""
     api.get("/api/v1/search?q=permis")  # the token's first use of the minute is recorded
     with statements(api) as sent:
         answer = api.get("/api/v1/search?q=permis")
     assert answer.status_code == 200
     assert len([s for s in sent if _reads_the_caller(s)]) == 1, sent
     assert len([s for s in sent if s.lstrip().startswith("INSERT")]) == 1, sent
+    # the audit write reads its stream's head and the last id in one statement
+    assert len([s for s in sent if s.lstrip().startswith("SELECT") and "audit" in s]) == 1, sent
 
     client = api.client.application.test_client()
     login = client.post("/api/v1/session", json={"username": "agent", "password": PASSWORD})
