@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, text
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ged.access import Principal
@@ -186,16 +186,20 @@ def head(session: Session | Connection, stream: str) -> tuple[int, str]:
     return (sealed.seq, sealed.head_hash) if sealed else (0, GENESIS)
 
 
+# Built once: a statement built per call (its alias above all) would be compiled per call.
+_EVERY = aliased(AuditEvent)  # not correlated with the outer query's rows
+_TAILS = (
+    select(AuditEvent.seq, AuditEvent.hash, select(func.max(_EVERY.id)).scalar_subquery())
+    .where(AuditEvent.stream == bindparam("stream"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+
+
 def _tails(connection: Connection, stream: str) -> tuple[int, str, int]:
     """``head(stream)`` and the last ``id`` of both streams: one statement (not two) once
     the stream has events, for a call made on every request."""
-    every = aliased(AuditEvent)  # not correlated with the outer query's rows
-    last = connection.execute(
-        select(AuditEvent.seq, AuditEvent.hash, select(func.max(every.id)).scalar_subquery())
-        .where(AuditEvent.stream == stream)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    last = connection.execute(_TAILS, {"stream": stream}).first()
     if last is not None:
         return last[0], last[1], last[2]
     last_seq, last_hash = head(connection, stream)
