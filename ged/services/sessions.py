@@ -17,6 +17,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
@@ -80,11 +81,16 @@ def principal_for_session_key(
     """The caller behind a session cookie's key, or None when the session is unknown or
     over. A session found idle or past its end, or whose account was disabled, is ended
     here (``idle``, ``expired``, ``account_disabled``)."""
-    row = uow.session.scalars(
-        select(UserSession).where(
-            UserSession.key_hash == hash_key(key), UserSession.ended_at.is_(None)
+    # The session, its user and the user's groups in one statement (see authenticate_token).
+    row = (
+        uow.session.scalars(
+            select(UserSession)
+            .where(UserSession.key_hash == hash_key(key), UserSession.ended_at.is_(None))
+            .options(joinedload(UserSession.user).joinedload(User.groups))
         )
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         return None
     now = uow.clock.now()

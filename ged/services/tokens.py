@@ -8,6 +8,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ged.access import Principal, authorize, principal_for
 from ged.audit.chain import record
@@ -129,11 +130,17 @@ def authenticate_token(
     """Who holds the live token ``clear`` (its user active), with the token's scope, or
     None; TokenExpired past its expiry. Its use is audited at most once per
     LAST_USED_PRECISION, together with the last-used time."""
-    token = uow.session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(clear), ApiToken.revoked_at.is_(None)
+    # One statement for the token, its user and the user's groups (the principal): it
+    # runs before every API request, and lazy loads would make it three.
+    token = (
+        uow.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == hash_token(clear), ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.user).joinedload(User.groups))
         )
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if token is None or not token.user.is_active:
         return None
     now = datetime.now(UTC)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import event
+
+from tests.apiclient import PASSWORD
 from tests.processes import run_worker_burst, wait_until
 
 TEXTS = [
@@ -119,3 +124,45 @@ def test_invalid_parameters_are_400_naming_the_field(sqlite_api, query, field):
     assert response.status_code == 400, response.json
     assert response.mimetype == "application/problem+json"
     assert response.json["field"] == field
+
+
+@contextmanager
+def statements(api) -> Iterator[list[str]]:
+    """The SQL the app sends while the block runs."""
+    engine = api.client.application.extensions["ged"].engine
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def _reads_the_caller(statement: str) -> bool:
+    return any(table in statement for table in ("api_tokens", "user_sessions", "users", "groups"))
+
+
+def test_a_search_reads_its_caller_and_the_audit_head_in_one_statement_each(api):
+    """Authentication runs before every request: the token (or cookie session), its account
+    and the account's groups come in one statement; the search's audit event reads its
+    chain's head and the last id in one."""
+    api.get("/api/v1/search?q=permis")  # the token's first use of the minute is recorded
+    with statements(api) as sent:
+        answer = api.get("/api/v1/search?q=permis")
+    assert answer.status_code == 200
+    assert len([s for s in sent if _reads_the_caller(s)]) == 1, sent
+    assert len([s for s in sent if s.lstrip().startswith("INSERT")]) == 1, sent
+    # the audit write reads its stream's head and the last id in one statement
+    assert len([s for s in sent if s.lstrip().startswith("SELECT") and "audit" in s]) == 1, sent
+
+    client = api.client.application.test_client()
+    login = client.post("/api/v1/session", json={"username": "agent", "password": PASSWORD})
+    assert login.status_code == 200
+    client.get("/api/v1/search?q=permis")  # a fresh session's last-seen time is not rewritten
+    with statements(api) as sent:
+        assert client.get("/api/v1/search?q=permis").status_code == 200
+    assert len([s for s in sent if _reads_the_caller(s)]) == 1, sent
