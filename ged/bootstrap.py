@@ -46,11 +46,13 @@ class Runtime:
 
 def build(settings: Settings) -> Runtime:
     engine = make_engine(settings.database)
+    jobs = _adapter("job_queue", settings)
     adapters = Adapters(
         settings=settings,
         blobs=make_blob_store(settings.storage),
-        jobs=_adapter("job_queue", settings),
-        index=OpenSearchIndex(settings.opensearch),
+        jobs=jobs,
+        # The index's write counts live on the queue's server (ged.search_index says why).
+        index=OpenSearchIndex(settings.opensearch, jobs.index_writes),
         counters=_adapter("watch_counters", settings),
         clock=SystemClock(),
     )

@@ -25,6 +25,9 @@ class JobQueue(Protocol):
     it returns the ids actually queued, and the rest stay unfinished in the database,
     where ``ged reconcile`` and the workers' recovery sweep find them."""
 
+    #: the search index's write counts, kept on the queue's server (see IndexWrites)
+    index_writes: IndexWrites
+
     def enqueue_versions(self, version_ids: Iterable[int]) -> list[int]: ...
 
     def enqueue_index(self, document_ids: Iterable[int]) -> list[int]: ...
@@ -70,9 +73,29 @@ class JobQueue(Protocol):
         ...
 
 
+class IndexWrites(Protocol):
+    """Counts, for every process of one ged, the writes to the search index and the ones a
+    finished refresh made searchable: workers write, web servers search. Each method raises
+    ServiceUnavailable when the count's server does not answer."""
+
+    def written(self) -> None:
+        """Count one write OpenSearch acknowledged."""
+        ...
+
+    def uncovered(self) -> int | None:
+        """None when every counted write is searchable; else the count now, the mark to
+        hand to ``covered`` once a refresh started after this call has finished."""
+        ...
+
+    def covered(self, mark: int) -> None:
+        """A refresh covered the writes counted up to ``mark``."""
+        ...
+
+
 class SearchIndex(Protocol):
     """The derived search index; raises ged's errors (ServiceUnavailable, InvalidInput,
-    DocumentNotFound), never its engine's."""
+    DocumentNotFound), never its engine's. A search or a similar look-up sees every write
+    that returned before it began, in any process of the same ged."""
 
     def search(
         self,

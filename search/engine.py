@@ -12,7 +12,7 @@ from typing import Any
 
 from search.client import check_cluster, make_client
 from search.index import upgrade_mapping
-from search.indexing import Document, delete_documents, index_documents
+from search.indexing import Document, delete_documents, index_documents, refresh
 from search.reindex import reindex
 from search.searching import search_documents, similar
 
@@ -56,6 +56,10 @@ class SearchEngine:
         self, deletions: Iterable[tuple[int, int]], *, refresh: bool = False
     ) -> dict[str, int]:
         return delete_documents(self.client, self.prefix, deletions, refresh=refresh)
+
+    def refresh(self) -> None:
+        """Make every write acknowledged so far searchable (see search.indexing.refresh)."""
+        refresh(self.client, self.prefix)
 
     def rebuild(
         self,

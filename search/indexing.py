@@ -145,6 +145,15 @@ def delete_documents(
     return {"deleted": first.count("done"), "stale": first.count("stale")}
 
 
+def refresh(client: OpenSearch, prefix: str) -> None:
+    """Make every write acknowledged before this call searchable through the read alias
+    (OpenSearch answers once the refresh is done). No index yet: nothing to refresh."""
+    with translate_errors():
+        client.indices.refresh(
+            index=alias_name(prefix), params={"ignore_unavailable": "true"}, ignore=[404]
+        )
+
+
 def _write_targets(client: OpenSearch, prefix: str) -> list[str]:
     """The read alias, plus the rebuild's alias while a rebuild runs.
 

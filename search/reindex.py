@@ -7,7 +7,8 @@
 2. Fill it from the caller's documents (read lazily: a document read before step 1
    could miss a change written only to the old index).
 3. Restore refreshes and replicas, refresh, wait for the primaries.
-4. In one atomic alias call: move the read alias to the new index, drop the rebuild alias.
+4. In one atomic alias call: move the read alias to the new index, drop the rebuild alias;
+   refresh again, for the writes that came in between.
 5. Once the searches still running on the old indices have finished, delete them.
 
 One rebuild at a time: a second one takes over (deletes the first's unfinished index).
@@ -80,6 +81,11 @@ def reindex(
     except BaseException:
         delete_index(client, new)
         raise
+    # The pipeline's writes acknowledged between that refresh and the swap: a search counts
+    # on every acknowledged write being searchable (ged.search_index). Past the swap, a
+    # failure here must not delete the index the alias now reads.
+    with translate_errors():
+        client.indices.refresh(index=new)
     for name in old:
         _wait_for_searches(client, name)
         delete_index(client, name)

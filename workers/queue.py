@@ -18,6 +18,7 @@ from rq.job import Job, JobStatus
 from ged.config import Settings
 from ged.errors import ServiceUnavailable
 from ged.services.webhook_deliveries import attempt_seconds
+from workers.index_writes import RedisIndexWrites
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class RQJobQueue:
         self._settings = settings
         self._redis = redis_client(settings.redis.url)
         self._queue = Queue(settings.redis.queue, connection=self._redis)
+        self.index_writes = RedisIndexWrites(settings, self._redis)
 
     def enqueue_versions(self, version_ids: Iterable[int]) -> list[int]:
         """Queue the pipeline for each version; return the ids queued."""
