@@ -125,7 +125,7 @@ def stored_reasons() -> Iterator[tuple[str, str]]:
     calls aside: a sentence has a space and a word of letters."""
     for relative in REASON_MODULES:
         tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
-        skipped = _docstrings_and_logs(tree)
+        skipped = _docstrings_and_logs(tree) | _parts_of_messages(tree)
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Constant | ast.JoinedStr | ast.BinOp)
@@ -137,7 +137,6 @@ def stored_reasons() -> Iterator[tuple[str, str]]:
                     and " " in text
                     and any(word.isalpha() and len(word) > 2 for word in text.split())
                     and text not in NOT_REASONS
-                    and not _within_a_message(node, tree)
                 ):
                     yield text, f"{relative}:{node.lineno}"
 
@@ -164,15 +163,15 @@ def _docstrings_and_logs(tree: ast.Module) -> set[int]:
     return skipped
 
 
-def _within_a_message(node: ast.AST, tree: ast.Module) -> bool:
-    """Part of a longer message (an f-string, or a sum of strings), read with it."""
-    return any(
-        isinstance(parent, ast.JoinedStr | ast.BinOp)
-        and parent is not node
-        and template(parent) is not None
-        and any(child is node for child in ast.walk(parent))
+def _parts_of_messages(tree: ast.Module) -> set[int]:
+    """The parts of longer messages (an f-string, or a sum of strings), read with them."""
+    return {
+        id(child)
         for parent in ast.walk(tree)
-    )
+        if isinstance(parent, ast.JoinedStr | ast.BinOp) and template(parent) is not None
+        for child in ast.walk(parent)
+        if child is not parent
+    }
 
 
 def _sources() -> Iterator[Path]:
