@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.classify import normalise
+
 #: the kinds of acts recognised, as written in a title (the text may be upper case)
 ACT_KINDS = {
     "arrete": "Arrêté",
@@ -32,7 +34,6 @@ MAX_OBJECT = 120
 #: a heading line has at least this many letters and at most this many characters
 MIN_HEADING_LETTERS, MAX_HEADING = 8, 100
 
-_UNACCENT = str.maketrans("éèêëàâîïôûùç", "eeeeaaiiouuc")
 _ACT = re.compile(
     r"(?i)\b(?P<kind>arr[êeé]t[ée]|d[ée]lib[ée]ration|d[ée]cision|d[ée]cret|circulaire"
     r"|convention|avenant|contrat|march[ée]|facture|avis|proc[èe]s[- ]verbal)"
@@ -65,7 +66,7 @@ def _act(lines: list[str]) -> tuple[str | None, list[str]]:
     for index, line in enumerate(lines):
         match = _ACT.search(line)
         if match:
-            kind = ACT_KINDS[match["kind"].lower().translate(_UNACCENT).replace(" ", "-")]
+            kind = ACT_KINDS[normalise(match["kind"]).replace(" ", "-")]
             return f"{kind} n° {match['number']}", [line[match.end() :], *lines[index + 1 :]]
     return None, []
 
