@@ -11,6 +11,7 @@ cd "$ROOT"
 PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-osd
           libmagic1 acl curl unzip
           openssl poppler-utils ghostscript qpdf  # time-stamping authority of the tests; PDF/A checks
+          dovecot-core dovecot-imapd  # the IMAP server of the functional mailboxes' tests
           chromium fonts-dejavu-core)  # the web UI's browser tests (Playwright drives it)
 # OpenSearch needs a JDK; keep whatever java the machine already has.
 command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)

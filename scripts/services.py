@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Install and start ged's backing services (OpenSearch, Redis, PostgreSQL, a test TSA, an
-OpenID provider) on loopback.
+OpenID provider, an IMAP server) on loopback.
 
 Stdlib only: it runs before the project's venv exists.
 
@@ -16,6 +16,8 @@ The tsa service is a local RFC 3161 time-stamping authority with a test CA of it
 (scripts/tsa_server.py): each instance is a TSA the others' CAs do not trust.
 The keycloak service is Keycloak from Maven Central with the realm of tests/oidc/realm.json
 (re-imported whenever that file changes); it needs Java 21 or newer.
+The dovecot service is Debian's Dovecot with a self-signed certificate and one test account
+(DOVECOT_USER), STARTTLS on its port and IMAPS on the next, for the functional mailboxes.
 Services named together are started at once, and `ensure` waits for all of them.
 """
 
@@ -40,10 +42,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {
-    "dev": {"opensearch": 9200, "redis": 6379, "postgres": 54320, "tsa": 8318, "keycloak": 8380},
-    "test": {"opensearch": 9250, "redis": 6390, "postgres": 54390, "tsa": 9318, "keycloak": 9380},
+    "dev": {
+        "opensearch": 9200,
+        "redis": 6379,
+        "postgres": 54320,
+        "tsa": 8318,
+        "keycloak": 8380,
+        "dovecot": 1143,
+    },
+    "test": {
+        "opensearch": 9250,
+        "redis": 6390,
+        "postgres": 54390,
+        "tsa": 9318,
+        "keycloak": 9380,
+        "dovecot": 9143,
+    },
 }
-SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak")
+SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak", "dovecot")
 SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
 IS_ROOT = os.geteuid() == 0
 
@@ -717,12 +733,131 @@ class Keycloak(Service):
         }
 
 
+#: the account of the functional mailbox of the tests and of a trial run (loopback only)
+DOVECOT_USER = {"username": "courrier", "password": "courrier"}
+DOVECOT_CONF = """\
+instance_name = ged-{instance}
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = /dev/stderr
+protocols = imap
+listen = 127.0.0.1
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+ssl = yes
+ssl_cert = <{dir}/cert.pem
+ssl_key = <{dir}/key.pem
+auth_mechanisms = plain login
+disable_plaintext_auth = yes
+mail_location = maildir:{dir}/mail/%u
+mail_uid = {user}
+mail_gid = {group}
+first_valid_uid = 0
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={dir}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service auth {{
+  user = {user}
+}}
+service auth-worker {{
+  user = {user}
+}}
+service stats {{
+  user = {user}
+}}
+service imap {{
+  user = {user}
+}}
+"""
+
+
+class Dovecot(Service):
+    name = "dovecot"
+    timeout = 30
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.conf = self.dir / "dovecot.conf"
+        # The master's command line: `dovecot -F -c <conf>`.
+        self.marker = str(self.conf)
+        self.url = f"imap://127.0.0.1:{self.port}"
+
+    def up(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+                return sock.recv(256).startswith(b"* OK")
+        except OSError:
+            return False
+
+    def start(self):
+        dovecot = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        if not Path(dovecot).exists():
+            raise Failure("dovecot is not installed (run scripts/bootstrap.sh)")
+        for sub in ("run", "state", "mail"):
+            (self.dir / sub).mkdir(exist_ok=True)
+        if not (self.dir / "cert.pem").exists():
+            run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"]
+                + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+                + ["-keyout", str(self.dir / "key.pem"), "-out", str(self.dir / "cert.pem")]
+            )
+        user = DOVECOT_USER
+        (self.dir / "passwd").write_text(f"{user['username']}:{user['password']}\n")
+        account = SVC_USER if IS_ROOT else run(["id", "-un"]).stdout.strip()
+        group = SVC_USER if IS_ROOT else run(["id", "-gn"]).stdout.strip()
+        self.conf.write_text(
+            DOVECOT_CONF.format(
+                instance=self.instance,
+                dir=self.dir,
+                user=account,
+                group=group,
+                port=self.port,
+                imaps_port=self.port + 1,
+            )
+        )
+        hand_to_service_user(self.dir)
+        cmd = as_service_user([dovecot, "-F", "-c", str(self.conf)])
+        return spawn(cmd, self.log, self.pid_file)
+
+    def urls(self):
+        return {
+            "imap_host": "127.0.0.1",
+            "imap_port": self.port,
+            "imaps_port": self.port + 1,
+            "imap_username": DOVECOT_USER["username"],
+            "imap_password": DOVECOT_USER["password"],
+            "imap_ca_file": str(self.dir / "cert.pem"),
+        }
+
+
 CLASSES = {
     "opensearch": OpenSearch,
     "redis": Redis,
     "postgres": Postgres,
     "tsa": Tsa,
     "keycloak": Keycloak,
+    "dovecot": Dovecot,
 }
 URL_KEYS = {"opensearch": "opensearch_url", "redis": "redis_url", "postgres": "database_url"}
 
@@ -781,7 +916,7 @@ def cmd_status(services):
 def cmd_check():
     missing = [
         tool
-        for tool in ("java", "redis-server", "unzip", "tesseract", "openssl")
+        for tool in ("java", "redis-server", "unzip", "tesseract", "openssl", "dovecot")
         if not shutil.which(tool)
     ]
     try:
