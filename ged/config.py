@@ -16,23 +16,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from ged.config_sections import FilingDefaults
+from ged.config_sections import Section as _Section
 from ged.errors import ConfigError
+from ged.mail_settings import MailSettings
 from ingest.classify_rules import ClassificationRule
 
 ENV_PREFIX = "GED_"
 CONFIG_ENV = "GED_CONFIG"
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DatabaseSettings(_Section):
@@ -152,17 +149,8 @@ class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class WatchedFolder(_Section):
+class WatchedFolder(FilingDefaults):
     path: Path
-    #: station account that files the documents (named in every document and audit event)
-    station: str = Field(min_length=1)
-    unit: str = ""
-    #: a document type code, or "classify" to let the pipeline decide
-    document_type: str = "classify"
-    #: group given the permission below on every document filed from this folder
-    group: str = ""
-    group_permission: Literal["read", "write", "manage"] = "write"
-    tags: tuple[str, ...] = ()
     #: sub-folder name -> tag, or -> "type:<code>" to set the document type
     subfolders: dict[str, str] = {}
     after: Literal["move", "delete"] = "move"
@@ -414,6 +402,7 @@ class Settings(_Section):
     disposal: DisposalSettings = DisposalSettings()
     archives: ArchivesSettings = ArchivesSettings()
     oidc: OidcSettings = OidcSettings()
+    mail: MailSettings = MailSettings()
 
     @field_validator("database")
     @classmethod
@@ -568,6 +557,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             "archives": settings.archives.model_copy(
                 update={"packages_dir": absolute(settings.archives.packages_dir)}
             ),
+            "mail": settings.mail.resolved(absolute),
             "oidc": settings.oidc.model_copy(
                 update={
                     "client_secret_file": absolute(settings.oidc.client_secret_file)

@@ -172,12 +172,20 @@ class StoredBlob:
 
 
 class WatchCounters(Protocol):
-    """Totals of what each watched folder took, filed, found duplicate, refused or postponed:
-    the watcher adds, the web process reads."""
+    """Totals of what each watched folder took, filed, found duplicate, refused or postponed,
+    and of what each mailbox took, filed, refused, postponed and acknowledged: the watcher
+    and ``ged mail`` add, the web process reads."""
 
     def add(self, folder: Path, outcome: str) -> None: ...
 
     def read(self, folders: Sequence[WatchedFolder]) -> dict[str, dict[str, int]]:
+        """Raise ServiceUnavailable when the counters' server does not answer."""
+        ...
+
+    def add_mail(self, account: str, outcome: str) -> None:
+        """The same for a functional mailbox (``ged mail``), by account name."""
+
+    def read_mail(self, accounts: Sequence[str]) -> dict[str, dict[str, int]]:
         """Raise ServiceUnavailable when the counters' server does not answer."""
         ...
 

@@ -56,12 +56,21 @@ SERVICE_REASONS: dict[str, str] = {
     'environment variable {name} looks like JSON but is not valid: {exc}': "la variable d'environnement {name} ressemble à du JSON mais n'est pas valide : {exc}",
     # ged/db.py
     'database': 'base de données',
+    # ged/mail.py
+    'no mailbox is configured: add [[mail.accounts]] tables': 'aucune boîte aux lettres n\'est configurée : ajoutez des tables [[mail.accounts]]',
+    'mail account {account.name}: {problem}': 'boîte aux lettres {account.name} : {problem}',
+    # ged/mail_settings.py
+    '{key}: cannot read it ({exc})': '{key} : impossible de le lire ({exc})',
+    # ged/mailbox.py
+    'mail server {server}': 'le serveur de messagerie {server}',
     # ged/models/documents.py
     "version {version.number} of document {version.document_id} is immutable ({', '.join(changed)} cannot change); add a new version instead": "la version {version.number} du document {version.document_id} ne peut plus être modifiée ({', '.join(changed)} ne peuvent pas changer) ; ajoutez plutôt une nouvelle version",
     # ged/parsing.py
     '{field} must be a positive whole number, not {value!r}': '{field} doit être un nombre entier positif, et non {value!r}',
     # ged/search_index.py
     'opensearch': 'index de recherche (OpenSearch)',
+    # ged/services/mail_intake.py
+    'mail account {account.name}: {exc}': 'boîte aux lettres {account.name} : {exc}',
     # ged/services/acl.py
     "a grant's principal is 'user:<name>' or 'group:<name>', not {spec.principal!r}": "le bénéficiaire d'un droit s'écrit « user:<nom> » ou « group:<nom> », et non {spec.principal!r}",
     'this change would take away your own manage permission; keep a manage grant for yourself or one of your groups, or ask an archivist': "cette modification vous retirerait votre propre droit de gestion ; conservez un droit « manage » pour vous-même ou pour l'un de vos groupes, ou adressez-vous à un archiviste",

@@ -1,5 +1,6 @@
 """The WatchCounters port on Redis: ``ged watch`` adds to the totals of each watched
-folder, the web process reads them for /readyz and the administration page.
+folder and ``ged mail`` to those of each mailbox, the web process reads them for /readyz
+and the administration page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from workers.queue import redis_client
 log = logging.getLogger("ged.watch")
 
 COUNTER_FIELDS = ("taken", "filed", "duplicate", "failed", "postponed")
+MAIL_COUNTER_FIELDS = ("taken", "filed", "failed", "postponed", "acknowledged")
 #: after Redis refused a counter update, wait this long before trying again, so that an
 #: outage does not slow every file down by a connection timeout
 COUNTER_RETRY_SECONDS = 30.0
@@ -30,30 +32,44 @@ def counter_key(settings: Settings, folder: Path) -> str:
     return f"{settings.redis.queue}:watch:{folder}"
 
 
+def mail_counter_key(settings: Settings, account: str) -> str:
+    return f"{settings.redis.queue}:mail:{account}"
+
+
 class RedisWatchCounters:
     """Increments wait in memory while Redis is unreachable and go with the next ones."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client = redis_client(settings.redis.url)
-        self._pending: Counter[tuple[Path, str]] = Counter()
+        #: (Redis key, outcome) -> increments not sent yet
+        self._pending: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
         self._retry_at = 0.0
 
     def add(self, folder: Path, outcome: str) -> None:
+        self._count(counter_key(self._settings, folder), outcome)
+
+    def add_mail(self, account: str, outcome: str) -> None:
+        self._count(mail_counter_key(self._settings, account), outcome)
+
+    def read(self, folders: Sequence[WatchedFolder]) -> dict[str, dict[str, int]]:
+        keys = {str(folder.path): counter_key(self._settings, folder.path) for folder in folders}
+        return self._read(keys, COUNTER_FIELDS)
+
+    def read_mail(self, accounts: Sequence[str]) -> dict[str, dict[str, int]]:
+        keys = {account: mail_counter_key(self._settings, account) for account in accounts}
+        return self._read(keys, MAIL_COUNTER_FIELDS)
+
+    def _count(self, key: str, outcome: str) -> None:
         with self._lock:
-            self._pending[folder, outcome] += 1
+            self._pending[key, outcome] += 1
             if time.monotonic() >= self._retry_at:
                 self._send()
 
-    def read(self, folders: Sequence[WatchedFolder]) -> dict[str, dict[str, int]]:
+    def _read(self, keys: dict[str, str], fields: Sequence[str]) -> dict[str, dict[str, int]]:
         try:
-            return {
-                str(folder.path): _totals(
-                    self._client.hgetall(counter_key(self._settings, folder.path))
-                )
-                for folder in folders
-            }
+            return {name: _totals(self._client.hgetall(key), fields) for name, key in keys.items()}
         except RedisError as exc:
             raise ServiceUnavailable("redis", str(exc)) from None
 
@@ -67,8 +83,8 @@ class RedisWatchCounters:
     def _send(self) -> None:
         try:
             with self._client.pipeline() as pipe:
-                for (folder, outcome), count in self._pending.items():
-                    pipe.hincrby(counter_key(self._settings, folder), outcome, count)
+                for (key, outcome), count in self._pending.items():
+                    pipe.hincrby(key, outcome, count)
                 pipe.execute()
         except RedisError as exc:
             if not self._retry_at:
@@ -79,5 +95,5 @@ class RedisWatchCounters:
         self._retry_at = 0.0
 
 
-def _totals(stored: dict[bytes, bytes]) -> dict[str, int]:
-    return {field: int(stored.get(field.encode(), 0)) for field in COUNTER_FIELDS}
+def _totals(stored: dict[bytes, bytes], fields: Sequence[str]) -> dict[str, int]:
+    return {field: int(stored.get(field.encode(), 0)) for field in fields}

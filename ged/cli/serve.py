@@ -49,4 +49,13 @@ def watch(ctx: click.Context) -> None:
     sys.exit(run_watchers(runtime_from(ctx)))
 
 
-COMMANDS = (up, serve, watch)
+@click.command()
+@click.pass_context
+def mail(ctx: click.Context) -> None:
+    """File what arrives in the functional mailboxes ([[mail.accounts]]), until Ctrl-C."""
+    from ged.mail import run_mailboxes
+
+    sys.exit(run_mailboxes(runtime_from(ctx)))
+
+
+COMMANDS = (up, serve, watch, mail)

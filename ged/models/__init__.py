@@ -43,6 +43,7 @@ from ged.models.lifecycle import (
     RetentionRule,
     legal_hold_documents,
 )
+from ged.models.mail import LINK_KINDS, MAIL_STATES, DocumentLink, MailMessage
 from ged.models.notes import Note
 from ged.models.renditions import RENDITION_KINDS, Rendition
 from ged.models.saved_searches import SavedSearch
@@ -67,6 +68,10 @@ from ged.models.users import (
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
+    "LINK_KINDS",
+    "MAIL_STATES",
+    "DocumentLink",
+    "MailMessage",
     "ACCESS",
     "LIFECYCLE",
     "STREAMS",

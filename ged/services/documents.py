@@ -70,6 +70,20 @@ def create_document(
 
     ``group_grants`` maps group names to a permission given on the document
     (a watched folder's owner group, for instance)."""
+    version = add_document(uow, principal, upload, metadata, group_grants)
+    uow.commit()
+    return version
+
+
+def add_document(
+    uow: UnitOfWork,
+    principal: Principal,
+    upload: Upload,
+    metadata: Metadata,
+    group_grants: Mapping[str, str] | None = None,
+) -> Version:
+    """``create_document`` without the commit: for a caller that files several documents,
+    and records why, in one transaction (the documents of one e-mail message)."""
     session = uow.session
     filename = clean_filename(upload.filename)
     unit = unit_named(session, metadata.unit)
@@ -108,7 +122,6 @@ def create_document(
         details={**_version_details(version), "title": title},
     )
     uow.enqueue_pipeline([version.id])
-    uow.commit()
     return version
 
 

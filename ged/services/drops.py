@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ged.access import Principal, may_file_into_unit, principal_for
-from ged.config import WatchedFolder
+from ged.config import FilingDefaults, WatchedFolder
 from ged.errors import GedError, InvalidInput, PermissionDenied, ServiceUnavailable, TooLarge
 from ged.models import Document, DocumentType, Group, Unit, User, Version
 from ged.services.documents import Metadata, Upload, create_document
@@ -38,7 +38,7 @@ def file_drop(uow: UnitOfWork, folder: WatchedFolder, drop: Drop) -> Filed:
     max_upload_mb = uow.settings.web.max_upload_mb
     grants = {folder.group: folder.group_permission} if folder.group else None
     with _translated_errors(folder, max_upload_mb):
-        principal = _station(uow.session, folder.station)
+        principal = station_principal(uow.session, folder.station)
         with _opened(drop) as stream:
             existing = document_with_content(uow.session, _hash_source(stream))
             if existing is not None:
@@ -74,7 +74,7 @@ def folder_problem(uow: UnitOfWork, folder: WatchedFolder) -> str | None:
     """Why the folder cannot be watched, in one line naming it; None when it can."""
     try:
         prepare_folder(folder.path, folder.subfolders)
-        problem = _configuration_problem(uow.session, folder)
+        problem = filing_problem(uow.session, folder)
     except FolderProblem as exc:
         return str(exc)
     except SQLAlchemyError as exc:
@@ -82,9 +82,10 @@ def folder_problem(uow: UnitOfWork, folder: WatchedFolder) -> str | None:
     return None if problem is None else f"watched folder {folder.path}: {problem}"
 
 
-def _configuration_problem(session: Session, folder: WatchedFolder) -> str | None:
-    """Names in the configuration that the database does not know: checked at start-up so
-    that a typo is one log line, not every scan of the day in failed/."""
+def filing_problem(session: Session, folder: FilingDefaults) -> str | None:
+    """Names in the configuration (a watched folder's, a mailbox's) that the database does
+    not know: checked at start-up so that a typo is one log line, not every scan of the day
+    in failed/."""
     user = session.scalars(select(User).where(User.username == folder.station)).one_or_none()
     if user is None:
         return (
@@ -98,7 +99,7 @@ def _configuration_problem(session: Session, folder: WatchedFolder) -> str | Non
     return _unit_problem(session, folder, principal_for(user)) or _names_problem(session, folder)
 
 
-def _unit_problem(session: Session, folder: WatchedFolder, station: Principal) -> str | None:
+def _unit_problem(session: Session, folder: FilingDefaults, station: Principal) -> str | None:
     if not folder.unit:
         return None
     unit = session.scalars(select(Unit).where(Unit.name == folder.unit)).one_or_none()
@@ -109,7 +110,7 @@ def _unit_problem(session: Session, folder: WatchedFolder, station: Principal) -
     return None
 
 
-def _names_problem(session: Session, folder: WatchedFolder) -> str | None:
+def _names_problem(session: Session, folder: FilingDefaults) -> str | None:
     for code in _type_codes(folder):
         if session.scalar(select(DocumentType.id).where(DocumentType.code == code)) is None:
             return f"document type {code!r} does not exist"
@@ -118,15 +119,17 @@ def _names_problem(session: Session, folder: WatchedFolder) -> str | None:
     return None
 
 
-def _type_codes(folder: WatchedFolder) -> list[str]:
+def _type_codes(folder: FilingDefaults) -> list[str]:
     codes = [] if folder.document_type == "classify" else [folder.document_type]
-    for target in folder.subfolders.values():
+    subfolders = folder.subfolders if isinstance(folder, WatchedFolder) else {}
+    for target in subfolders.values():
         if target.startswith(TYPE_PREFIX) and target != TYPE_PREFIX + "classify":
             codes.append(target.removeprefix(TYPE_PREFIX))
     return codes
 
 
-def _station(session: Session, username: str) -> Principal:
+def station_principal(session: Session, username: str) -> Principal:
+    """The station account that files, or Postponed while it is missing or disabled."""
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or user.role != "station" or not user.is_active:
         raise Postponed(f"station account {username!r} is missing, disabled or not a station")
