@@ -44,6 +44,7 @@ class Mailbox:
         self.account = account
         self._where = f"{account.server}:{account.imap_port}"
         self.uidvalidity = 0
+        self._can_move = False
         with _translated(self._where):
             self._imap = self._connect()
             try:
@@ -67,6 +68,9 @@ class Mailbox:
     def _open(self) -> None:
         account = self.account
         self._imap.login(account.username, account.secret())
+        # Servers announce more once logged in (Dovecot: MOVE) than in their greeting.
+        _status, data = self._imap.capability()
+        self._can_move = b"MOVE" in (data[0] or b"").upper().split()
         if account.after == "move":
             # NO when it exists already: either way it is there afterwards.
             self._imap.create(_quoted(account.processed_folder))
@@ -99,7 +103,7 @@ class Mailbox:
         if self.account.after == "flag":
             return
         target = _quoted(self.account.processed_folder)
-        if "MOVE" in self._imap.capabilities:
+        if self._can_move:
             self._command("MOVE", str(uid), target)
         else:  # the copy carries the keyword; the original stays, excluded by waiting()
             self._command("COPY", str(uid), target)

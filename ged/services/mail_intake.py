@@ -191,7 +191,6 @@ def _failed(uow: UnitOfWork, principal: Principal, row: MailMessage, reason: str
         "mail.message.fail",
         object_type="mail_message",
         object_id=row.id,
-        outcome="failed",
         details={**_details(row), "reason": reason},
     )
     uow.commit()

@@ -1,0 +1,229 @@
+"""Functional mailboxes end to end: the real Dovecot of scripts/services.py on loopback,
+messages delivered by IMAP APPEND, a real ``ged mail`` process, SQLite, the blob store and
+Redis; an aiosmtpd server receives the acknowledgements."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from ged.mailbox import FAILED_KEYWORD
+from ged.models import AuditEvent, Version
+from tests import services
+from tests.mailroom import (
+    Mailroom,
+    a_message,
+    a_pdf,
+    a_zip,
+    an_encrypted_pdf,
+    build_mailroom,
+    close_mailroom,
+)
+from tests.processes import free_port, kill_group, run_worker_burst
+from workers.counters import RedisWatchCounters
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> dict:
+    return services.ensure("dovecot")
+
+
+@pytest.fixture
+def make_mailroom(
+    make_settings, tmp_path: Path, dovecot: dict
+) -> Iterator[Callable[..., Mailroom]]:
+    rooms: list[Mailroom] = []
+
+    def build(**overrides: object) -> Mailroom:
+        rooms.append(build_mailroom(make_settings, tmp_path, dovecot, **overrides))
+        return rooms[-1]
+
+    yield build
+    for room in rooms:
+        close_mailroom(room)
+
+
+class Receiver:
+    """aiosmtpd's handler: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.received: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        self.received.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Receiver, int]]:
+    receiver = Receiver()
+    port = free_port()
+    controller = Controller(receiver, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield receiver, port
+    controller.stop()
+
+
+def counters(room: Mailroom) -> dict[str, int]:
+    reader = RedisWatchCounters(room.settings)
+    try:
+        return reader.read_mail(["courrier"])["courrier"]
+    finally:
+        reader.close()
+
+
+def test_a_message_becomes_its_body_and_linked_attachments_and_is_moved(make_mailroom):
+    room = make_mailroom(unit="", tags=["courriel"])
+    room.deliver(
+        a_message(
+            "Permis de construire",
+            **{
+                "plan.pdf": a_pdf("Plan de masse"),
+                "pieces.zip": a_zip("note.txt", b"pieces"),
+                "chiffre.pdf": an_encrypted_pdf("Confidentiel"),
+            },
+        )
+    )
+    room.start()
+    room.wait_for(lambda: room.settled(1), "the message settled")
+
+    [record] = room.records()
+    assert (record.state, record.uid, record.sender) == ("settled", 1, "jeanne.martin@exemple.fr")
+    assert record.subject == "Permis de construire"
+    assert record.recipients == ["courrier@mairie.exemple.fr"]
+    body, *attachments = record.document_ids
+    documents = room.documents()
+    assert documents[body] == "Permis de construire"
+    assert len(documents) == 4 and len(attachments) == 3
+    assert room.links() == {(body, attachment) for attachment in attachments}
+    # Moved, with the keyword, never deleted.
+    room.wait_for(lambda: not room.imap.messages(room.folder), "the folder empty")
+    [(flags, _raw)] = room.imap.messages(room.processed)
+    assert b"$GedFiled" in flags
+
+    # The odd attachments take the pipeline's usual path for bad input.
+    run_worker_burst(room.settings)
+    with room.session() as session:
+        versions = {v.filename: (v.status, v.error) for v in session.scalars(select(Version))}
+    assert versions["plan.pdf"][0] == "done"
+    assert versions["chiffre.pdf"] == (
+        "failed",
+        "the PDF is encrypted with a password; send an unprotected copy",
+    )
+    assert versions["pieces.zip"][0] == "unsupported"
+    assert versions["courriel-Permis-de-construire.pdf"][0] == "done"
+    assert counters(room)["filed"] == 1
+
+
+def test_the_same_attachment_twice_is_one_document_linked_to_both_bodies(make_mailroom):
+    room = make_mailroom()
+    facture = a_pdf("Facture 2026-041")
+    room.deliver(
+        a_message("Facture", **{"facture.pdf": facture}),
+        a_message("Relance facture", **{"facture-copie.pdf": facture}),
+    )
+    room.start()
+    room.wait_for(lambda: room.settled(2), "both messages settled")
+
+    first, second = room.records()
+    assert first.document_ids[1] == second.document_ids[1]
+    assert len(room.documents()) == 3
+    attachment = first.document_ids[1]
+    assert room.links() == {
+        (first.document_ids[0], attachment),
+        (second.document_ids[0], attachment),
+    }
+
+
+def test_killed_after_filing_each_message_is_still_filed_exactly_once(make_mailroom):
+    room = make_mailroom(mode="attachments_only")
+    room.deliver(*(a_message(f"Demande {n}", **{f"d{n}.pdf": a_pdf(f"d{n}")}) for n in range(3)))
+    first = room.start(GEDTEST_MAIL_PAUSE_AFTER_FILING="60")
+    room.wait_for(lambda: len(room.records()) == 1, "the first message filed")
+    kill_group(first, signal.SIGKILL)
+    # Filed and recorded, but the server was never told: it is still in the folder.
+    assert [r.state for r in room.records()] == ["filed"]
+    assert len(room.imap.messages(room.folder)) == 3
+
+    room.start()
+    room.wait_for(lambda: room.settled(3), "three messages settled")
+    assert [len(r.document_ids) for r in room.records()] == [1, 1, 1]
+    assert sorted(room.documents().values()) == ["d0", "d1", "d2"]
+    assert not room.imap.messages(room.folder)
+    assert len(room.imap.messages(room.processed)) == 3
+
+
+def test_an_unreadable_message_is_recorded_failed_flagged_and_not_tried_again(make_mailroom):
+    room = make_mailroom(after="flag")
+    room.deliver(b"\r\n\r\nno headers at all\r\n", a_message("Lisible"))
+    room.start()
+    room.wait_for(lambda: room.settled(2), "both messages recorded")
+    failed, filed = room.records()
+    assert (failed.state, failed.error) == ("failed", "the message has no headers")
+    assert filed.state == "settled"
+    # Kept in place (after = "flag"), each with its keyword; polls go on without retrying.
+    room.wait_for(lambda: counters(room)["taken"] == 2, "the counters")
+    flags = [flags for flags, _raw in room.imap.messages(room.folder)]
+    assert FAILED_KEYWORD.encode() in flags[0] and b"$GedFiled" in flags[1]
+    room.wait_for(lambda: "message 1 failed" in room.log_text(), "the failure logged")
+    assert counters(room) == {
+        "taken": 2,
+        "filed": 1,
+        "failed": 1,
+        "postponed": 0,
+        "acknowledged": 0,
+    }
+    assert len(room.records()) == 2
+    with room.session() as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("mail.%")))
+        assert sorted(actions) == ["mail.message.fail", "mail.message.file"]
+
+
+def test_the_sender_gets_an_acknowledgement_with_the_reference_but_robots_do_not(
+    make_mailroom, smtp_server
+):
+    receiver, port = smtp_server
+    room = make_mailroom()
+    room.acknowledgement = {
+        "enabled": True,
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "sender": "Mairie <courrier@mairie.exemple.fr>",
+    }
+    room.deliver(a_message("Demande d'acte"), a_message("Newsletter", sender="noreply@exemple.fr"))
+    room.start()
+    room.wait_for(lambda: room.settled(2), "both messages settled")
+    room.wait_for(lambda: receiver.received, "the acknowledgement received")
+
+    person, robot = room.records()
+    assert (person.acknowledgement, robot.acknowledgement) == (
+        "sent",
+        "not sent: the sender does not take replies",
+    )
+    [envelope] = receiver.received
+    assert envelope.rcpt_tos == ["jeanne.martin@exemple.fr"]
+    reply = message_from_bytes(envelope.content, policy=policy.default)
+    assert reply["Subject"] == "Accusé de réception : Demande d'acte"
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert reply["In-Reply-To"] == person.message_id
+    body = reply.get_content()
+    assert f"GED-{person.document_ids[0]}" in body and "Demande d'acte" in body
+    with room.session() as session:
+        sent = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "mail.acknowledgement.send")
+        ).one()
+        assert sent.details["to"] == "jeanne.martin@exemple.fr"
+
+
+def test_a_server_that_does_not_answer_is_tried_again_without_stopping(make_mailroom):
+    room = make_mailroom(port=free_port(), poll_seconds=0.2)
+    process = room.start()
+    room.wait_for(lambda: "trying again" in room.log_text(), "the failure logged")
+    room.wait_for(lambda: counters(room)["postponed"] >= 2, "a second try")
+    assert process.poll() is None
