@@ -137,10 +137,10 @@ class Mailroom:
             **env,
         )
 
-    def start(self, **env: str) -> subprocess.Popen:
+    def start(self, command: str = "mail", **env: str) -> subprocess.Popen:
         with self.log.open("a") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "ged", "mail"],
+                [sys.executable, "-m", "ged", command],
                 env=self.environment(**env),
                 stdout=log,
                 stderr=log,

@@ -26,6 +26,7 @@ from tests.mailroom import (
     close_mailroom,
 )
 from tests.processes import free_port, kill_group, run_worker_burst
+from tests.test_up import wait_for_ready
 from workers.counters import RedisWatchCounters
 
 
@@ -227,3 +228,18 @@ def test_a_server_that_does_not_answer_is_tried_again_without_stopping(make_mail
     room.wait_for(lambda: "trying again" in room.log_text(), "the failure logged")
     room.wait_for(lambda: counters(room)["postponed"] >= 2, "a second try")
     assert process.poll() is None
+
+
+def test_ged_up_starts_ged_mail_when_accounts_are_configured(make_mailroom):
+    room = make_mailroom()
+    room.deliver(a_message("Arrivé pendant ged up"))
+    port = free_port()
+    process = room.start("up", GED_WEB__PORT=str(port), GED_WORKER__COUNT="1")
+    room.wait_for(lambda: room.settled(1), "the message settled", timeout=90)
+    status, body = wait_for_ready(f"http://127.0.0.1:{port}/readyz", process)
+    assert status == 200, body
+    assert body["mailboxes"]["courrier"]["filed"] == 1
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    assert process.returncode == 0, room.log_text()
+    assert "1 mailbox(es)" in room.log_text()

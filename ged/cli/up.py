@@ -41,8 +41,12 @@ def run_everything(runtime: Runtime, config_path: str | None, workers: int | Non
     folders = len(settings.watch.folders) + (settings.archives.reply_folder is not None)
     if folders:
         commands.append([sys.executable, "-m", "ged", "watch"])
+    mailboxes = len(settings.mail.accounts)
+    if mailboxes:
+        commands.append([sys.executable, "-m", "ged", "mail"])
     children = [subprocess.Popen(command, env=env) for command in commands]
-    watching = f" and {folders} watched folder(s)" if folders else ""
+    watching = f", {folders} watched folder(s)" if folders else ""
+    watching += f", {mailboxes} mailbox(es)" if mailboxes else ""
     click.echo(
         f"\nged is running on http://{settings.web.host}:{settings.web.port}/ "
         f"with {worker_count} worker(s){watching}. Ctrl-C stops it.\n"

@@ -51,4 +51,9 @@ def readyz():
         # Scanner stations' folders: files taken, filed, duplicate, failed, postponed.
         with suppress(ServiceUnavailable):  # Redis being down is already reported above
             body["watched_folders"] = ged.adapters.counters.read(folders)
+    accounts = [account.name for account in ged.settings.mail.accounts]
+    if accounts:
+        # Functional mailboxes: messages taken, filed, failed, postponed polls, acknowledged.
+        with suppress(ServiceUnavailable):
+            body["mailboxes"] = ged.adapters.counters.read_mail(accounts)
     return body, 200 if ready else 503

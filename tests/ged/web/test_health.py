@@ -1,5 +1,7 @@
 """Liveness and readiness against the real services, including a service going down."""
 
+import json
+
 import pytest
 
 from ged.web import create_app
@@ -92,3 +94,13 @@ def test_readyz_shows_the_watched_folders_counters(make_settings, tmp_path):
     assert response.status_code == 200, response.json
     counters = response.json["watched_folders"][str(inbox)]
     assert counters["taken"] == 0 and counters["failed"] == 0
+
+
+def test_readyz_shows_the_mailboxes_counters(make_settings):
+    account = {"name": "courrier", "server": "127.0.0.1", "username": "u", "station": "courriel"}
+    settings = make_settings(mail={"accounts": json.dumps([account])})
+    response = readiness(settings)
+    assert response.status_code == 200, response.json
+    assert response.json["mailboxes"] == {
+        "courrier": {"taken": 0, "filed": 0, "failed": 0, "postponed": 0, "acknowledged": 0}
+    }

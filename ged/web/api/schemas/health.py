@@ -25,3 +25,8 @@ class Readiness(Output):
     watched_folders: dict[str, dict[str, int]] | None = Field(
         None, description="per scanner folder: files taken, filed, duplicate, failed, postponed"
     )
+    mailboxes: dict[str, dict[str, int]] | None = Field(
+        None,
+        description="per mail account: messages taken, filed, failed, postponed polls, "
+        "acknowledgements sent",
+    )
