@@ -7,6 +7,7 @@ from flask import url_for
 
 from ged.services import document_list, renditions
 from ged.services import documents as service
+from ged.services.document_links import linked_documents
 from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
 from ged.web.api.contract import DESTROYED, errors
@@ -19,6 +20,7 @@ from ged.web.api.schemas.documents import (
     DocumentListQuery,
     DocumentOut,
     DocumentPage,
+    LinkOut,
     MetadataEdit,
     RestoreBody,
     TextOut,
@@ -122,7 +124,8 @@ def read(document_id: int):
     version = service.read_version(
         uow(), principal(), document_id, "document.view", deleted_is_gone=True
     )
-    return with_etag(DocumentOut.of(version.document, version))
+    links = [LinkOut(**vars(link)) for link in linked_documents(uow(), principal(), document_id)]
+    return with_etag(DocumentOut.of(version.document, version).model_copy(update={"links": links}))
 
 
 @bp.patch("/<int:document_id>")

@@ -193,6 +193,15 @@ class Classification(Output):
     source: Literal["rules", "model", "manual"] | None
 
 
+class LinkOut(Output):
+    id: int
+    title: str
+    relation: Literal["attachment", "attached_to"] = Field(
+        description="attachment: it came attached to this document; attached_to: this "
+        "document came attached to it"
+    )
+
+
 class DocumentOut(Output):
     model_config = Output.model_config | {
         "json_schema_extra": {
@@ -278,6 +287,12 @@ class DocumentOut(Output):
     )
     version: VersionOut
     retention: DocumentRetention = Field(description="the retention rule applied, and its due date")
+    links: list[LinkOut] | None = Field(
+        None,
+        description="documents that came with this one and that the caller may read (the "
+        "attachments of an e-mail's body, or the body of an attachment); only when reading "
+        "one document",
+    )
 
     @classmethod
     def of(cls, document: Document, current: Version) -> DocumentOut:
