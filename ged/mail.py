@@ -55,19 +55,14 @@ def run_mailboxes(runtime: Runtime) -> int:
     )
     check_database(runtime.engine)
     stopping = threading.Event()
-    signal.signal(signal.SIGINT, lambda _signum, _frame: stopping.set())
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _signum, _frame: stopping.set())
     crashed: list[str] = []
-    threads = [
-        threading.Thread(
-            target=_watch_account,
-            args=(runtime, account, stopping, crashed),
-            name=f"mail {account.name}",
-        )
-        for account in settings.mail.accounts
-    ]
-    for thread in threads:
-        thread.start()
+    threads = []
+    for account in settings.mail.accounts:
+        work = (runtime, account, stopping, crashed)
+        threads.append(threading.Thread(target=_watch_account, args=work, name=account.name))
+        threads[-1].start()
     for thread in threads:
         thread.join()
     return 1 if crashed else 0

@@ -122,8 +122,8 @@ def test_a_message_becomes_its_body_and_linked_attachments_and_is_moved(make_mai
     assert counters(room)["filed"] == 1
 
 
-def test_the_same_attachment_twice_is_one_document_linked_to_both_bodies(make_mailroom):
-    room = make_mailroom()
+def test_the_same_attachment_twice_is_one_document_linked_to_both_bodies(make_mailroom, dovecot):
+    room = make_mailroom(tls="ssl", port=dovecot["imaps_port"])  # IMAPS, here
     facture = a_pdf("Facture 2026-041")
     room.deliver(
         a_message("Facture", **{"facture.pdf": facture}),
@@ -243,3 +243,30 @@ def test_ged_up_starts_ged_mail_when_accounts_are_configured(make_mailroom):
     process.wait(timeout=60)
     assert process.returncode == 0, room.log_text()
     assert "1 mailbox(es)" in room.log_text()
+
+
+def test_an_acknowledgement_waits_while_the_smtp_server_is_down_then_goes(make_mailroom):
+    port = free_port()
+    room = make_mailroom()
+    room.acknowledgement = {
+        "enabled": True,
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "sender": "courrier@mairie.exemple.fr",
+        "timeout": 2,
+    }
+    room.deliver(a_message("Demande"))
+    room.start()
+    room.wait_for(lambda: room.settled(1), "the message settled")
+    room.wait_for(lambda: "acknowledgements wait" in room.log_text(), "the SMTP failure")
+    assert room.records()[0].acknowledgement is None  # still due
+    receiver = Receiver()
+    controller = Controller(receiver, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        room.wait_for(lambda: receiver.received, "the acknowledgement, once the server is up")
+    finally:
+        controller.stop()
+    room.wait_for(lambda: room.records()[0].acknowledgement == "sent", "recorded as sent")
+    assert len(receiver.received) == 1
+    room.wait_for(lambda: counters(room)["acknowledged"] == 1, "counted")
