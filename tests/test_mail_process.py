@@ -201,6 +201,8 @@ def test_the_sender_gets_an_acknowledgement_with_the_reference_but_robots_do_not
     room.start()
     room.wait_for(lambda: room.settled(2), "both messages settled")
     room.wait_for(lambda: receiver.received, "the acknowledgement received")
+    # Recorded once the SMTP server has accepted it: a moment after it arrives.
+    room.wait_for(lambda: room.records()[0].acknowledgement == "sent", "recorded as sent")
 
     person, robot = room.records()
     assert (person.acknowledgement, robot.acknowledgement) == (

@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ged.access import Principal
@@ -92,7 +93,15 @@ def take_message(
         return _failed(uow, principal, row, str(exc))
     row.acknowledgement = _acknowledgement_due(uow, account, mail)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another ged mail on the same account recorded it first: its documents stand.
+        uow.rollback()
+        taken = recorded_message(session, account, uidvalidity, uid)
+        if taken is None:
+            raise
+        return taken
     record(
         session,
         principal,

@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ged.bootstrap import Runtime, build
-from ged.models import AuditEvent, Grant, MailMessage, User
+from ged.models import AuditEvent, Document, Grant, MailMessage, User
 from ged.services.mail_intake import recorded_message, take_message
 from tests.apiclient import Api, serve
 from tests.mailroom import a_message, a_pdf
@@ -118,3 +118,14 @@ def test_a_message_too_large_to_file_is_recorded_failed(runtime):
             assert row.error == "the content is larger than the limit of 1048576 bytes"
     finally:
         small.close()
+
+
+def test_a_message_recorded_by_another_process_meanwhile_is_not_filed_twice(runtime):
+    raw = a_message("Deux lecteurs", **{"a.pdf": a_pdf("deux")}).as_bytes()
+    first = take(runtime, 3, raw)
+    account = runtime.settings.mail.accounts[0]
+    with runtime.unit_of_work() as uow:
+        # As if this process had looked before the other one committed.
+        again = take_message(uow, account, 7, 3, raw.replace(b"Deux lecteurs", b"Deux lecteur"))
+        assert (again.id, again.document_ids) == (first.id, first.document_ids)
+        assert uow.session.scalar(select(func.count()).select_from(Document)) == 2
