@@ -168,10 +168,13 @@ def test_an_unreadable_message_is_recorded_failed_flagged_and_not_tried_again(ma
     failed, filed = room.records()
     assert (failed.state, failed.error) == ("failed", "the message has no headers")
     assert filed.state == "settled"
+
     # Kept in place (after = "flag"), each with its keyword; polls go on without retrying.
-    room.wait_for(lambda: counters(room)["taken"] == 2, "the counters")
-    flags = [flags for flags, _raw in room.imap.messages(room.folder)]
-    assert FAILED_KEYWORD.encode() in flags[0] and b"$GedFiled" in flags[1]
+    def flagged() -> bool:
+        flags = [flags for flags, _raw in room.imap.messages(room.folder)]
+        return FAILED_KEYWORD.encode() in flags[0] and b"$GedFiled" in flags[1]
+
+    room.wait_for(flagged, "both messages flagged")
     room.wait_for(lambda: "message 1 failed" in room.log_text(), "the failure logged")
     assert counters(room) == {
         "taken": 2,
