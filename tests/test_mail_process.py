@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from ged.cli import cli
 from ged.mailbox import FAILED_KEYWORD
-from ged.models import AuditEvent, Version
+from ged.models import AuditEvent, User, Version
 from tests import services
 from tests.mailroom import (
     Mailroom,
@@ -275,3 +277,24 @@ def test_an_acknowledgement_waits_while_the_smtp_server_is_down_then_goes(make_m
     room.wait_for(lambda: room.records()[0].acknowledgement == "sent", "recorded as sent")
     assert len(receiver.received) == 1
     room.wait_for(lambda: counters(room)["acknowledged"] == 1, "counted")
+
+
+def test_a_missing_station_account_is_said_and_the_mail_waits_for_it(make_mailroom):
+    room = make_mailroom(station="courriel-urbanisme", poll_seconds=0.2)
+    room.deliver(a_message("En attente du compte"))
+    room.start()
+    room.wait_for(
+        lambda: "station account 'courriel-urbanisme' does not exist" in room.log_text(),
+        "the problem logged",
+    )
+    assert room.records() == [] and len(room.imap.messages(room.folder)) == 1
+    with room.session() as session:
+        session.add(User(username="courriel-urbanisme", role="station", password_hash=None))
+        session.commit()
+    room.wait_for(lambda: room.settled(1), "the message filed once the account exists")
+
+
+def test_ged_mail_without_accounts_says_so_and_fails(settings):
+    result = CliRunner().invoke(cli, ["mail"], env={"GED_DATABASE__URL": settings.database.url})
+    assert result.exit_code == 1
+    assert "no mailbox is configured: add [[mail.accounts]] tables" in result.output
