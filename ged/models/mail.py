@@ -44,6 +44,10 @@ class MailMessage(Base):
     #: its Date header; NULL when it had none that could be read
     sent_at: Mapped[datetime | None] = timestamp()
     state: Mapped[str] = mapped_column(String(20))
+    #: the document its body became (none with mode = "attachments_only", or if it failed)
+    body_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
     #: ids of the documents filed from it (body first), existing ones included
     document_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: why it failed, for the administrator

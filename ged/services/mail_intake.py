@@ -83,6 +83,8 @@ def take_message(
     _describe(row, mail)
     try:
         row.document_ids = _file_documents(uow, principal, account, mail)
+        if account.mode == "body_and_attachments":
+            row.body_document_id = row.document_ids[0]
     except InvalidInput as exc:
         if exc.field in _CONFIGURATION_FIELDS:
             raise Postponed(f"mail account {account.name}: {exc}") from exc
@@ -175,7 +177,13 @@ def _describe(row: MailMessage, mail: Mail) -> None:
     row.sender = mail.sender[:320]
     row.subject = mail.subject
     row.recipients = [*mail.recipients, *mail.cc]
-    row.sent_at = mail.date
+    # In UTC, as every stored moment (SQLite keeps no offset); a date without one is UTC.
+    date = mail.date
+    row.sent_at = (
+        None
+        if date is None
+        else (date.astimezone(UTC) if date.tzinfo else date.replace(tzinfo=UTC))
+    )
 
 
 def _details(row: MailMessage) -> dict:

@@ -103,6 +103,21 @@ def test_links_show_only_the_documents_the_reader_may_read(runtime, mail_api):
     page = browser(mail_api, "outsider").get(f"/documents/{body}").get_data(as_text=True)
     assert "Documents liés" in page and f"/documents/{second}" in page
     assert f'/documents/{first}"' not in page
+    assert "Courriel reçu" in page and "jeanne.martin@exemple.fr" in page
+
+
+def test_the_body_says_which_message_it_is(runtime, mail_api):
+    row = take(runtime, 1, a_message("Demande d'acte", **{"a.pdf": a_pdf("acte")}).as_bytes())
+    body, attachment = row.document_ids
+    assert mail_api.get(f"/api/v1/documents/{body}").json["mail"] == {
+        "account": "courrier",
+        "sender": "jeanne.martin@exemple.fr",
+        "recipients": ["courrier@mairie.exemple.fr"],
+        "subject": "Demande d'acte",
+        "sent_at": "2026-12-03T08:30:00Z",
+        "acknowledgement": "not sent: acknowledgements are not enabled for this account",
+    }
+    assert mail_api.get(f"/api/v1/documents/{attachment}").json["mail"] is None
 
 
 def test_a_message_too_large_to_file_is_recorded_failed(runtime):

@@ -7,9 +7,10 @@ from flask import url_for
 
 from ged.services import document_list, renditions
 from ged.services import documents as service
-from ged.services.document_links import linked_documents
+from ged.services.document_links import linked_documents, mail_origin
 from ged.services.documents import Metadata, Upload
 from ged.services.paging import Page
+from ged.timeutil import iso
 from ged.web.api.contract import DESTROYED, errors
 from ged.web.api.paging import LINKS, paged
 from ged.web.api.revisions import ETAG, expected_revision, with_etag
@@ -21,6 +22,7 @@ from ged.web.api.schemas.documents import (
     DocumentOut,
     DocumentPage,
     LinkOut,
+    MailOut,
     MetadataEdit,
     RestoreBody,
     TextOut,
@@ -125,7 +127,10 @@ def read(document_id: int):
         uow(), principal(), document_id, "document.view", deleted_is_gone=True
     )
     links = [LinkOut(**vars(link)) for link in linked_documents(uow(), principal(), document_id)]
-    return with_etag(DocumentOut.of(version.document, version).model_copy(update={"links": links}))
+    origin = mail_origin(uow(), principal(), document_id)
+    mail = MailOut(**{**vars(origin), "sent_at": iso(origin.sent_at)}) if origin else None
+    answer = DocumentOut.of(version.document, version)
+    return with_etag(answer.model_copy(update={"links": links, "mail": mail}))
 
 
 @bp.patch("/<int:document_id>")

@@ -13,7 +13,7 @@ from ged.models import Document
 from ged.services import catalog, holds, notes, renditions
 from ged.services import documents as service
 from ged.services.acl import document_grants
-from ged.services.document_links import linked_documents
+from ged.services.document_links import linked_documents, mail_origin
 from ged.services.retrieval import similar_documents
 from ged.web.blobs import send_version
 from ged.web.context import principal, uow
@@ -118,6 +118,7 @@ def render_document(document_id: int, form: MultiDict | None = None, errors=None
         preview=PREVIEWS.get(version.mime_type),
         similar=_similar(document_id),
         linked=linked_documents(work, caller, document_id),
+        mail=mail_origin(work, caller, document_id),
         final=is_final(version),
         holds_in_force=_holds_in_force(document_id),
         # Downloaded through the API's content route, which audits it (read_rendition).

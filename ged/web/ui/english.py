@@ -3,6 +3,7 @@
 from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
 from ged.web.ui.english_actions import ACTION_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
+from ged.web.ui.english_mail import MAIL_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
 from ged.web.ui.english_pictures import PICTURE_MESSAGES
@@ -200,9 +201,6 @@ MESSAGES: dict[str, str] = {
     'Pourquoi cette version (facultatif)': 'Why this version (optional)',
     'Déposer la version': 'Upload the version',
     'Documents similaires': 'Similar documents',
-    'Documents liés': 'Linked documents',
-    'pièce jointe': 'attachment',
-    "courriel d'origine": 'e-mail it came with',
     'La recherche est momentanément indisponible.': 'Search is unavailable for now.',
     "Aucun document similaire pour l'instant.": 'No similar documents yet.',
     "Voir l'historique des actions sur ce document": 'See the history of actions on this document',
@@ -377,6 +375,7 @@ MESSAGES: dict[str, str] = {
     **SESSION_MESSAGES,
     **PICTURE_MESSAGES,
     **NOTES_MESSAGES,
+    **MAIL_MESSAGES,
     **OIDC_MESSAGES,
     **ACTION_MESSAGES,
 }

@@ -202,6 +202,17 @@ class LinkOut(Output):
     )
 
 
+class MailOut(Output):
+    account: str = Field(description="the [[mail.accounts]] name it arrived in")
+    sender: str
+    recipients: list[str] = Field(description="its To and Cc addresses")
+    subject: str
+    sent_at: Timestamp | None = Field(description="its Date header")
+    acknowledgement: str | None = Field(
+        description='"sent", or why none was sent; null while one is due'
+    )
+
+
 class DocumentOut(Output):
     model_config = Output.model_config | {
         "json_schema_extra": {
@@ -292,6 +303,12 @@ class DocumentOut(Output):
         description="documents that came with this one and that the caller may read (the "
         "attachments of an e-mail's body, or the body of an attachment); only when reading "
         "one document",
+    )
+
+    mail: MailOut | None = Field(
+        None,
+        description="the e-mail this document is the body of (functional mailboxes); only "
+        "when reading one document",
     )
 
     @classmethod
