@@ -89,3 +89,11 @@ def watch_counters(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str,
     Raises ServiceUnavailable when the counters' server does not answer."""
     authorize(principal, "watch.counters")
     return uow.adapters.counters.read(uow.settings.watch.folders)
+
+
+def mail_counters(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, int]]:
+    """What each functional mailbox took, filed, refused, postponed and acknowledged.
+    Raises ServiceUnavailable when the counters' server does not answer."""
+    authorize(principal, "watch.counters")
+    accounts = [account.name for account in uow.settings.mail.accounts]
+    return uow.adapters.counters.read_mail(accounts)

@@ -144,3 +144,9 @@ def test_a_message_recorded_by_another_process_meanwhile_is_not_filed_twice(runt
         again = take_message(uow, account, 7, 3, raw.replace(b"Deux lecteurs", b"Deux lecteur"))
         assert (again.id, again.document_ids) == (first.id, first.document_ids)
         assert uow.session.scalar(select(func.count()).select_from(Document)) == 2
+
+
+def test_the_administration_page_counts_each_mailbox(mail_api):
+    page = browser(mail_api, "admin").get("/admin/dossiers").get_data(as_text=True)
+    assert "Boîtes aux lettres" in page
+    assert "courrier <span" in page and "(courrier, INBOX)" in page

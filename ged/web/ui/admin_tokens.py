@@ -1,4 +1,5 @@
-"""Administration: API tokens (the value is shown once) and watched folders' counters."""
+"""Administration: API tokens (the value is shown once), and the counters of watched folders
+and functional mailboxes."""
 
 from __future__ import annotations
 
@@ -71,11 +72,14 @@ def revoke(token_id: int):
 def folders():
     try:
         counters, unavailable = catalog.watch_counters(uow(), principal()), False
+        mail_counters = catalog.mail_counters(uow(), principal())
     except ServiceUnavailable:
-        counters, unavailable = {}, True
+        counters, mail_counters, unavailable = {}, {}, True
     return render_template(
         "ui/admin/folders.html",
         folders=settings().watch.folders,
         counters=counters,
+        accounts=settings().mail.accounts,
+        mail_counters=mail_counters,
         unavailable=unavailable,
     )

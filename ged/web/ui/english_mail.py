@@ -14,5 +14,9 @@ MAIL_MESSAGES: dict[str, str] = {
     'envoyé': 'sent',
     'à envoyer': 'to be sent',
     'non envoyé': 'not sent',
+    'Boîtes aux lettres': 'Mailboxes',
+    'Messages traités depuis le début du comptage': 'Messages handled since counting began',
+    'Accusés de réception': 'Acknowledgements',
+    "Aucune boîte aux lettres n'est configurée (section [[mail.accounts]] de la configuration).": 'No mailbox is configured ([[mail.accounts]] section of the configuration).',
 }
 # fmt: on
