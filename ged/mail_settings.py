@@ -75,6 +75,17 @@ class MailAccount(FilingDefaults):
 
     _no_file = field_validator("ca_file", "password_file", mode="before")(_empty_is_none)
 
+    @field_validator("folder", "processed_folder")
+    @classmethod
+    def _ascii_folder(cls, value: str) -> str:
+        # IMAP names other folders in modified UTF-7, which ged does not write.
+        if not value.isascii() or any(c in value for c in '"\\\r\n'):
+            raise ValueError(
+                f"{value!r}: folder names must be plain ASCII, without quotes or backslashes "
+                "(write Traites rather than Traités)"
+            )
+        return value
+
     @property
     def imap_port(self) -> int:
         return self.port or (143 if self.tls == "starttls" else 993)

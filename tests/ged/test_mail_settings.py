@@ -63,6 +63,7 @@ def test_the_password_can_come_from_a_file_named_relative_to_the_configuration(t
         ([{**ACCOUNT, "mode": "everything"}], {}, "mail.accounts.0.mode"),
         ([{**ACCOUNT, "delete": True}], {}, "unknown key mail.accounts.0.delete"),
         ([ACCOUNT, ACCOUNT], {}, "account names must be unique: courrier given twice"),
+        ([{**ACCOUNT, "processed_folder": "Traités"}], {}, "folder names must be plain ASCII"),
         ([], {"enabled": True}, "sender is required when acknowledgements are enabled"),
         ([], {"body": "Réf. {ref}"}, "the template names 'ref' which is not one of"),
     ],
