@@ -3,15 +3,35 @@ headers at the top (in French), then the text; or the same as plain text."""
 
 from __future__ import annotations
 
+import functools
 import io
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import HRFlowable, Paragraph, Preformatted, SimpleDocTemplate, Spacer
 
 from ingest.mail import Mail
+
+#: DejaVu (Debian's fonts-dejavu-core, which scripts/bootstrap.sh installs) writes Greek,
+#: Cyrillic and most European letters; reportlab's Helvetica only Latin-1's
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@functools.cache
+def _fonts() -> tuple[str, str]:
+    """(regular, bold) font names: DejaVu Sans when installed, else Helvetica."""
+    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
+    if not (regular.exists() and bold.exists()):
+        return "Helvetica", "Helvetica-Bold"
+    pdfmetrics.registerFont(TTFont("GedMail", str(regular)))
+    pdfmetrics.registerFont(TTFont("GedMail-Bold", str(bold)))
+    pdfmetrics.registerFontFamily("GedMail", normal="GedMail", bold="GedMail-Bold")
+    return "GedMail", "GedMail-Bold"
 
 
 def header_lines(message: Mail) -> list[tuple[str, str]]:
@@ -37,8 +57,10 @@ def render_text(message: Mail) -> bytes:
 def render_pdf(message: Mail) -> bytes:
     """``invariant``: the same message always gives the same bytes, so filing it again after
     an interruption finds the document already filed."""
+    regular, bold = _fonts()
     styles = getSampleStyleSheet()
-    body = styles["Code"].clone("mailbody", fontName="Helvetica", fontSize=10, leading=13)
+    head = styles["BodyText"].clone("mailhead", fontName=regular)
+    body = styles["Code"].clone("mailbody", fontName=regular, fontSize=10, leading=13)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -49,7 +71,7 @@ def render_pdf(message: Mail) -> bytes:
         rightMargin=18 * mm,
     )
     story: list = [
-        Paragraph(f"<b>{escape(label)}</b> : {escape(value)}", styles["BodyText"])
+        Paragraph(f'<font name="{bold}">{escape(label)}</font> : {escape(value)}', head)
         for label, value in header_lines(message)
     ]
     story += [Spacer(1, 3 * mm), HRFlowable(width="100%"), Spacer(1, 3 * mm)]

@@ -121,3 +121,14 @@ def test_the_body_as_pdf_has_the_headers_in_french_and_is_the_same_every_time():
     ):
         assert expected in text
     assert render_text(mail).decode().startswith("De : Jeanne Martin")
+
+
+def test_the_body_as_pdf_writes_cyrillic_and_greek_letters_too():
+    message = letter()
+    del message["Subject"]
+    message["Subject"] = "Заявление"
+    message.set_content("Παρακαλώ, œuvre, 12 €")
+    text = (
+        PdfReader(io.BytesIO(render_pdf(parse_message(message.as_bytes())))).pages[0].extract_text()
+    )
+    assert "Objet : Заявление" in text and "Παρακαλώ, œuvre, 12 €" in text
