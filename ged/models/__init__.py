@@ -44,6 +44,7 @@ from ged.models.lifecycle import (
     legal_hold_documents,
 )
 from ged.models.notes import Note
+from ged.models.page_edits import ROTATIONS, PageOrigin
 from ged.models.renditions import RENDITION_KINDS, Rendition
 from ged.models.saved_searches import SavedSearch
 from ged.models.transfers import (
@@ -113,6 +114,8 @@ __all__ = [
     "RetentionRule",
     "Grant",
     "Page",
+    "PageOrigin",
+    "ROTATIONS",
     "Group",
     "Tag",
     "Tombstone",
