@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ged.access import Principal, require_document, require_filing
 from ged.audit.chain import record
-from ged.errors import Conflict, InvalidInput
+from ged.errors import Conflict, InvalidInput, PreconditionFailed
 from ged.models import Blob, Document, PageOrigin, Version
 from ged.services.document_fields import clean_title
 from ged.services.documents import (
@@ -70,6 +70,9 @@ def edit_pages(
     """Turn, reorder and delete pages of the current version, as a new version."""
     session = uow.session
     current = _editable_version(uow, principal, document_id, "write")
+    if expected_revision is not None and current.document.revision != expected_revision:
+        # said before the pages are checked: they are another document's now
+        raise PreconditionFailed(document_id, expected_revision, current.document.revision)
     picks = plan_changes(changes, _count(uow, current))
     described = describe_changes(changes)
     blob, mime_type = _assemble(uow, [current], picks)
