@@ -40,7 +40,9 @@ from ged.services.page_plans import (
     PageChanges,
     describe_changes,
     describe_extract,
+    describe_extracted,
     describe_merge,
+    describe_merged,
     plan_changes,
     plan_extract,
     ranges,
@@ -103,7 +105,7 @@ def edit_pages(
             "rotate": {str(page): angle for page, angle in sorted(changes.rotate.items())},
             "delete": sorted(changes.delete),
             "order": [pick.number for pick in picks],
-            "description": described,
+            "history": described,
         },
     )
     uow.enqueue_pipeline([version.id])
@@ -131,7 +133,8 @@ def extract_pages(
     version = _new_document(uow, principal, source, title, (blob, mime_type), current, described)
     _record_origins(uow, version, [current], picks)
     origin = {"document": document_id, "version": current.number, "pages": list(pages)}
-    _record_both(uow, principal, version, "extract", [origin], title)
+    told = describe_extracted(pages, version.document_id)
+    _record_both(uow, principal, version, "extract", [origin], title, told)
     uow.commit()
     return version
 
@@ -169,7 +172,8 @@ def merge_documents(
         {"document": v.document_id, "version": v.number, "pages": count}
         for v, count in zip(currents, counts, strict=True)
     ]
-    _record_both(uow, principal, version, "merge", sources, title)
+    told = describe_merged(version.document_id)
+    _record_both(uow, principal, version, "merge", sources, title, told)
     uow.commit()
     return version
 
@@ -307,9 +311,11 @@ def _record_both(
     kind: str,
     sources: list[dict],
     title: str,
+    told: str,
 ) -> None:
     """The new document's filing, naming its sources, and in each source's history
-    the document made of its pages."""
+    the document made of its pages, ``told`` (``history``: what the history page says,
+    in French)."""
     session = uow.session
     filed, recorded = _ACTIONS[kind]
     record(
@@ -318,7 +324,12 @@ def _record_both(
         filed,
         object_type="document",
         object_id=version.document_id,
-        details={**_version_details(version), "title": title, "sources": sources},
+        details={
+            **_version_details(version),
+            "title": title,
+            "sources": sources,
+            "history": version.comment,
+        },
     )
     for source in sources:
         record(
@@ -327,6 +338,10 @@ def _record_both(
             recorded,
             object_type="document",
             object_id=source["document"],
-            details={**source, "into": version.document_id},
+            details={
+                **source,
+                "into": version.document_id,
+                "history": told,
+            },
         )
     uow.enqueue_pipeline([version.id])

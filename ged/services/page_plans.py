@@ -122,6 +122,15 @@ def describe_merge(document_ids: Sequence[int]) -> str:
     return "fusionné depuis les documents n° " + ", ".join(map(str, document_ids))
 
 
+def describe_extracted(pages: Sequence[int], into: int) -> str:
+    """What the history of an extract's source says of it."""
+    return f"{page_list(pages)} {_agreed(pages, 'extraite')} dans le document n° {into}"
+
+
+def describe_merged(into: int) -> str:
+    return f"fusionné dans le document n° {into}"
+
+
 def page_list(numbers: Collection[int]) -> str:
     """``page 3`` or ``pages 2, 5–7`` (the same words in French and English)."""
     return ("page " if len(set(numbers)) == 1 else "pages ") + ranges(numbers)

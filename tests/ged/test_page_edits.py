@@ -123,6 +123,7 @@ def test_turning_and_reordering_a_scan_carries_its_ocr_over_with_turned_boxes(
     (event,) = [e for e in events_of(runtime, document_id) if e.action == "document.pages.edit"]
     assert event.details["rotate"] == {"2": 90} and event.details["order"] == [2, 1]
     assert event.details["from_version"] == 1 and event.details["version"] == 2
+    assert event.details["history"] == edited.comment
 
 
 def test_extract_and_merge_make_new_documents_recorded_in_each_source(make_runtime, tmp_path):

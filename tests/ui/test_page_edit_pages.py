@@ -111,5 +111,11 @@ def test_extract_and_merge_from_the_pages(sqlite_api, filed):
     made = int(merged.location.rsplit("/", 1)[1])
     (first,) = versions(sqlite_api, made)
     assert first["comment"] == f"fusionné depuis les documents n° {annexes}, {dossier}"
+    # each source's history says what was made of it, in French
+    history = client.get(f"/documents/{dossier}/historique").get_data(as_text=True)
+    assert f"page 3 extraite dans le document n° {new}" in history
+    assert f"fusionné dans le document n° {made}" in history
+    made_history = client.get(f"/documents/{made}/historique").get_data(as_text=True)
+    assert f"fusionné depuis les documents n° {annexes}, {dossier}" in made_history
     typo = client.get(f"/documents/fusion?ids={dossier}&autres=12a")
     assert escape("« 12a » n'est pas un numéro de document.") in typo.get_data(as_text=True)
