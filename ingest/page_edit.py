@@ -35,6 +35,11 @@ class PagePick:
     rotation: int = 0
 
 
+def producer() -> str:
+    """What puts pages together, for a rendition's record."""
+    return f"pikepdf {pikepdf.__version__} (pages of PDF/A renditions)"
+
+
 def count_pages(path: Path) -> int:
     """The number of pages of a PDF; UnreadablePdf when it cannot be opened."""
     try:
@@ -60,7 +65,7 @@ def assemble(sources: Sequence[Path], picks: Sequence[PagePick], target: Path) -
                 if pick.rotation:
                     pdf.pages[-1].rotate(pick.rotation, relative=True)
             pdf.save(target, deterministic_id=True)
-    except (pikepdf.PdfError, ValueError) as exc:
+    except (pikepdf.PdfError, ValueError, IndexError) as exc:
         raise UnreadablePdf(f"the PDF cannot be written ({exc})") from exc
     finally:
         for pdf_file in opened:
@@ -70,9 +75,17 @@ def assemble(sources: Sequence[Path], picks: Sequence[PagePick], target: Path) -
 def _keep_document_parts(pdf: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
     for key in ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo"):
         if key in first.Root:
-            pdf.Root[key] = pdf.copy_foreign(first.Root[key])
+            pdf.Root[key] = _copied(pdf, first, first.Root[key])
     if "/Info" in first.trailer:
-        pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)
+        pdf.trailer.Info = _copied(pdf, first, first.trailer.Info)
+
+
+def _copied(pdf: pikepdf.Pdf, first: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    # pikepdf copies indirect objects only: a direct one is made indirect in the source
+    # (opened for reading only, never saved) to be copied with what it refers to.
+    if not value.is_indirect:
+        value = first.make_indirect(value)
+    return pdf.copy_foreign(value)
 
 
 def turn_boxes(boxes: list[WordBox] | None, rotation: int) -> list[WordBox] | None:

@@ -20,7 +20,7 @@ from ged.config import Settings
 from ged.models import Document, DocumentType, Page, Version
 from ged.services.due_dates import assign_retention
 from ged.services.index_sync import put_in_index
-from ged.services.page_text import carried_extraction, carried_pages
+from ged.services.page_text import carried_extraction, carried_over
 from ged.services.renditions import PDFA, make_pdfa_rendition, save_rendition
 from ged.services.revisions import lock_document, touch_document
 from ged.services.thumbnails import THUMBNAIL, thumbnail_rendition
@@ -57,10 +57,10 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
             return
         sha256, mime_type, title = version.blob_sha256, version.mime_type, version.document.title
         settings, blobs = uow.settings, uow.blobs
-        carried = carried_pages(uow.session, version_id)  # a page edit's: no OCR again
+        carried = carried_over(uow.session, version_id)  # a page edit's: no OCR again
     with blobs.local_file(sha256) as path:
         if carried is not None:
-            extraction, rendition = carried_extraction(settings.ocr, path, carried), None
+            extraction, rendition = carried_extraction(settings.ocr, blobs, path, carried)
         else:
             extraction = _extract(settings, path, mime_type)
             rendition = make_pdfa_rendition(settings.ocr, blobs, path, mime_type, extraction, title)

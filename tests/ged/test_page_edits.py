@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
 
 import pikepdf
 import pytest
@@ -20,8 +21,10 @@ from ged.services.documents import (
 from ged.services.page_edits import edit_pages, extract_pages, merge_documents
 from ged.services.page_plans import PageChanges
 from ged.services.pipeline import process_version
+from ged.services.renditions import rendition_of
 from tests.ingest.samples import born_digital_pdf, page_lines, save_image_pdf, scan_image
 from tests.processes import wait_until
+from tests.verapdf import validate
 from tests.workers.test_pipeline_service import archivist, make_runtime
 
 pytestmark = pytest.mark.services  # tesseract, OpenSearch
@@ -103,6 +106,21 @@ def test_turning_and_reordering_a_scan_carries_its_ocr_over_with_turned_boxes(
         word,
     ]
     assert after[1].word_boxes == before[0].word_boxes
+    # its searchable PDF/A too, made of the same pages of the first one's
+    with runtime.unit_of_work() as uow:
+        rendition = rendition_of(uow.session, edited.id)
+        assert rendition is not None and rendition.producer.startswith("pikepdf")
+    pdfa = tmp_path / "rendition.pdf"
+    with runtime.adapters.blobs.open(rendition.blob_sha256) as handle:
+        pdfa.write_bytes(handle.read())
+    assert validate(pdfa).compliant, validate(pdfa).failures
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(pdfa), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert WORD in first_page
     with runtime.unit_of_work() as uow:
         origins = uow.session.scalars(select(PageOrigin).filter_by(version_id=edited.id)).all()
         assert [(o.number, o.source_version_id, o.source_number, o.rotation) for o in origins] == [
