@@ -81,20 +81,21 @@ def test_a_page_edit_that_cannot_be_done_names_its_field(
     assert sqlite_api.get(f"/api/v1/documents/{document_id}").json["current_version"] == 1
 
 
-def test_a_stale_etag_is_412_and_nothing_changes(sqlite_api, pdf):
-    document_id = filed(sqlite_api, pdf(2))
-    read = sqlite_api.get(f"/api/v1/documents/{document_id}").headers["ETag"]
+def test_a_stale_etag_is_412_and_nothing_changes(api, pdf):
+    """On SQLite and PostgreSQL, whose locks differ."""
+    document_id = filed(api, pdf(2))
+    read = api.get(f"/api/v1/documents/{document_id}").headers["ETag"]
     url = f"/api/v1/documents/{document_id}/pages"
-    first = sqlite_api.post(url, json={"rotate": {"1": 90}}, headers={"If-Match": read})
+    first = api.post(url, json={"rotate": {"1": 90}}, headers={"If-Match": read})
     assert first.status_code == 202, first.json
 
-    stale = sqlite_api.post(url, json={"rotate": {"2": 90}}, headers={"If-Match": read})
+    stale = api.post(url, json={"rotate": {"2": 90}}, headers={"If-Match": read})
 
     assert stale.status_code == 412, stale.json
-    assert rotations(sqlite_api, document_id) == [90, 0]
-    now = sqlite_api.get(f"/api/v1/documents/{document_id}").headers["ETag"]
-    again = sqlite_api.post(url, json={"rotate": {"2": 90}}, headers={"If-Match": now})
-    assert again.status_code == 202 and rotations(sqlite_api, document_id) == [90, 90]
+    assert rotations(api, document_id) == [90, 0]
+    now = api.get(f"/api/v1/documents/{document_id}").headers["ETag"]
+    again = api.post(url, json={"rotate": {"2": 90}}, headers={"If-Match": now})
+    assert again.status_code == 202 and rotations(api, document_id) == [90, 90]
 
 
 def test_who_may_edit_extract_and_merge(sqlite_api, pdf):
