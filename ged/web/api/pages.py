@@ -40,9 +40,9 @@ created = bp.output(
 )
 def edit(document_id: int, headers_data: Preconditions, json_data: PagesEdit):
     changes = PageChanges(
-        rotate={int(page): angle for page, angle in json_data.rotate.items()},
+        rotate={int(page): angle for page, angle in (json_data.rotate or {}).items()},
         order=json_data.order,
-        delete=frozenset(json_data.delete),
+        delete=frozenset(json_data.delete or ()),
     )
     version = page_edits.edit_pages(
         uow(), principal(), document_id, changes, json_data.comment, expected_revision(headers_data)
