@@ -25,7 +25,7 @@ from ged.access import Principal, require_document, require_filing
 from ged.audit.chain import record
 from ged.errors import Conflict, InvalidInput, PreconditionFailed
 from ged.models import Blob, Document, PageOrigin, Version
-from ged.services.document_fields import clean_title
+from ged.services.document_fields import MAX_TITLE, clean_title
 from ged.services.documents import (
     _grant_on_filing,
     _max_size,
@@ -57,6 +57,8 @@ _ACTIONS = {
     "extract": ("document.extract", "document.pages.extracted"),
     "merge": ("document.merge", "document.merged"),
 }
+#: the longest mention of the pages an extract's default title ends with
+MAX_SUFFIX = 80
 #: the fewest and the most documents one merge takes
 MERGE_MIN, MERGE_MAX = 2, 50
 
@@ -127,7 +129,9 @@ def extract_pages(
     source = current.document
     _require_filing_like(uow, principal, source)
     picks = plan_extract(pages, _count(uow, current))
-    title = clean_title(title) if title else f"{source.title} (pages {ranges(pages)})"
+    named = f" (pages {ranges(pages)})"
+    suffix = named if len(named) <= MAX_SUFFIX else f" ({len(pages)} pages)"
+    title = clean_title(title) if title else _titled(source.title, suffix)
     described = describe_extract(pages, document_id, current.number)
     blob, mime_type = _assemble(uow, [current], picks)
     version = _new_document(uow, principal, source, title, (blob, mime_type), current, described)
@@ -163,7 +167,7 @@ def merge_documents(
         for number in range(1, count + 1)
     ]
     first = currents[0].document
-    title = clean_title(title) if title else f"{first.title} (fusion)"
+    title = clean_title(title) if title else _titled(first.title, " (fusion)")
     described = describe_merge(document_ids)
     made = _assemble(uow, currents, picks)
     version = _new_document(uow, principal, first, title, made, currents[0], described)
@@ -176,21 +180,6 @@ def merge_documents(
     _record_both(uow, principal, version, "merge", sources, title, told)
     uow.commit()
     return version
-
-
-def page_origins(
-    uow: UnitOfWork, principal: Principal, document_id: int, number: int
-) -> list[PageOrigin]:
-    """Where the pages of a version of a readable document come from (empty for a
-    version that was filed, not made by a page edit)."""
-    require_document(uow.session, principal, document_id, "read")
-    query = (
-        select(PageOrigin)
-        .join(Version, Version.id == PageOrigin.version_id)
-        .where(Version.document_id == document_id, Version.number == number)
-        .order_by(PageOrigin.number)
-    )
-    return list(uow.session.scalars(query))
 
 
 # ---------------------------------------------------------------- helpers
@@ -238,6 +227,11 @@ def _assemble(uow: UnitOfWork, sources: list[Version], picks: list[PagePick]) ->
             raise Conflict(f"the pages cannot be put together: {exc}") from exc
         with target.open("rb") as stream:
             return _store(blobs, stream, _max_size(uow))
+
+
+def _titled(title: str, suffix: str) -> str:
+    """A default title: the source's, cut to leave room for what tells them apart."""
+    return title[: MAX_TITLE - len(suffix)] + suffix
 
 
 def _still_current(document: Document, read: Version) -> None:

@@ -175,5 +175,8 @@ def test_extract_and_merge_answer_201_with_the_new_document(sqlite_api, pdf):
     )
     versions = sqlite_api.get(f"/api/v1/documents/{merged.json['id']}/versions").json
     assert versions["versions"][0]["comment"] == f"fusionné depuis les documents n° {two}, {three}"
+    long = filed(sqlite_api, pdf(1, "Long"), "T" * 500)
+    cut = sqlite_api.post(f"/api/v1/documents/{long}/extract", json={"pages": [1]}).json["id"]
+    assert sqlite_api.get(f"/api/v1/documents/{cut}").json["title"] == "T" * 490 + " (pages 1)"
     lonely = sqlite_api.post("/api/v1/documents/merge", json={"documents": [two]})
     assert lonely.status_code == 400 and lonely.json["field"] == "documents"
