@@ -327,5 +327,21 @@ SERVICE_REASONS: dict[str, str] = {
     'document {document_id} is a {version.mime_type}: it has no page images': "le document {document_id} est de type {version.mime_type} : il n'a pas d'images de pages",
     'document {document_id} has {version.page_count or 0} page(s), not a page {number}': "le document {document_id} compte {version.page_count or 0} page(s), pas de page {number}",
     'page {picture.page.number} of this document cannot be pictured': "la page {picture.page.number} de ce document ne peut pas être affichée en image",
+    # pages work (ged.services.page_edits, ged.services.page_plans)
+    'a merge takes {MERGE_MIN} to {MERGE_MAX} documents, not {len(document_ids)}': 'une fusion prend de {MERGE_MIN} à {MERGE_MAX} documents, et non {len(document_ids)}',
+    'each document is named once': 'chaque document ne doit être nommé qu\'une fois',
+    'document {document_id} is a {version.mime_type}, not a PDF: its pages cannot be edited': "le document {document_id} est de type {version.mime_type} et non un PDF : ses pages ne peuvent pas être modifiées",
+    'document {document.id} got version {document.current_version} while its pages were edited from version {read.number}; edit them again on what it is now': "le document {document.id} a reçu la version {document.current_version} pendant que ses pages étaient modifiées à partir de la version {read.number} ; refaites la modification sur ce qu'il est maintenant",
+    'document {version.document_id}: version {version.number} cannot be read as a PDF, its pages cannot be edited ({exc})': 'document {version.document_id} : la version {version.number} ne peut pas être lue comme un PDF, ses pages ne peuvent pas être modifiées ({exc})',
+    'the pages cannot be put together: {exc}': 'les pages ne peuvent pas être assemblées : {exc}',
+    'deleting all {count} page(s) would leave nothing: delete the document instead': 'supprimer les {count} page(s) ne laisserait rien : supprimez plutôt le document',
+    'the pages would stay as they are: nothing to change': 'les pages resteraient telles quelles : rien à modifier',
+    'name at least one page to extract': 'indiquez au moins une page à extraire',
+    'page {twice} is named twice': 'la page {twice} est indiquée deux fois',
+    'page {deleted[0]} is deleted: order names the pages kept only': "la page {deleted[0]} est supprimée : l'ordre ne nomme que les pages conservées",
+    'order leaves out {page_list(missing)}: it names every page kept, each once': "l'ordre omet {page_list(missing)} : il nomme chaque page conservée, une fois chacune",
+    'page {number} cannot be turned {angle}°: turns are 90, 180 or 270 degrees clockwise': 'la page {number} ne peut pas être tournée de {angle}° : les rotations sont de 90, 180 ou 270 degrés dans le sens horaire',
+    'page {number} is both turned and deleted': 'la page {number} est à la fois tournée et supprimée',
+    'the document has {count} page(s): there is no page {number}': "le document compte {count} page(s) : il n'y a pas de page {number}",
 }
 # fmt: on

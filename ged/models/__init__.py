@@ -45,6 +45,7 @@ from ged.models.lifecycle import (
 )
 from ged.models.mail import LINK_KINDS, MAIL_STATES, DocumentLink, MailMessage
 from ged.models.notes import Note
+from ged.models.page_edits import ROTATIONS, PageOrigin
 from ged.models.renditions import RENDITION_KINDS, Rendition
 from ged.models.saved_searches import SavedSearch
 from ged.models.transfers import (
@@ -118,6 +119,8 @@ __all__ = [
     "RetentionRule",
     "Grant",
     "Page",
+    "PageOrigin",
+    "ROTATIONS",
     "Group",
     "Tag",
     "Tombstone",

@@ -8,6 +8,7 @@ short unit of work and writes in another.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from ged.config import Settings
 from ged.models import Document, DocumentType, Page, Version
 from ged.services.due_dates import assign_retention
 from ged.services.index_sync import put_in_index
+from ged.services.page_text import carried_extraction, carried_over
 from ged.services.renditions import PDFA, make_pdfa_rendition, save_rendition
 from ged.services.revisions import lock_document, touch_document
 from ged.services.thumbnails import THUMBNAIL, thumbnail_rendition
@@ -33,6 +35,8 @@ from ingest.thumbnails import THUMBNAIL_WIDTH
 from ingest.titles import propose_title
 
 UnitsOfWork = Callable[[], UnitOfWork]
+
+log = logging.getLogger(__name__)
 
 #: the classifier model of this worker process, reloaded when `ged classifier train` replaces it
 _models: dict[Path, tuple[float, Model | None]] = {}
@@ -53,9 +57,20 @@ def extract_step(units: UnitsOfWork, version_id: int) -> None:
             return
         sha256, mime_type, title = version.blob_sha256, version.mime_type, version.document.title
         settings, blobs = uow.settings, uow.blobs
+        carried = carried_over(uow.session, version_id)  # a page edit's: no OCR again
     with blobs.local_file(sha256) as path:
-        extraction = _extract(settings, path, mime_type)
-        rendition = make_pdfa_rendition(settings.ocr, blobs, path, mime_type, extraction, title)
+        if carried is not None:
+            extraction, rendition = carried_extraction(settings.ocr, blobs, path, carried)
+        else:
+            extraction = _extract(settings, path, mime_type)
+            rendition = make_pdfa_rendition(settings.ocr, blobs, path, mime_type, extraction, title)
+    log.info(
+        "version %s: %d page(s) read, %d through OCR%s",
+        version_id,
+        extraction.page_count,
+        extraction.ocr.pages,
+        " (text carried over from the pages it was made of)" if carried is not None else "",
+    )
     thumbnail = thumbnail_rendition(blobs, extraction)
     with units() as uow:
         _save_extraction(uow.session, version_id, extraction)

@@ -20,6 +20,7 @@ from ged.web.api import (
     holds,
     jobs,
     notes,
+    pages,
     retention,
     saved_searches,
     search,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(retention.bp)
     app.register_blueprint(holds.bp)
     app.register_blueprint(notes.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(saved_searches.bp)
     app.register_blueprint(transfer_replies.bp)
     app.register_blueprint(transfers.bp)

@@ -193,6 +193,8 @@ PAGES = {
     "agent": [
         "/recherche?q=" + WORD,
         "/documents/{arrete}",
+        "/documents/{arrete}/pages/modifier",
+        "/documents/fusion?ids={arrete}&ids={facture}",
         "/deposer",
         "/a-verifier",
         "/compte/mot-de-passe",
@@ -253,6 +255,7 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
             checked.append(path)
             shot = {
                 "/documents/{arrete}": "document",
+                "/documents/{arrete}/pages/modifier": "pages",
                 "/audit": "audit",
                 "/versements/{transfer}": "transfer",
             }.get(path)
@@ -260,7 +263,7 @@ def test_every_page_has_a_language_a_main_landmark_labels_and_the_security_heade
                 # The PDF viewer draws its toolbar a moment after the page has loaded.
                 page.wait_for_timeout(1500)
                 page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
-    assert len(checked) == 21
+    assert len(checked) == 23
 
 
 def test_english_is_one_click_away(page):

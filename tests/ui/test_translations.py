@@ -13,6 +13,7 @@ from ged.web.ui import (
     errors,
     formatting,
     lifecycle_labels,
+    page_edit_pages,
     search_page,
 )
 from ged.web.ui.english import MESSAGES
@@ -42,6 +43,7 @@ def texts_used() -> set[str]:
         search_page.MIME_LABELS,
         bulk_pages.ACTIONS,
         bulk_pages.JOB_STATUSES,
+        page_edit_pages.TURN_LABELS,
         audit_pages.REASONS,
         *lifecycle_labels.TABLES,
     )

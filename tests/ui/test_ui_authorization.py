@@ -150,6 +150,12 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.saved_searches.delete", "POST"): Case(
         "/recherches-enregistrees/999999/supprimer", everyone(404)
     ),
+    # pages work: the stand-in PDF cannot be read, said on the page after the redirect
+    ("ui.pages.form", "GET"): Case("/documents/{doc}/pages/modifier", readers(200)),
+    ("ui.pages.save", "POST"): Case("/documents/{doc}/pages/modifier", readers(302)),
+    # one document is not enough to merge: said to everyone, readable or not
+    ("ui.pages.merge_form", "GET"): Case("/documents/fusion?ids={doc}", everyone(200)),
+    ("ui.pages.merge", "POST"): Case("/documents/fusion", everyone(400), form={"ids": "{doc}"}),
     ("ui.removal.confirm", "GET"): Case("/documents/{doc}/supprimer", readers(200)),
     ("ui.removal.delete", "POST"): Case("/documents/{doc}/supprimer", readers(302)),
     # not deleted: those who may manage it are told so on its page

@@ -6,6 +6,7 @@ from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_mail import MAIL_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
+from ged.web.ui.english_pages import PAGES_MESSAGES
 from ged.web.ui.english_pictures import PICTURE_MESSAGES
 from ged.web.ui.english_second_factor import SECOND_FACTOR_MESSAGES
 from ged.web.ui.english_sessions import SESSION_MESSAGES
@@ -374,6 +375,7 @@ MESSAGES: dict[str, str] = {
     **SECOND_FACTOR_MESSAGES,
     **SESSION_MESSAGES,
     **PICTURE_MESSAGES,
+    **PAGES_MESSAGES,
     **NOTES_MESSAGES,
     **MAIL_MESSAGES,
     **OIDC_MESSAGES,

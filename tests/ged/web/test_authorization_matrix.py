@@ -31,6 +31,8 @@ class Case:
     path: str
     expected: dict[str, int]
     json: dict | Callable[[str], dict] | None = None
+    #: the body, made from the caller's fresh document (when json cannot name it)
+    json_of_doc: Callable[[int], dict] | None = None
     upload: bool = False
     deleted_first: bool = False
     indexed_first: bool = False
@@ -110,6 +112,19 @@ RULES: dict[tuple[str, str], Case] = {
     ),
     ("documents.restore_version", "POST"): Case(
         "/api/v1/documents/{doc}/versions/1/restore", by_permission(202)
+    ),
+    # pages work: past the permission check, the matrix's stand-in PDF cannot be read (409)
+    ("pages.edit", "POST"): Case(
+        "/api/v1/documents/{doc}/pages", by_permission(409), json={"rotate": {"1": 90}}
+    ),
+    ("pages.extract", "POST"): Case(
+        "/api/v1/documents/{doc}/extract", by_permission(409), json={"pages": [1]}
+    ),
+    # the same document twice: each is checked readable first (404), then the list (422)
+    ("pages.merge", "POST"): Case(
+        "/api/v1/documents/merge",
+        by_permission(422),
+        json_of_doc=lambda doc: {"documents": [doc, doc]},
     ),
     ("documents.content", "GET"): Case(
         "/api/v1/documents/{doc}/content?version=1", by_permission(200)
@@ -405,6 +420,8 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         kwargs: dict = {"headers": headers, "buffered": True}
         if case.json is not None:
             kwargs["json"] = case.json(who) if callable(case.json) else case.json
+        if case.json_of_doc is not None:
+            kwargs["json"] = case.json_of_doc(document_id)
         if case.upload:
             kwargs["data"] = {"file": (BytesIO(PDF + who.encode()), "f.pdf"), **case.form}
             kwargs["content_type"] = "multipart/form-data"
