@@ -1,7 +1,7 @@
 """page origins of page edits
 
 Revision ID: 7c7ccdf7db3b
-Revises: cc749b0124d2
+Revises: 10a2a8489a3b
 Create Date: 2026-12-03 06:16:31.180262
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c7ccdf7db3b"
-down_revision: str | None = "cc749b0124d2"
+down_revision: str | None = "10a2a8489a3b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
