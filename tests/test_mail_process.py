@@ -58,6 +58,12 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list = []
 
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802
+        if address.startswith("inconnu@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         self.received.append(envelope)
         return "250 OK"
@@ -298,3 +304,30 @@ def test_ged_mail_without_accounts_says_so_and_fails(settings):
     result = CliRunner().invoke(cli, ["mail"], env={"GED_DATABASE__URL": settings.database.url})
     assert result.exit_code == 1
     assert "no mailbox is configured: add [[mail.accounts]] tables" in result.output
+
+
+def test_an_acknowledgement_refused_for_good_is_recorded_and_holds_up_no_other(
+    make_mailroom, smtp_server
+):
+    receiver, port = smtp_server
+    room = make_mailroom()
+    room.acknowledgement = {
+        "enabled": True,
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "sender": "courrier@mairie.exemple.fr",
+    }
+    room.deliver(a_message("Adresse fausse", sender="inconnu@exemple.fr"), a_message("Bonne"))
+    room.start()
+    room.wait_for(lambda: receiver.received, "the second acknowledgement")
+    room.wait_for(lambda: room.records()[1].acknowledgement == "sent", "recorded as sent")
+    refused, sent = room.records()
+    assert (
+        refused.acknowledgement == "not sent: the SMTP server refused it: 550 5.1.1 no such mailbox"
+    )
+    assert [envelope.rcpt_tos for envelope in receiver.received] == [["jeanne.martin@exemple.fr"]]
+    with room.session() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("mail.acknowledgement.%"))
+        )
+        assert sorted(actions) == ["mail.acknowledgement.refuse", "mail.acknowledgement.send"]
