@@ -79,6 +79,17 @@ def smtp_server() -> Iterator[tuple[Receiver, int]]:
     controller.stop()
 
 
+def acknowledging(port: int, **settings: object) -> dict:
+    """[mail.acknowledgement] sending through the test's SMTP server on ``port``."""
+    return {
+        "enabled": True,
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "sender": "courrier@mairie.exemple.fr",
+        **settings,
+    }
+
+
 def counters(room: Mailroom) -> dict[str, int]:
     reader = RedisWatchCounters(room.settings)
     try:
@@ -202,12 +213,7 @@ def test_the_sender_gets_an_acknowledgement_with_the_reference_but_robots_do_not
 ):
     receiver, port = smtp_server
     room = make_mailroom()
-    room.acknowledgement = {
-        "enabled": True,
-        "smtp_port": port,
-        "smtp_tls": "none",
-        "sender": "Mairie <courrier@mairie.exemple.fr>",
-    }
+    room.acknowledgement = acknowledging(port, sender="Mairie <courrier@mairie.exemple.fr>")
     room.deliver(a_message("Demande d'acte"), a_message("Newsletter", sender="noreply@exemple.fr"))
     room.start()
     room.wait_for(lambda: room.settled(2), "both messages settled")
@@ -261,13 +267,7 @@ def test_ged_up_starts_ged_mail_when_accounts_are_configured(make_mailroom):
 def test_an_acknowledgement_waits_while_the_smtp_server_is_down_then_goes(make_mailroom):
     port = free_port()
     room = make_mailroom()
-    room.acknowledgement = {
-        "enabled": True,
-        "smtp_port": port,
-        "smtp_tls": "none",
-        "sender": "courrier@mairie.exemple.fr",
-        "timeout": 2,
-    }
+    room.acknowledgement = acknowledging(port, timeout=2)
     room.deliver(a_message("Demande"))
     room.start()
     room.wait_for(lambda: room.settled(1), "the message settled")
@@ -311,12 +311,7 @@ def test_an_acknowledgement_refused_for_good_is_recorded_and_holds_up_no_other(
 ):
     receiver, port = smtp_server
     room = make_mailroom()
-    room.acknowledgement = {
-        "enabled": True,
-        "smtp_port": port,
-        "smtp_tls": "none",
-        "sender": "courrier@mairie.exemple.fr",
-    }
+    room.acknowledgement = acknowledging(port)
     room.deliver(a_message("Adresse fausse", sender="inconnu@exemple.fr"), a_message("Bonne"))
     room.start()
     room.wait_for(lambda: receiver.received, "the second acknowledgement")
