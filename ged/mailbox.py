@@ -17,12 +17,17 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from ged.errors import ServiceUnavailable
+from ged.errors import GedError, ServiceUnavailable
 from ged.mail_settings import AcknowledgementSettings, MailAccount
 
 #: keyword put on a message that cannot be filed: a person reads it in their mail client
 FAILED_KEYWORD = "$GedFailed"
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
+
+
+class MailRefused(GedError):
+    """The SMTP server refused the message for good (a 5xx answer: no such recipient, a
+    sender it does not relay for): sending it again would not help."""
 
 
 def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
@@ -147,4 +152,24 @@ def send_mail(settings: AcknowledgementSettings, message: EmailMessage) -> None:
                 smtp.starttls(context=context)
             if settings.username:
                 smtp.login(settings.username, settings.secret())
-            smtp.send_message(message)
+            try:
+                smtp.send_message(message)
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPSenderRefused,
+                smtplib.SMTPDataError,
+            ) as exc:
+                code, said = _refusal(exc)
+                if code < 500:
+                    raise
+                raise MailRefused(f"the SMTP server refused it: {code} {said}") from None
+
+
+def _refusal(exc: smtplib.SMTPException) -> tuple[int, str]:
+    """The code and text of a refusal (the first recipient's, when recipients were refused)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, said = next(iter(exc.recipients.values()))
+    else:
+        code, said = exc.smtp_code, exc.smtp_error  # type: ignore[attr-defined]
+    text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+    return int(code), text

@@ -63,6 +63,7 @@ SERVICE_REASONS: dict[str, str] = {
     '{key}: cannot read it ({exc})': '{key} : impossible de le lire ({exc})',
     # ged/mailbox.py
     'mail server {server}': 'le serveur de messagerie {server}',
+    'the SMTP server refused it: {code} {said}': 'le serveur SMTP l\'a refusé : {code} {said}',
     # ged/models/documents.py
     "version {version.number} of document {version.document_id} is immutable ({', '.join(changed)} cannot change); add a new version instead": "la version {version.number} du document {version.document_id} ne peut plus être modifiée ({', '.join(changed)} ne peuvent pas changer) ; ajoutez plutôt une nouvelle version",
     # ged/parsing.py

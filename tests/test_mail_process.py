@@ -58,6 +58,12 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list = []
 
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802
+        if address.startswith("inconnu@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         self.received.append(envelope)
         return "250 OK"
@@ -71,6 +77,17 @@ def smtp_server() -> Iterator[tuple[Receiver, int]]:
     controller.start()
     yield receiver, port
     controller.stop()
+
+
+def acknowledging(port: int, **settings: object) -> dict:
+    """[mail.acknowledgement] sending through the test's SMTP server on ``port``."""
+    return {
+        "enabled": True,
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "sender": "courrier@mairie.exemple.fr",
+        **settings,
+    }
 
 
 def counters(room: Mailroom) -> dict[str, int]:
@@ -196,12 +213,7 @@ def test_the_sender_gets_an_acknowledgement_with_the_reference_but_robots_do_not
 ):
     receiver, port = smtp_server
     room = make_mailroom()
-    room.acknowledgement = {
-        "enabled": True,
-        "smtp_port": port,
-        "smtp_tls": "none",
-        "sender": "Mairie <courrier@mairie.exemple.fr>",
-    }
+    room.acknowledgement = acknowledging(port, sender="Mairie <courrier@mairie.exemple.fr>")
     room.deliver(a_message("Demande d'acte"), a_message("Newsletter", sender="noreply@exemple.fr"))
     room.start()
     room.wait_for(lambda: room.settled(2), "both messages settled")
@@ -255,13 +267,7 @@ def test_ged_up_starts_ged_mail_when_accounts_are_configured(make_mailroom):
 def test_an_acknowledgement_waits_while_the_smtp_server_is_down_then_goes(make_mailroom):
     port = free_port()
     room = make_mailroom()
-    room.acknowledgement = {
-        "enabled": True,
-        "smtp_port": port,
-        "smtp_tls": "none",
-        "sender": "courrier@mairie.exemple.fr",
-        "timeout": 2,
-    }
+    room.acknowledgement = acknowledging(port, timeout=2)
     room.deliver(a_message("Demande"))
     room.start()
     room.wait_for(lambda: room.settled(1), "the message settled")
@@ -298,3 +304,25 @@ def test_ged_mail_without_accounts_says_so_and_fails(settings):
     result = CliRunner().invoke(cli, ["mail"], env={"GED_DATABASE__URL": settings.database.url})
     assert result.exit_code == 1
     assert "no mailbox is configured: add [[mail.accounts]] tables" in result.output
+
+
+def test_an_acknowledgement_refused_for_good_is_recorded_and_holds_up_no_other(
+    make_mailroom, smtp_server
+):
+    receiver, port = smtp_server
+    room = make_mailroom()
+    room.acknowledgement = acknowledging(port)
+    room.deliver(a_message("Adresse fausse", sender="inconnu@exemple.fr"), a_message("Bonne"))
+    room.start()
+    room.wait_for(lambda: receiver.received, "the second acknowledgement")
+    room.wait_for(lambda: room.records()[1].acknowledgement == "sent", "recorded as sent")
+    refused, sent = room.records()
+    assert (
+        refused.acknowledgement == "not sent: the SMTP server refused it: 550 5.1.1 no such mailbox"
+    )
+    assert [envelope.rcpt_tos for envelope in receiver.received] == [["jeanne.martin@exemple.fr"]]
+    with room.session() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("mail.acknowledgement.%"))
+        )
+        assert sorted(actions) == ["mail.acknowledgement.refuse", "mail.acknowledgement.send"]

@@ -26,7 +26,7 @@ from ged.access import Principal
 from ged.audit.chain import record
 from ged.errors import InvalidInput, TooLarge
 from ged.mail_settings import MailAccount
-from ged.mailbox import send_mail
+from ged.mailbox import MailRefused, send_mail
 from ged.models import DocumentLink, MailMessage
 from ged.services.documents import Metadata, Upload, add_document
 from ged.services.drops import document_with_content, station_principal
@@ -36,6 +36,7 @@ from ingest.mail import Mail, UnreadableMessage, acknowledgement_refusal, parse_
 from ingest.mail_render import render_pdf, render_text
 from ingest.watch import Postponed
 
+NOT_ENABLED = "not sent: acknowledgements are not enabled for this account"
 #: what InvalidInput names when the account's configuration, not the message, is wrong
 _CONFIGURATION_FIELDS = ("unit", "document_type", "tags", "group")
 
@@ -126,12 +127,17 @@ def settle_message(uow: UnitOfWork, message_id: int) -> None:
 
 
 def acknowledge_message(uow: UnitOfWork, account: MailAccount, message_id: int) -> bool:
-    """Send the acknowledgement of receipt due for a message, and record it; False when
-    none is due. The SMTP server being down raises ServiceUnavailable: it stays due."""
+    """Send the acknowledgement of receipt due for a message, and record it; True when it
+    was sent. The SMTP server being down raises ServiceUnavailable: it stays due; the
+    server refusing it for good (5xx) is recorded, as is acknowledgements turned off."""
     session = uow.session
     row = session.get(MailMessage, message_id)
     settings = uow.settings.mail.acknowledgement
     if row is None or row.acknowledgement is not None or row.state == "failed":
+        return False
+    if not (settings.enabled and account.acknowledge):  # turned off while one was due
+        row.acknowledgement = NOT_ENABLED
+        uow.commit()
         return False
     fields = {
         "reference": reference_of(row.document_ids),
@@ -152,19 +158,25 @@ def acknowledge_message(uow: UnitOfWork, account: MailAccount, message_id: int) 
     # RFC 3834: an automatic answer, which other robots must not answer in turn.
     reply["Auto-Submitted"] = "auto-replied"
     reply.set_content(settings.body.format(**fields))
-    send_mail(settings, reply)
-    row.acknowledgement = "sent"
+    try:
+        send_mail(settings, reply)
+    except MailRefused as exc:
+        row.acknowledgement = f"not sent: {exc}"
+        action = "mail.acknowledgement.refuse"
+    else:
+        row.acknowledgement = "sent"
+        action = "mail.acknowledgement.send"
     record(
         session,
         None,
-        "mail.acknowledgement.send",
+        action,
         actor=account.station,
         object_type="mail_message",
         object_id=row.id,
         details={**_details(row), "to": row.sender, "reference": fields["reference"]},
     )
     uow.commit()
-    return True
+    return row.acknowledgement == "sent"
 
 
 def reference_of(document_ids: Sequence[int]) -> str:
@@ -217,7 +229,7 @@ def _failed(uow: UnitOfWork, principal: Principal, row: MailMessage, reason: str
 def _acknowledgement_due(uow: UnitOfWork, account: MailAccount, mail: Mail) -> str | None:
     """None when an acknowledgement is to be sent; else why none will be."""
     if not (uow.settings.mail.acknowledgement.enabled and account.acknowledge):
-        return "not sent: acknowledgements are not enabled for this account"
+        return NOT_ENABLED
     refusal = acknowledgement_refusal(mail)
     return None if refusal is None else f"not sent: {refusal}"
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ged.bootstrap import Runtime, build
 from ged.models import AuditEvent, Document, Grant, MailMessage, User
-from ged.services.mail_intake import recorded_message, take_message
+from ged.services.mail_intake import acknowledge_message, recorded_message, take_message
 from tests.apiclient import Api, serve
 from tests.mailroom import a_message, a_pdf
 from tests.migrated import migrate
@@ -150,3 +150,26 @@ def test_the_administration_page_counts_each_mailbox(mail_api):
     page = browser(mail_api, "admin").get("/admin/dossiers").get_data(as_text=True)
     assert "Boîtes aux lettres" in page
     assert "courrier <span" in page and "(courrier, INBOX)" in page
+
+
+def test_an_acknowledgement_due_when_they_are_turned_off_is_not_sent(runtime):
+    on = runtime.settings.mail.model_copy(
+        update={
+            "acknowledgement": runtime.settings.mail.acknowledgement.model_copy(
+                update={"enabled": True, "sender": "courrier@mairie.exemple.fr"}
+            )
+        }
+    )
+    enabled = build(runtime.settings.model_copy(update={"mail": on}))
+    try:
+        with enabled.unit_of_work() as uow:
+            row = take_message(uow, on.accounts[0], 7, 5, a_message("Due").as_bytes())
+            assert row.acknowledgement is None
+            message_id = row.id
+    finally:
+        enabled.close()
+    with runtime.unit_of_work() as uow:
+        assert not acknowledge_message(uow, runtime.settings.mail.accounts[0], message_id)
+    with runtime.unit_of_work() as uow:
+        row = uow.session.get(MailMessage, message_id)
+        assert row.acknowledgement == "not sent: acknowledgements are not enabled for this account"
