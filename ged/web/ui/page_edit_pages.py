@@ -143,7 +143,7 @@ def _field_labels(errors: dict[str, str]) -> dict[str, str]:
 
 def _editable(version: Version) -> bool:
     return (
-        version.mime_type == page_edits.PDF
+        page_edits.has_editable_pages(uow(), version)
         and bool(version.page_count)
         and version.document.status == "active"
     )
@@ -197,5 +197,9 @@ def _render_merge(ids: list[int], form: MultiDict, errors: dict[str, str]):
     if len(found) < page_edits.MERGE_MIN:
         errors.setdefault("documents", _("Choisissez au moins deux documents à fusionner."))
     return render_template(
-        "ui/merge.html", versions=found, values=form, errors=errors, pdf=page_edits.PDF
+        "ui/merge.html",
+        versions=found,
+        values=form,
+        errors=errors,
+        editable={v.id for v in found if page_edits.has_editable_pages(work, v)},
     ), (400 if errors and request.method == "POST" else 200)
