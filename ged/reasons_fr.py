@@ -331,7 +331,7 @@ SERVICE_REASONS: dict[str, str] = {
     # pages work (ged.services.page_edits, ged.services.page_plans)
     'a merge takes {MERGE_MIN} to {MERGE_MAX} documents, not {len(document_ids)}': 'une fusion prend de {MERGE_MIN} à {MERGE_MAX} documents, et non {len(document_ids)}',
     'each document is named once': 'chaque document ne doit être nommé qu\'une fois',
-    'document {document_id} is a {version.mime_type}, not a PDF: its pages cannot be edited': "le document {document_id} est de type {version.mime_type} et non un PDF : ses pages ne peuvent pas être modifiées",
+    'document {version.document_id} is a {version.mime_type}, not a PDF, and has no PDF/A rendition (yet): its pages cannot be edited': "le document {version.document_id} est de type {version.mime_type} et non un PDF, et n'a pas (encore) de version PDF/A : ses pages ne peuvent pas être modifiées",
     'document {document.id} got version {document.current_version} while its pages were edited from version {read.number}; edit them again on what it is now': "le document {document.id} a reçu la version {document.current_version} pendant que ses pages étaient modifiées à partir de la version {read.number} ; refaites la modification sur ce qu'il est maintenant",
     'document {version.document_id}: version {version.number} cannot be read as a PDF, its pages cannot be edited ({exc})': 'document {version.document_id} : la version {version.number} ne peut pas être lue comme un PDF, ses pages ne peuvent pas être modifiées ({exc})',
     'the pages cannot be put together: {exc}': 'les pages ne peuvent pas être assemblées : {exc}',

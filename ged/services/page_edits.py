@@ -47,6 +47,7 @@ from ged.services.page_plans import (
     plan_extract,
     ranges,
 )
+from ged.services.renditions import PDFA, rendition_of
 from ged.services.revisions import document_for_change
 from ged.uow import UnitOfWork
 from ingest.page_edit import PagePick, UnreadablePdf, assemble, count_pages
@@ -89,7 +90,7 @@ def edit_pages(
         number,
         blob,
         mime_type,
-        current.filename,
+        _filename(current),
         comment or described,
         principal,
     )
@@ -195,17 +196,40 @@ def _editable_version(
             Version.document_id == document_id, Version.number == document.current_version
         )
     ).one()
-    if version.mime_type != PDF:
-        raise InvalidInput(
-            f"document {document_id} is a {version.mime_type}, not a PDF: its pages cannot "
-            "be edited",
-            field="document",
-        )
+    _pdf_of(uow, version)  # refused here, before anything else is checked
     return version
 
 
+def has_editable_pages(uow: UnitOfWork, version: Version) -> bool:
+    """Whether a page edit can take the version's pages (a PDF, or a scan with its PDF/A)."""
+    return version.mime_type == PDF or rendition_of(uow.session, version.id, PDFA) is not None
+
+
+def _pdf_of(uow: UnitOfWork, version: Version) -> str:
+    """The digest of the PDF whose pages a page edit takes: the version's own, or for a
+    scanned image (a TIFF of several pages, a PNG) its PDF/A rendition, the same page
+    images under their OCR text; InvalidInput when there is neither."""
+    if version.mime_type == PDF:
+        return version.blob_sha256
+    rendition = rendition_of(uow.session, version.id, PDFA)
+    if rendition is None:
+        raise InvalidInput(
+            f"document {version.document_id} is a {version.mime_type}, not a PDF, and has "
+            "no PDF/A rendition (yet): its pages cannot be edited",
+            field="document",
+        )
+    return rendition.blob_sha256
+
+
+def _filename(version: Version) -> str:
+    """The new version's file name: the source's, as a PDF."""
+    if version.mime_type == PDF:
+        return version.filename
+    return f"{version.filename.rsplit('.', 1)[0]}.pdf"
+
+
 def _count(uow: UnitOfWork, version: Version) -> int:
-    with uow.blobs.local_file(version.blob_sha256) as path:
+    with uow.blobs.local_file(_pdf_of(uow, version)) as path:
         try:
             return count_pages(path)
         except UnreadablePdf as exc:
@@ -219,7 +243,7 @@ def _assemble(uow: UnitOfWork, sources: list[Version], picks: list[PagePick]) ->
     """The new PDF, stored in the blob store (its row still to be written)."""
     blobs = uow.blobs
     with ExitStack() as stack:
-        paths = [stack.enter_context(blobs.local_file(v.blob_sha256)) for v in sources]
+        paths = [stack.enter_context(blobs.local_file(_pdf_of(uow, v))) for v in sources]
         target = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "pages.pdf"
         try:
             assemble(paths, picks, target)
@@ -270,7 +294,7 @@ def _new_document(
     assign_retention(session, document)
     _grant_on_filing(session, principal, document, {})
     version = _new_version(
-        session, document, 1, blob, mime_type, source.filename, comment, principal
+        session, document, 1, blob, mime_type, _filename(source), comment, principal
     )
     session.flush()
     return version

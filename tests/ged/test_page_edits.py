@@ -22,7 +22,13 @@ from ged.services.page_edits import edit_pages, extract_pages, merge_documents
 from ged.services.page_plans import PageChanges
 from ged.services.pipeline import process_version
 from ged.services.renditions import rendition_of
-from tests.ingest.samples import born_digital_pdf, page_lines, save_image_pdf, scan_image
+from tests.ingest.samples import (
+    born_digital_pdf,
+    page_lines,
+    save_image_pdf,
+    save_tiff,
+    scan_image,
+)
 from tests.processes import wait_until
 from tests.verapdf import validate
 from tests.workers.test_pipeline_service import archivist, make_runtime
@@ -192,3 +198,37 @@ def test_extract_and_merge_make_new_documents_recorded_in_each_source(make_runti
     assert [e.action for e in events_of(runtime, b.document_id) if "into" in e.details] == [
         "document.merged"
     ]
+
+
+def test_a_scanned_tiff_is_edited_through_its_pdfa_and_becomes_a_pdf_version(
+    make_runtime, tmp_path
+):
+    runtime = make_runtime()
+    pages = [
+        scan_image(["Courrier arrivé", "", "Objet : voirie"]),
+        scan_image([f"Réclamation {WORD}", "", "Chemin communal"]),
+    ]
+    tiff = save_tiff(tmp_path / "courrier.tiff", pages).read_bytes()
+    with runtime.unit_of_work() as uow:
+        upload = Upload(io.BytesIO(tiff), "courrier.tiff")
+        original = create_document(uow, archivist(uow), upload, Metadata(title="Courrier"))
+    process_version(runtime, original.id)
+    before = pages_of(runtime, original.document_id, 1)
+
+    edited = as_archivist(
+        runtime,
+        lambda uow, who: edit_pages(uow, who, original.document_id, PageChanges(delete={1})),
+    )
+    process_version(runtime, edited.id)
+
+    assert (edited.mime_type, edited.filename) == ("application/pdf", "courrier.pdf")
+    (after,) = pages_of(runtime, original.document_id, 2)
+    assert (after.text, after.source, after.confidence) == (
+        before[1].text,
+        "ocr",
+        before[1].confidence,
+    )
+    assert WORD in after.text
+    with pikepdf.open(io.BytesIO(blob_of(runtime, edited))) as pdf:
+        assert len(pdf.pages) == 1
+    assert blob_of(runtime, original) == tiff

@@ -80,6 +80,10 @@ def test_wrong_places_and_impossible_edits_are_said_beside_the_pages(sqlite_api,
     refused = client.post(url, data={"csrf_token": token, **every})
     assert refused.status_code == 400
     assert "supprimer les 3 page(s) ne laisserait rien" in refused.get_data(as_text=True)
+    long = {"extraire-1": "1", "titre": "T" * 501, "action": "extraire"}
+    titled = client.post(url, data={"csrf_token": token, **long})
+    assert titled.status_code == 400
+    assert 'id="titre-error"' in titled.get_data(as_text=True)
 
 
 def test_extract_and_merge_from_the_pages(sqlite_api, filed):

@@ -70,7 +70,7 @@ def save(document_id: int):
             uow(), principal(), document_id, changes, expected_revision=_revision(form)
         )
     except InvalidInput as refused:
-        return _render(document_id, form, {"pages": reason(refused)})
+        return _render(document_id, form, {_field(refused, "pages"): reason(refused)})
     except (Conflict, PreconditionFailed) as refused:
         flash(_("Pages non modifiées : {reason}", reason=reason(refused)), "error")
         return redirect(url_for("ui.pages.form", document_id=document_id))
@@ -103,12 +103,17 @@ def merge():
     try:
         made = page_edits.merge_documents(uow(), principal(), ordered, title)
     except (InvalidInput, Conflict) as refused:
-        return _render_merge(ids, form, {"documents": reason(refused)})
+        return _render_merge(ids, form, {_field(refused, "documents"): reason(refused)})
     flash(_("Documents fusionnés dans un nouveau document ; son traitement commence."), "success")
     return redirect(url_for("ui.documents.show", document_id=made.document_id))
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _field(refused: Exception, otherwise: str) -> str:
+    """The form's field a refusal is about: the title's, or the list's."""
+    return "titre" if getattr(refused, "field", None) == "title" else otherwise
 
 
 def _render(document_id: int, form: MultiDict, errors: dict[str, str] | None = None):
@@ -143,7 +148,7 @@ def _field_labels(errors: dict[str, str]) -> dict[str, str]:
 
 def _editable(version: Version) -> bool:
     return (
-        version.mime_type == page_edits.PDF
+        page_edits.has_editable_pages(uow(), version)
         and bool(version.page_count)
         and version.document.status == "active"
     )
@@ -197,5 +202,9 @@ def _render_merge(ids: list[int], form: MultiDict, errors: dict[str, str]):
     if len(found) < page_edits.MERGE_MIN:
         errors.setdefault("documents", _("Choisissez au moins deux documents à fusionner."))
     return render_template(
-        "ui/merge.html", versions=found, values=form, errors=errors, pdf=page_edits.PDF
+        "ui/merge.html",
+        versions=found,
+        values=form,
+        errors=errors,
+        editable={v.id for v in found if page_edits.has_editable_pages(work, v)},
     ), (400 if errors and request.method == "POST" else 200)

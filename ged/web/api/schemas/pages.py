@@ -18,7 +18,11 @@ Pages = Annotated[list[PageNumber], Field(min_length=1, max_length=MAX_PAGES)]
 #: a page number as a JSON object's key
 PageKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}$")]
 Turn = Literal[90, 180, 270]
-Turns = Annotated[dict[PageKey, Turn], Field(min_length=1, max_length=MAX_PAGES)]
+#: keys other than page numbers are refused, as the description says (not only ignored)
+Turns = Annotated[
+    dict[PageKey, Turn],
+    Field(min_length=1, max_length=MAX_PAGES, json_schema_extra={"additionalProperties": False}),
+]
 
 
 class PagesEdit(Input):
@@ -27,6 +31,7 @@ class PagesEdit(Input):
 
     model_config = Input.model_config | {
         "json_schema_extra": {
+            "minProperties": 1,
             "anyOf": [{"required": ["rotate"]}, {"required": ["order"]}, {"required": ["delete"]}],
             "examples": [{"rotate": {"3": 90, "4": 90}, "delete": [6], "order": [2, 1, 3, 4, 5]}],
         }
