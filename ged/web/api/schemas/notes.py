@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ged.models import Note
 from ged.services.notes import MAX_BODY
 from ged.timeutil import iso
-from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp
+from ged.web.api.schemas.common import Input, Output, StrictId, Timestamp, integral
 
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY, description="the note's text")]
 
@@ -25,6 +25,11 @@ class NewNote(Input):
     reply_to_id: StrictId | None = Field(
         None, description="the note of this document it answers; null: a new thread"
     )
+
+    @field_validator("reply_to_id", mode="before")
+    @classmethod
+    def _integral_id(cls, value: object) -> object:
+        return integral([value])[0]
 
 
 class NoteEdit(Input):
