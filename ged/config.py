@@ -169,6 +169,8 @@ class WatchedFolder(_Section):
     after: Literal["move", "delete"] = "move"
     #: "separators": each file is a batch split at its separator sheets (ged.services.batches)
     split: Literal["none", "separators"] = "none"
+    #: with split = "separators": leave blank pages out of the documents
+    drop_blank: bool = False
     stability_seconds: float = Field(5.0, ge=0)
     poll_seconds: float = Field(10.0, gt=0)
 

@@ -25,7 +25,14 @@ from ged.errors import Conflict, InvalidInput, NotFound
 from ged.models import Batch, BatchSegment
 from ged.services.batch_split import file_segment, local_copy, segment_filename
 from ged.services.document_fields import clean_filename, tags_named, type_coded, unit_named
-from ged.services.documents import Metadata, Upload, new_version, record_blob, store_blob
+from ged.services.documents import (
+    Metadata,
+    Upload,
+    new_version,
+    record_blob,
+    store_blob,
+    upload_defaults,
+)
 from ged.uow import UnitOfWork
 from ingest.separators import BatchUnreadable, check_batch, cut
 
@@ -94,6 +101,16 @@ def submit_batch(
     return batch
 
 
+def submit_upload(
+    uow: UnitOfWork, principal: Principal, upload: Upload, metadata: Metadata, drop_blank: bool
+) -> Batch:
+    """A batch uploaded from the API or the web UI, with the defaults of any upload."""
+    metadata, grants = upload_defaults(uow, metadata)
+    return submit_batch(
+        uow, principal, upload, metadata, drop_blank=drop_blank, group_grants=grants
+    )
+
+
 def _metadata_json(metadata: Metadata) -> dict[str, Any]:
     values = asdict(metadata)
     values["tags"] = list(metadata.tags or ())
@@ -122,7 +139,9 @@ def read_batch(uow: UnitOfWork, principal: Principal, batch_id: int) -> Batch:
 def parse_ranges(value: Any, page_count: int) -> list[tuple[int, int]]:
     """[{"first": 1, "last": 3}, …] or [[1, 3], …]: in order, within the batch, no overlap."""
     if not isinstance(value, list) or not value:
-        raise InvalidInput("send the page ranges as a list of [first, last] pairs", field="segments")
+        raise InvalidInput(
+            "send the page ranges as a list of [first, last] pairs", field="segments"
+        )
     ranges: list[tuple[int, int]] = []
     for item in value:
         first, last = (

@@ -139,11 +139,17 @@ def file_upload(
 ) -> Version:
     """An upload from the API or the web UI, with the configured defaults: the unit of a
     document filed without one, and the group every such document is shared with."""
+    metadata, grants = upload_defaults(uow, metadata)
+    return create_document(uow, principal, upload, metadata, group_grants=grants)
+
+
+def upload_defaults(uow: UnitOfWork, metadata: Metadata) -> tuple[Metadata, Mapping[str, str]]:
+    """The metadata of an upload with the configured default unit, and the default grants."""
     access = uow.settings.access
     if not (metadata.unit or "").strip() and access.default_unit:
         metadata = replace(metadata, unit=access.default_unit)
     grants = {access.default_group: access.default_group_permission} if access.default_group else {}
-    return create_document(uow, principal, upload, metadata, group_grants=grants)
+    return metadata, grants
 
 
 def add_version(
