@@ -2,6 +2,7 @@
 
 from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
 from ged.web.ui.english_actions import ACTION_MESSAGES
+from ged.web.ui.english_batches import BATCHES_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
 from ged.web.ui.english_oidc import OIDC_MESSAGES
@@ -374,6 +375,7 @@ MESSAGES: dict[str, str] = {
     **SESSION_MESSAGES,
     **PICTURE_MESSAGES,
     **NOTES_MESSAGES,
+    **BATCHES_MESSAGES,
     **OIDC_MESSAGES,
     **ACTION_MESSAGES,
 }
