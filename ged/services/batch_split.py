@@ -23,15 +23,17 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select, update
 
 from ged.access import Principal, may_file_into_unit, principal_for
 from ged.config import SeparatorSettings
 from ged.errors import GedError, InvalidInput
-from ged.models import OPEN_BATCH_STATUSES, Batch, BatchSegment, DocumentType, Unit, User
+from ged.models import Batch, BatchSegment, DocumentType, Unit, User
 from ged.services.document_fields import clean_tag_names
 from ged.services.documents import Metadata, Upload, add_document
-from ged.services.pipeline import Runner, stale_after
+from ged.services.job_rows import abandoned_rows, claim_row, finish_row, release_row
+from ged.services.lost_jobs import requeue_lost
+from ged.services.pipeline import Runner
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.uow import UnitOfWork
 from ingest.separators import BatchUnreadable, Detection, cut, page_images, read_page, split_pages
@@ -74,7 +76,7 @@ def local_copy(uow: UnitOfWork, sha256: str) -> Iterator[Path]:
 def split_batch(runner: Runner, batch_id: int) -> None:
     """Split the batch, or go on splitting it from its first segment not filed."""
     units = runner.unit_of_work
-    if not _claim(units, runner.settings, batch_id):
+    if not claim_row(units, Batch, batch_id, runner.settings.pipeline):
         log.info("batch %s: finished or being split elsewhere", batch_id)
         return
     try:
@@ -90,31 +92,9 @@ def split_batch(runner: Runner, batch_id: int) -> None:
         _finish(units, batch_id, reason=str(exc))
         return
     except Exception:
-        _release(units, batch_id)  # a retry may take it up at once
+        release_row(units, Batch, batch_id)  # a retry may take it up at once
         raise
     _finish(units, batch_id)
-
-
-def _claim(units: UnitsOfWork, settings: Any, batch_id: int) -> bool:
-    with units() as uow:
-        now = uow.clock.now()
-        claimed = uow.session.scalar(
-            update(Batch)
-            .where(
-                Batch.id == batch_id,
-                Batch.status.in_(OPEN_BATCH_STATUSES),
-                or_(
-                    Batch.heartbeat_at.is_(None),
-                    Batch.heartbeat_at < now - stale_after(settings.pipeline),
-                ),
-            )
-            .values(
-                status="running", started_at=func.coalesce(Batch.started_at, now), heartbeat_at=now
-            )
-            .returning(Batch.id)
-        )
-        uow.commit()
-    return claimed is not None
 
 
 def _find_segments(units: UnitsOfWork, batch_id: int, path: Path, mime_type: str) -> None:
@@ -271,39 +251,18 @@ def _beat(units: UnitsOfWork, batch_id: int) -> None:
         uow.commit()
 
 
-def _release(units: UnitsOfWork, batch_id: int) -> None:
-    with units() as uow:
-        uow.session.execute(update(Batch).where(Batch.id == batch_id).values(heartbeat_at=None))
-        uow.commit()
-
-
 def _finish(units: UnitsOfWork, batch_id: int, reason: str | None = None) -> None:
-    with units() as uow:
-        batch = uow.session.get_one(Batch, batch_id)
-        batch.status = "failed" if reason else "done"
-        batch.error = reason
-        batch.finished_at = uow.clock.now()
-        batch.heartbeat_at = None
-        uow.commit()
-    log.info("batch %s: %s%s", batch_id, batch.status, f" ({reason})" if reason else "")
+    status = finish_row(units, Batch, batch_id, reason, "error")
+    log.info("batch %s: %s%s", batch_id, status, f" ({reason})" if reason else "")
 
 
 def requeue_abandoned_batches(uow: UnitOfWork) -> list[int]:
     """Queue again the open batches nobody has advanced for the stale delay (their worker
     died, or their job was lost with Redis) whose split is not waiting in the queue."""
-    stale = uow.clock.now() - stale_after(uow.settings.pipeline)
-    query = select(Batch.id).where(
-        Batch.status.in_(OPEN_BATCH_STATUSES),
-        or_(
-            Batch.heartbeat_at < stale,
-            and_(Batch.heartbeat_at.is_(None), Batch.created_at < stale),
-        ),
+    return requeue_lost(
+        uow,
+        abandoned_rows(uow, Batch),
+        uow.jobs.waiting_splits,
+        lambda batch_id: uow.jobs.enqueue_splits([batch_id]),
+        "abandoned batch split(s)",
     )
-    abandoned = list(uow.session.scalars(query.order_by(Batch.id)))
-    waiting = uow.jobs.waiting_splits(abandoned)
-    lost = [batch_id for batch_id in abandoned if batch_id not in waiting]
-    if lost:
-        log.warning("recovering %d abandoned batch(es): %s", len(lost), lost)
-        uow.after_commit(lambda: uow.jobs.enqueue_splits(lost))
-    uow.commit()
-    return lost
