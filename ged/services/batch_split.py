@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from ged.access import Principal, may_file_into_unit, principal_for
+from ged.audit.chain import record
 from ged.config import SeparatorSettings
 from ged.errors import GedError, InvalidInput
 from ged.models import Batch, BatchSegment, DocumentType, Unit, User
@@ -215,6 +216,20 @@ def file_segment(
     uow.session.flush()
     segment.document_id = version.document_id
     segment.filed_at = datetime.now(UTC)
+    record(
+        uow.session,
+        principal,
+        "batch.segment.file",
+        object_type="batch",
+        object_id=batch.id,
+        details={
+            "segment": segment.index,
+            "document": version.document_id,
+            "pages": [segment.first_page, segment.last_page],
+            "dropped_pages": list(segment.dropped_pages),
+            "barcode": dict(segment.barcode),
+        },
+    )
 
 
 def _numbered(title: str | None, index: int) -> str | None:

@@ -201,7 +201,13 @@ def test_a_resplit_makes_new_versions_and_new_documents(runtime, people, tmp_pat
         events = uow.session.scalars(
             select(AuditEvent.action).where(AuditEvent.object_type == "batch")
         )
-        assert list(events) == ["batch.submit", "batch.resplit"]
+        assert list(events) == [
+            "batch.submit",
+            "batch.segment.file",
+            "batch.segment.file",
+            "batch.segment.file",  # the extra range, in the re-split
+            "batch.resplit",
+        ]
     with runtime.unit_of_work() as uow, pytest.raises(InvalidInput, match="overlap"):
         resplit_batch(uow, people.archivist, batch.id, [[2, 4], [3, 6]])
 
