@@ -72,8 +72,7 @@ SERVICE_REASONS: dict[str, str] = {
     # ged/services/batches.py
     'a batch to split must be a PDF or a TIFF file, not {mime_type}': 'un lot à découper doit être un fichier PDF ou TIFF, et non {mime_type}',
     'batch {batch_id} does not exist': "le lot {batch_id} n'existe pas",
-    'send the page ranges as a list of [first, last] pairs': 'envoyez les plages de pages sous forme de liste de paires [première, dernière]',
-    'a page range must be two page numbers, not {item!r}': 'une plage de pages doit être formée de deux numéros de page, et non {item!r}',
+    'give at least one page range': 'donnez au moins une plage de pages',
     "pages {first}-{last} are not within the batch's {page_count} pages": 'les pages {first} à {last} ne sont pas comprises dans les {page_count} pages du lot',
     'pages {first}-{last} overlap or precede the range before them': 'les pages {first} à {last} chevauchent la plage précédente ou la précèdent',
     'batch {batch_id} is still being split; wait until it is done': "le lot {batch_id} est encore en cours de découpage ; attendez qu'il soit terminé",

@@ -136,50 +136,36 @@ def read_batch(uow: UnitOfWork, principal: Principal, batch_id: int) -> Batch:
     return batch
 
 
-def parse_ranges(value: Any, page_count: int) -> list[tuple[int, int]]:
-    """[{"first": 1, "last": 3}, …] or [[1, 3], …]: in order, within the batch, no overlap."""
-    if not isinstance(value, list) or not value:
-        raise InvalidInput(
-            "send the page ranges as a list of [first, last] pairs", field="segments"
-        )
-    ranges: list[tuple[int, int]] = []
-    for item in value:
-        first, last = (
-            (item.get("first"), item.get("last"))
-            if isinstance(item, dict)
-            else (item if isinstance(item, list) and len(item) == 2 else (None, None))
-        )
-        if (
-            not isinstance(first, int)
-            or not isinstance(last, int)
-            or isinstance(first, bool)
-            or isinstance(last, bool)
-        ):
-            raise InvalidInput(
-                f"a page range must be two page numbers, not {item!r}", field="segments"
-            )
+def check_ranges(ranges: Sequence[tuple[int, int]], page_count: int) -> list[tuple[int, int]]:
+    """The ranges, refused unless each is within the batch and after the one before it."""
+    if not ranges:
+        raise InvalidInput("give at least one page range", field="segments")
+    checked: list[tuple[int, int]] = []
+    for first, last in ranges:
         if not 1 <= first <= last <= page_count:
             raise InvalidInput(
                 f"pages {first}-{last} are not within the batch's {page_count} pages",
                 field="segments",
             )
-        if ranges and first <= ranges[-1][1]:
+        if checked and first <= checked[-1][1]:
             raise InvalidInput(
                 f"pages {first}-{last} overlap or precede the range before them", field="segments"
             )
-        ranges.append((first, last))
-    return ranges
+        checked.append((first, last))
+    return checked
 
 
 def resplit_batch(
-    uow: UnitOfWork, principal: Principal, batch_id: int, segments: Sequence[Any]
+    uow: UnitOfWork, principal: Principal, batch_id: int, segments: Sequence[tuple[int, int]]
 ) -> Batch:
-    """Cut the batch again at the given page ranges, in the order of its segments."""
+    """Cut the batch again at the given page ranges (first, last), 1-based, in the order
+    of its segments: the n-th range replaces segment n, the ones past the last segment
+    become new documents."""
     authorize(principal, "batch.resplit")
     batch = read_batch(uow, principal, batch_id)
     if batch.status != "done" or batch.page_count is None:
         raise Conflict(f"batch {batch_id} is still being split; wait until it is done")
-    ranges = parse_ranges(list(segments), batch.page_count)
+    ranges = check_ranges(segments, batch.page_count)
     if len(ranges) < len(batch.segments):
         raise InvalidInput(
             f"give a range for each of the {len(batch.segments)} segments (merge documents "

@@ -188,9 +188,9 @@ def test_a_resplit_makes_new_versions_and_new_documents(runtime, people, tmp_pat
     batch = split(runtime, submit(runtime, people.agent, path))
     assert ranges(batch) == [(2, 4), (6, 6)]
     with runtime.unit_of_work() as uow, pytest.raises(PermissionDenied):
-        resplit_batch(uow, people.agent, batch.id, [[2, 3], [4, 4], [6, 6]])
+        resplit_batch(uow, people.agent, batch.id, [(2, 3), (4, 4), (6, 6)])
     with runtime.unit_of_work() as uow:
-        resplit_batch(uow, people.archivist, batch.id, [{"first": 2, "last": 3}, [4, 4], [6, 6]])
+        resplit_batch(uow, people.archivist, batch.id, [(2, 3), (4, 4), (6, 6)])
     with runtime.unit_of_work() as uow:
         after = uow.session.get_one(Batch, batch.id)
         assert ranges(after) == [(2, 3), (4, 4), (6, 6)]
@@ -209,7 +209,7 @@ def test_a_resplit_makes_new_versions_and_new_documents(runtime, people, tmp_pat
             "batch.resplit",
         ]
     with runtime.unit_of_work() as uow, pytest.raises(InvalidInput, match="overlap"):
-        resplit_batch(uow, people.archivist, batch.id, [[2, 4], [3, 6]])
+        resplit_batch(uow, people.archivist, batch.id, [(2, 4), (3, 6)])
 
 
 @pytest.mark.parametrize(

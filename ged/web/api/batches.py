@@ -32,5 +32,5 @@ def read_batch(batch_id: int):
     responses=errors(400, 403, 404, 409),
 )
 def resplit(batch_id: int, json_data: ResplitBody):
-    ranges = [[part.first, part.last] for part in json_data.segments]
+    ranges = [(part.first, part.last) for part in json_data.segments]
     return BatchOut.of(batches.resplit_batch(uow(), principal(), batch_id, ranges))
