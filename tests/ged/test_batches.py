@@ -116,6 +116,19 @@ def test_a_batch_is_split_exactly_at_its_separators_whatever_their_feed(runtime,
     assert queued == 5
 
 
+def test_a_grey_300_dpi_tiff_is_split_as_exactly(runtime, people, tmp_path):
+    letters = [Letter(pages=1, blank_after=True), Letter(feed="upside_down"), Letter(feed="skewed")]
+    pages = batch_pages(letters, dpi=300)
+    batch = split(
+        runtime,
+        submit(
+            runtime, people.agent, save_batch(pages, tmp_path / "lot.tif", 300), drop_blank=True
+        ),
+    )
+    assert (batch.status, batch.page_count) == ("done", 7)
+    assert ranges(batch) == [(2, 2), (5, 5), (7, 7)]
+
+
 def test_a_batch_without_separator_is_one_document(runtime, people, tmp_path):
     path = save_batch(batch_pages([Letter(pages=3, sheet=None)]), tmp_path / "lettre.tif")
     batch = split(runtime, submit(runtime, people.agent, path))

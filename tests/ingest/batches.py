@@ -34,7 +34,7 @@ class Letter:
     blank_after: bool = False
 
 
-def letter_pages(count: int, seed: int, marker: str) -> list[Image.Image]:
+def letter_pages(count: int, seed: int, marker: str, dpi: int = 100) -> list[Image.Image]:
     """Pages of a French letter, the first bearing ``marker`` so tests can tell them apart."""
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
@@ -49,7 +49,7 @@ def letter_pages(count: int, seed: int, marker: str) -> list[Image.Image]:
             canvas.drawString(60, y, line[:90])
         canvas.showPage()
     canvas.save()
-    return rasterised(buffer.getvalue())
+    return rasterised(buffer.getvalue(), dpi)
 
 
 def rasterised(pdf: bytes, dpi: int = 100) -> list[Image.Image]:
@@ -74,31 +74,32 @@ def scanned(image: Image.Image, feed: str, rng: random.Random) -> Image.Image:
     return image
 
 
-def blank_page(rng: random.Random) -> Image.Image:
-    return scanned(Image.new("L", (827, 1169), 255), "upright", rng)
+def blank_page(rng: random.Random, dpi: int = 100) -> Image.Image:
+    size = (round(8.27 * dpi), round(11.69 * dpi))
+    return scanned(Image.new("L", size, 255), "upright", rng)
 
 
-def batch_pages(letters: Sequence[Letter], seed: int = 19) -> list[Image.Image]:
+def batch_pages(letters: Sequence[Letter], seed: int = 19, dpi: int = 100) -> list[Image.Image]:
     rng = random.Random(seed)
     pages: list[Image.Image] = []
     for index, letter in enumerate(letters):
         if letter.sheet is not None:
-            sheet = rasterised(sheet_pdf([letter.sheet], SEPARATOR, PREFIX))[0]
+            sheet = rasterised(sheet_pdf([letter.sheet], SEPARATOR, PREFIX), dpi)[0]
             pages.append(scanned(sheet, letter.feed, rng))
         pages.extend(
             scanned(p, "upright", rng)
-            for p in letter_pages(letter.pages, index, f"LETTRE-{index + 1}")
+            for p in letter_pages(letter.pages, index, f"LETTRE-{index + 1}", dpi)
         )
         if letter.blank_after:
-            pages.append(blank_page(rng))
+            pages.append(blank_page(rng, dpi))
     return pages
 
 
-def save_batch(pages: Sequence[Image.Image], path: Path) -> Path:
-    """As a PDF of page images (100 dpi) or a multi-page TIFF, by the path's suffix."""
+def save_batch(pages: Sequence[Image.Image], path: Path, dpi: int = 100) -> Path:
+    """As a PDF of page images or a multi-page TIFF, by the path's suffix, at ``dpi``."""
     if path.suffix == ".pdf":
         pages[0].save(
-            path, format="PDF", save_all=True, append_images=list(pages[1:]), resolution=100
+            path, format="PDF", save_all=True, append_images=list(pages[1:]), resolution=dpi
         )
     else:
         pages[0].save(
@@ -107,6 +108,6 @@ def save_batch(pages: Sequence[Image.Image], path: Path) -> Path:
             save_all=True,
             append_images=list(pages[1:]),
             compression="tiff_deflate",
-            dpi=(100, 100),
+            dpi=(dpi, dpi),
         )
     return path
