@@ -118,7 +118,8 @@ def create(files_data: UploadForm):
     )
     upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
     if files_data.split == "separators":
-        batch = batches.submit_upload(uow(), principal(), upload, metadata, files_data.drop_blank)
+        drop_blank = files_data.drop_blank == "true"
+        batch = batches.submit_upload(uow(), principal(), upload, metadata, drop_blank)
         location = url_for("batches.read_batch", batch_id=batch.id)
         return BatchOut.of(batch), 202, {"Location": location}
     version = service.file_upload(uow(), principal(), upload, metadata)

@@ -82,7 +82,10 @@ class UploadForm(Input):
         description="separators: the file is a scanned batch, split by a worker into one "
         "document per segment between separator sheets; the answer is then the batch",
     )
-    drop_blank: bool = Field(False, description="with split=separators: leave blank pages out")
+    # A form's text, not a JSON boolean: multipart parts carry no types.
+    drop_blank: Literal["true", "false"] = Field(
+        "false", description="true, with split=separators: leave blank pages out"
+    )
 
     @field_validator("tags")
     @classmethod
