@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 from PIL import Image, ImageFilter, ImageOps
 
-from ingest.ocr import bomb_reason, open_image, render_pdf_page
+from ingest.ocr import PageRefused, bomb_reason, open_image, render_pdf_page
 from ingest.patch_codes import INK_LEVEL, read_patch_codes
 
 #: the codes a sheet may carry: zxing-cpp reads them turned any way and a little skewed
@@ -86,8 +86,12 @@ def page_images(path: Path, mime_type: str, options: Detection) -> Iterator[Imag
         except pdfium.PdfiumError as exc:
             raise BatchUnreadable(_pdf_problem(exc)) from None
         with_pages(len(document))
-        for page in document:
-            yield render_pdf_page(page, options.dpi, options.max_pixels)
+        for number, page in enumerate(document, start=1):
+            try:
+                image = render_pdf_page(page, options.dpi, options.max_pixels)
+            except (PageRefused, pdfium.PdfiumError) as exc:
+                raise BatchUnreadable(f"page {number} of the batch cannot be read: {exc}") from None
+            yield image
         return
     if mime_type != "image/tiff":
         raise BatchUnreadable(f"a batch to split must be a PDF or a TIFF file, not {mime_type}")
@@ -228,7 +232,17 @@ def find_segments(
 
 def cut(path: Path, mime_type: str, pages: Sequence[int]) -> bytes:
     """The given pages (1-based) of the batch as a file of its own kind: a PDF cut with
-    pikepdf (pages copied as they are, nothing re-encoded), or a multi-page TIFF."""
+    pikepdf (pages copied as they are, nothing re-encoded), or a multi-page TIFF.
+    Raises BatchUnreadable when the pages cannot be copied (a damaged part of the file)."""
+    try:
+        return _cut(path, mime_type, pages)
+    except (pikepdf.PdfError, OSError, ValueError, EOFError) as exc:
+        raise BatchUnreadable(
+            f"pages {pages[0]}-{pages[-1]} of the batch cannot be copied ({exc})"
+        ) from None
+
+
+def _cut(path: Path, mime_type: str, pages: Sequence[int]) -> bytes:
     if mime_type == "application/pdf":
         with pikepdf.open(path) as source, pikepdf.new() as target:
             for number in pages:

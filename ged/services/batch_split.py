@@ -140,7 +140,10 @@ def _file_segments(units: UnitsOfWork, batch_id: int, path: Path, mime_type: str
         todo = [(s.id, s.index, s.pages) for s in batch.segments if s.document_id is None]
         user_id = batch.submitted_by_id
     for segment_id, index, pages in todo:
-        content = cut(path, mime_type, pages)
+        try:
+            content = cut(path, mime_type, pages)
+        except BatchUnreadable as exc:
+            raise _BatchCannotRun(str(exc)) from None
         with units() as uow:
             principal = _principal(uow, user_id)
             batch = uow.session.get_one(

@@ -182,7 +182,10 @@ def resplit_batch(
                 and not existing.dropped_pages
             ):
                 continue
-            content = cut(path, batch.mime_type, list(range(first, last + 1)))
+            try:
+                content = cut(path, batch.mime_type, list(range(first, last + 1)))
+            except BatchUnreadable as exc:
+                raise Conflict(str(exc)) from None
             upload = Upload(BytesIO(content), segment_filename(batch, index))
             comment = f"nouveau découpage du lot {batch.id} : pages {first} à {last}"
             if existing is not None and existing.document_id is not None:
