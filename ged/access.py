@@ -110,6 +110,10 @@ RULES: dict[str, Rule] = {
     # Everyone sees the jobs they started; these roles see everyone's.
     "bulk.read": _OWN.reads(),
     "bulk.read_any": _ADMINISTRATION.reads(),
+    # scanned batches: everyone sees those they submitted; archivists and admins, all
+    "batch.read": _OWN.reads(),
+    "batch.read_any": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} sees others' batches").reads(),
+    "batch.resplit": Audience(ARCHIVE_ROLES, f"{_RECORDS_MANAGERS} splits a batch again").changes(),
     "disposal.read": Audience(
         ARCHIVE_ROLES | AUTHORITY_ROLES,
         "disposal queues and lists are for archivists, administrators and the archives authority",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -154,8 +155,42 @@ class WatchedFolder(FilingDefaults):
     #: sub-folder name -> tag, or -> "type:<code>" to set the document type
     subfolders: dict[str, str] = {}
     after: Literal["move", "delete"] = "move"
+    #: "separators": each file is a batch split at its separator sheets (ged.services.batches)
+    split: Literal["none", "separators"] = "none"
+    #: with split = "separators": leave blank pages out of the documents
+    drop_blank: bool = False
     stability_seconds: float = Field(5.0, ge=0)
     poll_seconds: float = Field(10.0, gt=0)
+
+
+class SeparatorSettings(_Section):
+    """How batches are split (ingest.separators): what marks a separator sheet, what
+    files a segment, how pages are looked at."""
+
+    #: the value of a QR code or Code 128 that makes its page a separator
+    value: str = Field("GED-SEPARATEUR", min_length=1)
+    #: the Kodak patch code that makes its page a separator ("" reads none)
+    patch: Literal["T", "1", "2", "3", "4", "6", ""] = "T"
+    #: a code starting with this files its segment: <prefix>type=…;unit=…;tags=a,b;ref=…
+    filing_prefix: str = "GED:"
+    #: more filing codes: regular expressions with named groups type, unit, tags, ref
+    patterns: tuple[str, ...] = ()
+    #: resolution the pages of a PDF batch are looked at
+    dpi: int = Field(150, ge=72, le=400)
+    #: a page with less ink than this share of its surface is blank (when blank pages go)
+    blank_ink: float = Field(0.002, ge=0, le=0.2)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern {pattern!r} is not a regular expression: {exc}"
+                ) from None
+        return patterns
 
 
 class WatchSettings(_Section):
@@ -403,6 +438,7 @@ class Settings(_Section):
     archives: ArchivesSettings = ArchivesSettings()
     oidc: OidcSettings = OidcSettings()
     mail: MailSettings = MailSettings()
+    separators: SeparatorSettings = SeparatorSettings()
 
     @field_validator("database")
     @classmethod

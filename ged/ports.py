@@ -68,6 +68,14 @@ class JobQueue(Protocol):
         """The transfers whose build is queued, scheduled or running."""
         ...
 
+    def enqueue_splits(self, batch_ids: Iterable[int]) -> list[int]:
+        """Queue the split (or its resumption) of these scanned batches."""
+        ...
+
+    def waiting_splits(self, batch_ids: Iterable[int]) -> set[int]:
+        """The batches whose split is queued or scheduled (will run unaided)."""
+        ...
+
     def check(self) -> None:
         """Raise ServiceUnavailable when the queue's server does not answer."""
         ...

@@ -79,6 +79,14 @@ SERVICE_REASONS: dict[str, str] = {
     "unknown permission {spec.permission!r}; use one of {', '.join(PERMISSIONS)}": "droit inconnu : {spec.permission!r} ; utilisez l'un des suivants : {', '.join(PERMISSIONS)}",
     'no user named {name!r}': 'aucun utilisateur nommé {name!r}',
     'no group named {name!r}': 'aucun groupe nommé {name!r}',
+    # ged/services/batches.py
+    'a batch to split must be a PDF or a TIFF file, not {mime_type}': 'un lot à découper doit être un fichier PDF ou TIFF, et non {mime_type}',
+    'batch {batch_id} does not exist': "le lot {batch_id} n'existe pas",
+    'give at least one page range': 'donnez au moins une plage de pages',
+    "pages {first}-{last} are not within the batch's {page_count} pages": 'les pages {first} à {last} ne sont pas comprises dans les {page_count} pages du lot',
+    'pages {first}-{last} overlap or precede the range before them': 'les pages {first} à {last} chevauchent la plage précédente ou la précèdent',
+    'batch {batch_id} is still being split; wait until it is done': "le lot {batch_id} est encore en cours de découpage ; attendez qu'il soit terminé",
+    'give a range for each of the {len(batch.segments)} segments (merge documents to join them)': 'donnez une plage pour chacun des {len(batch.segments)} segments (fusionnez des documents pour les réunir)',
     # ged/services/bulk.py
     'a bulk job runs with the rights of a user account; start it as one': "un traitement par lot s'exécute avec les droits d'un compte utilisateur ; lancez-le avec un tel compte",
     'send {{"operation": {{...}}, "selection": {{...}}}}': 'envoyez {{"operation": {{...}}, "selection": {{...}}}}',

@@ -60,11 +60,12 @@ def run_worker_burst(settings: Settings) -> None:
             signal.signal(number, handler)
 
 
-def start_worker(settings: Settings) -> subprocess.Popen:
-    """A long-running `ged worker` in its own process group (so a test can SIGKILL it whole)."""
+def start_worker(settings: Settings, **env: str) -> subprocess.Popen:
+    """A long-running `ged worker` in its own process group (so a test can SIGKILL it whole);
+    ``env``: more environment (a test hook)."""
     return subprocess.Popen(
         [sys.executable, "-m", "ged", "worker"],
-        env=ged_environment(settings),
+        env=ged_environment(settings, **env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -11,6 +11,7 @@ import os
 
 from ged.bootstrap import Runtime, build
 from ged.config import Settings, load_settings
+from ged.services.batch_split import split_batch as split_into_documents
 from ged.services.bulk import run_bulk
 from ged.services.destruction import execute_list
 from ged.services.index_sync import refresh_document
@@ -77,3 +78,8 @@ def execute_disposal(list_id: int) -> None:
 def build_transfer(transfer_id: int) -> None:
     """Write (or write again, from scratch) the SEDA package of a transfer being built."""
     build_package(current_runtime(), transfer_id)
+
+
+def split_batch(batch_id: int) -> None:
+    """Split (or go on splitting) a scanned batch into documents at its separator sheets."""
+    split_into_documents(current_runtime(), batch_id)

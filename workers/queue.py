@@ -1,7 +1,7 @@
 """The JobQueue port on RQ: how ged hands work to the workers.
 
 Jobs are named by what they work on (``version-12``, ``index-7``, ``bulk-3``,
-``delivery-3``, ``disposal-2``, ``transfer-4``), so queueing the same work twice while it waits is a no-op for RQ, and
+``delivery-3``, ``disposal-2``, ``transfer-4``, ``split-5``), so queueing the same work twice while it waits is a no-op for RQ, and
 recovery can ask whether a version's, a bulk job's or a delivery's job is still waiting.
 """
 
@@ -28,6 +28,7 @@ RUN_BULK = "workers.jobs.run_bulk_job"
 DELIVER_WEBHOOK = "workers.webhooks.deliver"
 EXECUTE_DISPOSAL = "workers.jobs.execute_disposal"
 BUILD_TRANSFER = "workers.jobs.build_transfer"
+SPLIT_BATCH = "workers.jobs.split_batch"
 #: seconds a package build may take: a 10 GB transfer streams for tens of minutes, far
 #: beyond a pipeline job's timeout; a build killed by it starts over when requeued
 TRANSFER_TIMEOUT = 12 * 3600
@@ -95,6 +96,13 @@ class RQJobQueue:
     def waiting_transfers(self, transfer_ids: Iterable[int]) -> set[int]:
         # A running build counts: a second one would only redo its work.
         return self._waiting("transfer", transfer_ids, {*_WAITING, JobStatus.STARTED})
+
+    def enqueue_splits(self, batch_ids: Iterable[int]) -> list[int]:
+        """Queue the split of each batch (a re-run resumes where the last one stopped)."""
+        return self._enqueue(SPLIT_BATCH, "split", batch_ids)
+
+    def waiting_splits(self, batch_ids: Iterable[int]) -> set[int]:
+        return self._waiting("split", batch_ids)
 
     def waiting(self, version_ids: Iterable[int]) -> set[int]:
         return self._waiting("version", version_ids)

@@ -4,7 +4,7 @@ whose retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
-a version once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
+a version or a batch being split once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
 list whose execution is not waiting, and a transfer whose package build is neither waiting
 nor running. It seals the audit checkpoints due and time-stamps those still waiting for
 it. Once a day it also counts the disposal queues into the lifecycle journal and purges
@@ -22,6 +22,7 @@ from ged.audit.purge import purge
 from ged.audit.seal import seal_if_due
 from ged.audit.timestamp import stamp_pending
 from ged.bootstrap import Runtime
+from ged.services.batch_split import requeue_abandoned_batches
 from ged.services.bulk import requeue_abandoned_jobs
 from ged.services.destruction import requeue_approved_lists
 from ged.services.disposal_queues import refresh_queues
@@ -52,6 +53,8 @@ def recover_once(runtime: Runtime) -> list[int]:
         requeue_approved_lists(uow)
     with runtime.unit_of_work() as uow:
         requeue_building_transfers(uow)
+    with runtime.unit_of_work() as uow:
+        requeue_abandoned_batches(uow)
     return lost
 
 

@@ -12,7 +12,17 @@ from importlib.metadata import EntryPoint, entry_points
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from ged.cli import archives, audit, database, disposal, lifecycle, maintenance, serve, users
+from ged.cli import (
+    archives,
+    audit,
+    database,
+    disposal,
+    lifecycle,
+    maintenance,
+    serve,
+    sheets,
+    users,
+)
 from ged.cli.invocation import runtime_from, settings_from, unit_of_work
 from ged.errors import GedError
 
@@ -63,7 +73,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-for _module in (serve, database, users, maintenance, audit, disposal, lifecycle, archives):
+for _module in (serve, database, users, maintenance, audit, disposal, lifecycle, archives, sheets):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

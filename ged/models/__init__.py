@@ -11,6 +11,13 @@ from ged.models.audit import (
     AuditEvent,
     AuditTimestamp,
 )
+from ged.models.batches import (
+    BATCH_SOURCES,
+    BATCH_STATUSES,
+    OPEN_BATCH_STATUSES,
+    Batch,
+    BatchSegment,
+)
 from ged.models.disposal import (
     DISPOSABLE_QUEUES,
     ITEM_OUTCOMES,
@@ -69,6 +76,11 @@ from ged.models.users import (
 from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
+    "BATCH_SOURCES",
+    "BATCH_STATUSES",
+    "OPEN_BATCH_STATUSES",
+    "Batch",
+    "BatchSegment",
     "LINK_KINDS",
     "MAIL_STATES",
     "DocumentLink",

@@ -19,20 +19,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-
 from ged.access import Principal, authorize, may, principal_for
 from ged.audit.chain import record
-from ged.config import PipelineSettings
 from ged.errors import GedError, InvalidInput, NotFound, PermissionDenied
-from ged.models import OPEN_JOB_STATUSES, BulkJob, User
+from ged.models import BulkJob, User
 from ged.services.bulk_operations import (
     Operation,
     apply_operation,
     check_operation,
     parse_operation,
 )
-from ged.services.pipeline import Runner, stale_after
+from ged.services.job_rows import abandoned_rows, claim_row, finish_row, release_row
+from ged.services.pipeline import Runner
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.revisions import document_for_change
 from ged.services.selection import (
@@ -151,7 +149,7 @@ def run_bulk(runner: Runner, job_id: int) -> None:
     """Run the job, or resume it from its first document not done. A job another worker
     is running (its heartbeat is fresh) or that has finished is left alone."""
     units = runner.unit_of_work
-    if not _claim(units, runner.settings.pipeline, job_id):
+    if not claim_row(units, BulkJob, job_id, runner.settings.pipeline):
         log.info("bulk job %s: finished or being run elsewhere", job_id)
         return
     try:
@@ -167,34 +165,9 @@ def run_bulk(runner: Runner, job_id: int) -> None:
         _finish(units, job_id, reason=str(exc))
         return
     except Exception:
-        _release(units, job_id)  # a retry may take it up at once
+        release_row(units, BulkJob, job_id)  # a retry may take it up at once
         raise
     _finish(units, job_id)
-
-
-def _claim(units: UnitsOfWork, options: PipelineSettings, job_id: int) -> bool:
-    """Take the job for this run unless it has finished or a live run has it."""
-    with units() as uow:
-        now = uow.clock.now()
-        claimed = uow.session.scalar(
-            update(BulkJob)
-            .where(
-                BulkJob.id == job_id,
-                BulkJob.status.in_(OPEN_JOB_STATUSES),
-                or_(
-                    BulkJob.heartbeat_at.is_(None),
-                    BulkJob.heartbeat_at < now - stale_after(options),
-                ),
-            )
-            .values(
-                status="running",
-                started_at=func.coalesce(BulkJob.started_at, now),
-                heartbeat_at=now,
-            )
-            .returning(BulkJob.id)
-        )
-        uow.commit()
-    return claimed is not None
 
 
 def _plan(units: UnitsOfWork, job_id: int) -> _Plan:
@@ -268,35 +241,15 @@ def _advance(
     return True
 
 
-def _release(units: UnitsOfWork, job_id: int) -> None:
-    with units() as uow:
-        uow.session.execute(update(BulkJob).where(BulkJob.id == job_id).values(heartbeat_at=None))
-        uow.commit()
-
-
 def _finish(units: UnitsOfWork, job_id: int, reason: str | None = None) -> None:
-    with units() as uow:
-        job = uow.session.get_one(BulkJob, job_id)
-        job.status = "failed" if reason else "done"
-        job.reason = reason
-        job.finished_at = uow.clock.now()
-        job.heartbeat_at = None
-        uow.commit()
-    log.info("bulk job %s: %s%s", job_id, job.status, f" ({reason})" if reason else "")
+    status = finish_row(units, BulkJob, job_id, reason, "reason")
+    log.info("bulk job %s: %s%s", job_id, status, f" ({reason})" if reason else "")
 
 
 def requeue_abandoned_jobs(uow: UnitOfWork) -> list[int]:
     """Queue again the open jobs nobody has advanced for the stale delay (their worker
     died, or their run was lost with Redis) whose run is not waiting in the queue."""
-    stale = uow.clock.now() - stale_after(uow.settings.pipeline)
-    query = select(BulkJob.id).where(
-        BulkJob.status.in_(OPEN_JOB_STATUSES),
-        or_(
-            BulkJob.heartbeat_at < stale,
-            and_(BulkJob.heartbeat_at.is_(None), BulkJob.created_at < stale),
-        ),
-    )
-    abandoned = list(uow.session.scalars(query.order_by(BulkJob.id)))
+    abandoned = abandoned_rows(uow, BulkJob)
     waiting = uow.jobs.waiting_bulk_jobs(abandoned)
     lost = [job_id for job_id in abandoned if job_id not in waiting]
     if lost:

@@ -24,7 +24,6 @@ from ged.audit.chain import edit_details, record
 from ged.db import dialect_insert
 from ged.errors import Conflict, Gone, InvalidInput, PermissionDenied, VersionNotFound
 from ged.models import PERMISSIONS, Blob, Document, Grant, Group, Version
-from ged.ports import BlobStore
 from ged.services.document_fields import (
     clean_filename,
     clean_title,
@@ -82,8 +81,9 @@ def add_document(
     metadata: Metadata,
     group_grants: Mapping[str, str] | None = None,
 ) -> Version:
-    """``create_document`` without the commit: for a caller that files several documents,
-    and records why, in one transaction (the documents of one e-mail message)."""
+    """``create_document`` without the commit: for a caller that files a document with what
+    must change in the same transaction (the other documents of one e-mail message, the
+    segment of a batch that the document files)."""
     session = uow.session
     filename = clean_filename(upload.filename)
     unit = unit_named(session, metadata.unit)
@@ -93,7 +93,7 @@ def add_document(
     tags = tags_named(session, metadata.tags or ())
     title = clean_title(metadata.title) if metadata.title is not None else title_from(filename)
 
-    blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
+    blob, mime_type = store_blob(uow, upload.stream)
     document = Document(
         title=title,
         # ged proposes a better one from the text (pipeline's metadata step) until confirmed
@@ -140,21 +140,36 @@ def file_upload(
 ) -> Version:
     """An upload from the API or the web UI, with the configured defaults: the unit of a
     document filed without one, and the group every such document is shared with."""
+    metadata, grants = upload_defaults(uow, metadata)
+    return create_document(uow, principal, upload, metadata, group_grants=grants)
+
+
+def upload_defaults(uow: UnitOfWork, metadata: Metadata) -> tuple[Metadata, Mapping[str, str]]:
+    """The metadata of an upload with the configured default unit, and the default grants."""
     access = uow.settings.access
     if not (metadata.unit or "").strip() and access.default_unit:
         metadata = replace(metadata, unit=access.default_unit)
     grants = {access.default_group: access.default_group_permission} if access.default_group else {}
-    return create_document(uow, principal, upload, metadata, group_grants=grants)
+    return metadata, grants
 
 
 def add_version(
     uow: UnitOfWork, principal: Principal, document_id: int, upload: Upload, comment: str
 ) -> Version:
+    version = new_version(uow, principal, document_id, upload, comment)
+    uow.commit()
+    return version
+
+
+def new_version(
+    uow: UnitOfWork, principal: Principal, document_id: int, upload: Upload, comment: str
+) -> Version:
+    """add_version, audited but not committed (a re-split commits all its changes at once)."""
     session = uow.session
     filename = clean_filename(upload.filename)
     document = require_document(session, principal, document_id, "write", new_version=True)
     _require_active(document)
-    blob, mime_type = _store(uow.blobs, upload.stream, _max_size(uow))
+    blob, mime_type = store_blob(uow, upload.stream)
     document, number = _next_version_number(session, document_id)
     version = _new_version(session, document, number, blob, mime_type, filename, comment, principal)
     record(
@@ -167,7 +182,6 @@ def add_version(
     )
     session.flush()
     uow.enqueue_pipeline([version.id])
-    uow.commit()
     return version
 
 
@@ -398,12 +412,11 @@ def _require_active(document: Document) -> None:
         raise Conflict(f"document {document.id} is deleted; restore it before adding versions")
 
 
-def _max_size(uow: UnitOfWork) -> int:
-    return uow.settings.web.max_upload_mb * 1024 * 1024
-
-
-def _store(store: BlobStore, stream: BinaryIO, max_size: int) -> tuple[Blob, str]:
-    stored = store.put(stream, max_size=max_size)
+def store_blob(uow: UnitOfWork, stream: BinaryIO) -> tuple[Blob, str]:
+    """Write the bytes to the blob store (before the transaction that will reference
+    them), refusing an empty or too large file; the blob and its detected MIME type."""
+    store = uow.blobs
+    stored = store.put(stream, max_size=uow.settings.web.max_upload_mb * 1024 * 1024)
     if stored.size == 0:
         raise InvalidInput("the file is empty", field="file")
     with store.open(stored.sha256) as handle:
@@ -421,7 +434,7 @@ def _new_version(
     comment: str,
     principal: Principal,
 ) -> Version:
-    _record_blob(session, blob)
+    record_blob(session, blob)
     version = Version(
         document=document,
         number=number,
@@ -436,7 +449,7 @@ def _new_version(
     return version
 
 
-def _record_blob(session: Session, blob: Blob) -> None:
+def record_blob(session: Session, blob: Blob) -> None:
     """Insert the blob row unless a concurrent upload of the same bytes already did."""
     statement = dialect_insert(session, Blob).values(sha256=blob.sha256, size=blob.size)
     session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))

@@ -9,7 +9,7 @@ later) or ``Refused`` (the file goes to failed/ with advice for whoever reads it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -21,6 +21,7 @@ from ged.access import Principal, may_file_into_unit, principal_for
 from ged.config import FilingDefaults, WatchedFolder
 from ged.errors import GedError, InvalidInput, PermissionDenied, ServiceUnavailable, TooLarge
 from ged.models import Document, DocumentType, Group, Unit, User, Version
+from ged.services.batches import batch_with_content, submit_batch
 from ged.services.documents import Metadata, Upload, create_document
 from ged.storage import hash_stream
 from ged.uow import UnitOfWork
@@ -40,6 +41,8 @@ def file_drop(uow: UnitOfWork, folder: WatchedFolder, drop: Drop) -> Filed:
     with _translated_errors(folder, max_upload_mb):
         principal = station_principal(uow.session, folder.station)
         with _opened(drop) as stream:
+            if folder.split == "separators":
+                return _file_batch(uow, principal, folder, drop, stream, grants)
             existing = document_with_content(uow.session, _hash_source(stream))
             if existing is not None:
                 return Filed(existing.id, duplicate=True)
@@ -52,6 +55,32 @@ def file_drop(uow: UnitOfWork, folder: WatchedFolder, drop: Drop) -> Filed:
                 group_grants=grants,
             )
     return Filed(version.document_id)
+
+
+def _file_batch(
+    uow: UnitOfWork,
+    principal: Principal,
+    folder: WatchedFolder,
+    drop: Drop,
+    stream: BinaryIO,
+    grants: Mapping[str, str] | None,
+) -> Filed:
+    """A scanned batch, kept and queued for its split (Filed names the batch, not a
+    document); the same bytes dropped again are the batch they already were."""
+    existing = batch_with_content(uow, _hash_source(stream))
+    if existing is not None:
+        return Filed(existing.id, duplicate=True)
+    stream.seek(0)
+    batch = submit_batch(
+        uow,
+        principal,
+        Upload(stream, drop.name),
+        metadata_for(folder, drop.subfolder),
+        drop_blank=folder.drop_blank,
+        folder=str(folder.path),
+        group_grants=grants,
+    )
+    return Filed(batch.id)
 
 
 def metadata_for(folder: WatchedFolder, subfolder: str) -> Metadata:

@@ -28,12 +28,11 @@ from ged.models import Blob, Document, PageOrigin, Version
 from ged.services.document_fields import MAX_TITLE, clean_title
 from ged.services.documents import (
     _grant_on_filing,
-    _max_size,
     _new_version,
     _next_version_number,
     _require_active,
-    _store,
     _version_details,
+    store_blob,
 )
 from ged.services.due_dates import assign_retention
 from ged.services.page_plans import (
@@ -250,7 +249,7 @@ def _assemble(uow: UnitOfWork, sources: list[Version], picks: list[PagePick]) ->
         except UnreadablePdf as exc:
             raise Conflict(f"the pages cannot be put together: {exc}") from exc
         with target.open("rb") as stream:
-            return _store(blobs, stream, _max_size(uow))
+            return store_blob(uow, stream)
 
 
 def _titled(title: str, suffix: str) -> str:

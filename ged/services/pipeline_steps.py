@@ -35,6 +35,8 @@ from ingest.thumbnails import THUMBNAIL_WIDTH
 from ingest.titles import propose_title
 
 UnitsOfWork = Callable[[], UnitOfWork]
+#: classification sources the classifier never overrides: a person's, a filing barcode's
+DECIDED = ("manual", "barcode")
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
         # Worked out with no lock held, applied under the document's lock, where a type
         # that a person set meanwhile shows: such a type is never overridden.
         result = None
-        if version.document.classification_source != "manual":
+        if version.document.classification_source not in DECIDED:
             result = classify(
                 _text_of(version),
                 rules=rules_or_default(settings.rules),
@@ -97,7 +99,7 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
         if (
             result is not None
             and document is not None
-            and document.classification_source != "manual"
+            and document.classification_source not in DECIDED
         ):
             document.document_type = _type_coded(uow.session, result.document_type)
             document.classification_source = result.source

@@ -15,6 +15,7 @@ from ged.web.api import (
     acl,
     admin,
     audit,
+    batches,
     disposal,
     documents,
     holds,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.register_blueprint(search.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(batches.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(disposal.bp)
     app.register_blueprint(retention.bp)

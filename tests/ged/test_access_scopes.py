@@ -24,6 +24,7 @@ CHANGING_VERBS = frozenset(
         "retry",
         "acl",
         "start",
+        "resplit",
         "propose",
         "approve",
         "execute",

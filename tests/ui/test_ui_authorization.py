@@ -163,6 +163,8 @@ RULES: dict[tuple[str, str], Case] = {
     ("ui.removal.trash", "GET"): Case("/corbeille", ruled("document.deleted.list", 200)),
     ("ui.access.history", "GET"): Case("/documents/{doc}/historique", readers(200)),
     ("ui.upload.page", "GET"): Case("/deposer", everyone(200)),
+    # no such batch: its page answers as the API's (GET /api/v1/batches/{id} is in the API matrix)
+    ("ui.batches.show", "GET"): Case("/lots/999", everyone(404)),
     # Refusals (an auditor may not file) are said on the page it sends back to.
     ("ui.upload.upload", "POST"): Case("/deposer", everyone(302), upload=True),
     ("ui.review.page", "GET"): Case("/a-verifier", everyone(200)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from ged.services import document_list, renditions
+from ged.services import batches, document_list, renditions
 from ged.services import documents as service
 from ged.services.document_links import linked_documents, mail_origin
 from ged.services.documents import Metadata, Upload
@@ -14,6 +14,7 @@ from ged.timeutil import iso
 from ged.web.api.contract import DESTROYED, errors
 from ged.web.api.paging import LINKS, paged
 from ged.web.api.revisions import ETAG, expected_revision, with_etag
+from ged.web.api.schemas.batches import BatchOut
 from ged.web.api.schemas.common import PageQuery, Preconditions
 from ged.web.api.schemas.documents import (
     Accepted,
@@ -26,6 +27,7 @@ from ged.web.api.schemas.documents import (
     MetadataEdit,
     RestoreBody,
     TextOut,
+    UploadAccepted,
     UploadForm,
     VersionForm,
     VersionOut,
@@ -94,11 +96,20 @@ def list_documents(query_data: DocumentListQuery):
 
 @bp.post("")
 @bp.input(UploadForm, location="files")
-@accepted
+@bp.output(
+    UploadAccepted,
+    status_code=202,
+    description="stored; the pipeline (OCR, classification, indexing) follows. With "
+    "split=separators, the batch, split by a worker (follow it at Location)",
+    headers=_ACCEPTED_HEADERS,
+    links=_NEXT,
+)
 @bp.doc(
-    summary="File a new document",
+    summary="File a new document, or a scanned batch of documents",
     description="The document is stored at once; its pipeline (OCR, classification, indexing) "
-    "follows: poll the document until its status is no longer `processing`.",
+    "follows: poll the document until its status is no longer `processing`. With "
+    "`split=separators` the file (PDF or TIFF) is a batch: each part between separator "
+    "sheets becomes a document, and the answer is the batch.",
     responses=errors(400, 403, 413, 415),
 )
 def create(files_data: UploadForm):
@@ -110,6 +121,11 @@ def create(files_data: UploadForm):
         document_date=files_data.document_date,
     )
     upload = Upload(stream=files_data.file.stream, filename=files_data.file.filename or "")
+    if files_data.split == "separators":
+        drop_blank = files_data.drop_blank == "true"
+        batch = batches.submit_upload(uow(), principal(), upload, metadata, drop_blank)
+        location = url_for("batches.read_batch", batch_id=batch.id)
+        return BatchOut.of(batch), 202, {"Location": location}
     version = service.file_upload(uow(), principal(), upload, metadata)
     return _accepted(version)
 

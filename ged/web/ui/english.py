@@ -2,6 +2,7 @@
 
 from ged.web.ui.english_accessibility import ACCESSIBILITY_MESSAGES
 from ged.web.ui.english_actions import ACTION_MESSAGES
+from ged.web.ui.english_batches import BATCHES_MESSAGES
 from ged.web.ui.english_lifecycle import LIFECYCLE_MESSAGES
 from ged.web.ui.english_mail import MAIL_MESSAGES
 from ged.web.ui.english_notes import NOTES_MESSAGES
@@ -378,6 +379,7 @@ MESSAGES: dict[str, str] = {
     **PAGES_MESSAGES,
     **NOTES_MESSAGES,
     **MAIL_MESSAGES,
+    **BATCHES_MESSAGES,
     **OIDC_MESSAGES,
     **ACTION_MESSAGES,
 }

@@ -2,7 +2,8 @@
 
 With scripts on, static/upload.js sends each file to POST /api/v1/documents with a
 progress bar and then follows its pipeline status; without them, the form posts
-here and the files are filed one after the other.
+here and the files are filed one after the other. With "split" checked, each file is a
+scanned batch, split by a worker into documents at its separator sheets.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from apiflask import APIBlueprint
 from flask import flash, redirect, render_template, request, url_for
 
 from ged.errors import InvalidInput, PermissionDenied
-from ged.services import catalog
+from ged.services import batches, catalog
 from ged.services import documents as service
 from ged.services.documents import Upload
 from ged.web.context import principal, settings, uow
@@ -50,13 +51,15 @@ def upload():
             unit=form.get("unit") or None,
             tags=forms.split_tags(form.get("tags", "")),
         )
+        upload = Upload(stream=file.stream, filename=file.filename)
         try:
-            service.file_upload(
-                uow(),
-                principal(),
-                Upload(stream=file.stream, filename=file.filename),
-                metadata,
-            )
+            if form.get("split") == "separators":
+                batch = batches.submit_upload(
+                    uow(), principal(), upload, metadata, form.get("drop_blank") == "true"
+                )
+                flash(_("Lot n° {id} reçu ; son découpage commence.", id=batch.id), "success")
+                continue
+            service.file_upload(uow(), principal(), upload, metadata)
         except (InvalidInput, PermissionDenied) as refusal:
             refused.append(f"{file.filename} : {reason(refusal)}")
             continue

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 
+import pypdfium2
 import pytest
 
 from tests.apiclient import CALLERS, PASSWORD, Api, app_routes, by_rule, matrix_objects, session_of
@@ -27,7 +28,8 @@ class Case:
     #: formatted with {doc} (a fresh document per caller), {token} (a token id), {job}
     #: (a bulk job 'archivist' started, with job_first) and {session} (a session of
     #: 'outsider', opened when the path names it), {note} (a note 'agent' wrote on {doc},
-    #: with note_first) and {saved} (a saved search of 'agent''s, not shared, with saved_first)
+    #: with note_first) and {saved} (a saved search of 'agent''s, not shared, with saved_first),
+    #: {batch} (a one-page batch 'agent' uploaded, split, with batch_first)
     path: str
     expected: dict[str, int]
     json: dict | Callable[[str], dict] | None = None
@@ -39,6 +41,7 @@ class Case:
     job_first: bool = False
     note_first: bool = False
     saved_first: bool = False
+    batch_first: bool = False
     form: dict = field(default_factory=dict)
 
 
@@ -164,6 +167,18 @@ RULES: dict[tuple[str, str], Case] = {
         "/api/v1/jobs/{job}",
         {**everyone(404), "admin": 200, "archivist": 200},  # its requester, and admins
         job_first=True,
+    ),
+    # its submitter, archivists and admins see a batch; only the latter two re-split it
+    ("batches.read_batch", "GET"): Case(
+        "/api/v1/batches/{batch}",
+        {**everyone(404), "agent": 200, "admin": 200, "archivist": 200},
+        batch_first=True,
+    ),
+    ("batches.resplit", "POST"): Case(
+        "/api/v1/batches/{batch}/split",
+        by_rule("batch.resplit", 200),
+        json={"segments": [{"first": 1, "last": 1}]},
+        batch_first=True,
     ),
     ("admin.reset_second_factor", "DELETE"): Case(
         "/api/v1/admin/users/outsider/second-factor", by_rule("second_factor.reset", 200)
@@ -384,6 +399,24 @@ def start_job(api: Api, document_id: int) -> int:
     return api.post("/api/v1/bulk", "archivist", json=body).json["id"]
 
 
+def split_batch_of_agent(api: Api) -> int:
+    """A one-page batch uploaded by 'agent' and split at once, as a worker would."""
+    from ged.services.batch_split import split_batch
+
+    page = pypdfium2.PdfDocument.new()
+    page.new_page(595, 842)
+    content = BytesIO()
+    page.save(content)
+    answer = api.client.post(
+        "/api/v1/documents",
+        headers=api.headers("agent"),
+        data={"file": (BytesIO(content.getvalue()), "lot.pdf"), "split": "separators"},
+        content_type="multipart/form-data",
+    )
+    split_batch(api.client.application.extensions["ged"], answer.json["id"])
+    return answer.json["id"]
+
+
 def test_every_route_has_a_rule():
     # the web UI's pages have their own matrix: tests/ui/test_ui_authorization.py
     routes = app_routes(
@@ -408,6 +441,7 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
         session_id = session_of(sqlite_api)[0] if "{session}" in case.path else None
         note_id = write_note(sqlite_api, document_id) if case.note_first else None
         saved_id = save_search(sqlite_api, f"Recherche de {who}") if case.saved_first else None
+        batch_id = split_batch_of_agent(sqlite_api) if case.batch_first else None
         url = case.path.format(
             doc=document_id,
             token=token_id,
@@ -415,6 +449,7 @@ def test_route_answers_each_caller_as_expected(sqlite_api: Api, route):
             session=session_id,
             note=note_id,
             saved=saved_id,
+            batch=batch_id,
         )
         headers = {} if who == "anonymous" else sqlite_api.headers(who)
         kwargs: dict = {"headers": headers, "buffered": True}

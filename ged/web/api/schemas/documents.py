@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask.fields import UploadFile
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, RootModel, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from ged.models import Document, Version
 from ged.services.document_fields import MAX_TAG, MAX_TITLE, TAG_PATTERN
 from ged.timeutil import iso
+from ged.web.api.schemas.batches import BatchOut
 from ged.web.api.schemas.common import (
     Absent,
     Day,
@@ -76,6 +77,15 @@ class UploadForm(Input):
             }
         ),
     ] = Field(default_factory=list, max_length=100)
+    split: Literal["none", "separators"] = Field(
+        "none",
+        description="separators: the file is a scanned batch, split by a worker into one "
+        "document per segment between separator sheets; the answer is then the batch",
+    )
+    # A form's text, not a JSON boolean: multipart parts carry no types.
+    drop_blank: Literal["true", "false"] = Field(
+        "false", description="true, with split=separators: leave blank pages out"
+    )
 
     @field_validator("tags")
     @classmethod
@@ -155,6 +165,10 @@ class Accepted(Output):
         return cls(id=version.document_id, version=version.number, status=status, queued=queued)  # type: ignore[arg-type]
 
 
+class UploadAccepted(RootModel[Accepted | BatchOut]):
+    """A filed document (Accepted), or with split=separators the batch (BatchOut)."""
+
+
 class VersionOut(Output):
     number: int
     sha256: str
@@ -190,7 +204,17 @@ class VersionOut(Output):
 class Classification(Output):
     document_type: str | None
     confidence: float | None
-    source: Literal["rules", "model", "manual"] | None
+    source: Literal["rules", "model", "manual", "barcode"] | None
+
+
+class BatchOrigin(Output):
+    """The scanned batch a document was cut from, and where in it."""
+
+    batch: int
+    segment: int
+    first_page: int = Field(description="first page of the original batch, 1-based")
+    last_page: int
+    barcode: dict[str, Any] = Field(description="what a filing barcode said, source barcode")
 
 
 class LinkOut(Output):
@@ -311,8 +335,13 @@ class DocumentOut(Output):
         "when reading one document",
     )
 
+    origin: BatchOrigin | None = Field(
+        None, description="the scanned batch it was split from; null for a single file"
+    )
+
     @classmethod
     def of(cls, document: Document, current: Version) -> DocumentOut:
+        segment = document.batch_segment
         code = document.document_type.code if document.document_type else None
         return cls(
             id=document.id,
@@ -342,6 +371,14 @@ class DocumentOut(Output):
             },
             version=VersionOut.of(current),
             retention=DocumentRetention.of(document),
+            origin=segment
+            and BatchOrigin(
+                batch=segment.batch_id,
+                segment=segment.index,
+                first_page=segment.first_page,
+                last_page=segment.last_page,
+                barcode=dict(segment.barcode),
+            ),
         )
 
 

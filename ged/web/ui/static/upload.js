@@ -101,6 +101,11 @@
         data.append(field, value);
       }
     });
+    ["split", "drop_blank"].forEach(function (field) {
+      if (form.elements[field].checked) {
+        data.append(field, form.elements[field].value);
+      }
+    });
     var request = new XMLHttpRequest();
     request.open("POST", text.api);
     // The session cookie authenticates this call, so the API asks for the CSRF token.
@@ -115,7 +120,15 @@
     request.addEventListener("loadend", sent);
     request.addEventListener("load", function () {
       var body = request.response || {};
-      if (request.status === 202) {
+      if (request.status === 202 && body.segments) {
+        // A scanned batch: a worker splits it; its page follows the split.
+        bar.value = 100;
+        var batchLink = document.createElement("a");
+        batchLink.href = urlFor(text.batchTemplate, body.id);
+        batchLink.textContent = text.msgOpenBatch;
+        name.append(" — ", batchLink);
+        finish(item, status, text.msgBatch, true);
+      } else if (request.status === 202) {
         bar.value = 100;
         var link = document.createElement("a");
         link.href = urlFor(text.documentTemplate, body.id);
