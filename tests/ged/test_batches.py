@@ -25,6 +25,7 @@ from ged.models import AuditEvent, Batch, Document, Version
 from ged.services.batch_split import requeue_abandoned_batches, split_batch
 from ged.services.batches import read_batch, resplit_batch, submit_batch
 from ged.services.documents import Metadata, Upload
+from ged.services.pipeline import process_version
 from ged.services.users import create_unit, create_user
 from ingest.sheets import Sheet
 from tests.ingest.batches import Letter, batch_pages, save_batch
@@ -159,6 +160,18 @@ def test_a_filing_barcode_sets_type_unit_and_tags_with_source_barcode(runtime, p
         assert [tag.name for tag in document.tags] == ["urgent"]
         assert uow.session.get_one(Document, second.document_id).unit is None
     assert third.barcode["ignored"] == "unknown unit 'Inconnue'"
+    # The pipeline's classifier leaves a type read on a barcode as it is.
+    with runtime.unit_of_work() as uow:
+        version_id = uow.session.scalars(
+            select(Version.id).where(Version.document_id == first.document_id)
+        ).one()
+    process_version(runtime, version_id)
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get_one(Document, first.document_id)
+        assert (document.document_type.code, document.classification_source) == (
+            "facture",
+            "barcode",
+        )
 
 
 def test_blank_pages_are_removed_when_asked(runtime, people, tmp_path):
