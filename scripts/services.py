@@ -30,6 +30,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -847,8 +848,18 @@ class Dovecot(Service):
             "imaps_port": self.port + 1,
             "imap_username": DOVECOT_USER["username"],
             "imap_password": DOVECOT_USER["password"],
-            "imap_ca_file": str(self.dir / "cert.pem"),
+            "imap_ca_file": str(self.served_certificate()),
         }
+
+    def served_certificate(self):
+        """The certificate the running Dovecot presents, which is its own CA (self-signed):
+        one reused from another checkout keeps its certificate there, as the TSA its PKI."""
+        served = self.dir / "served-cert.pem"
+        pem = ssl.get_server_certificate(("127.0.0.1", self.port + 1), timeout=10)
+        if not served.exists() or served.read_text() != pem:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            served.write_text(pem)
+        return served
 
 
 CLASSES = {

@@ -451,4 +451,4 @@ def test_up_starts_the_watcher_when_folders_are_configured(make_station):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
-    assert "and 1 watched folder(s)" in stderr
+    assert "with 1 worker(s), 1 watched folder(s)." in stderr

@@ -10,7 +10,6 @@ killed mid-split is in tests/workers/test_batch_split_process.py).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ged.access import Principal, command_line, principal_for
-from ged.bootstrap import Runtime, build
+from ged.bootstrap import Runtime
 from ged.errors import InvalidInput, NotFound, PermissionDenied
 from ged.models import AuditEvent, Batch, Document, Version
 from ged.services.batch_split import requeue_abandoned_batches, split_batch
@@ -28,22 +27,12 @@ from ged.services.documents import Metadata, Upload
 from ged.services.pipeline import process_version
 from ged.services.users import create_unit, create_user
 from ingest.sheets import Sheet
+from tests.ged.lifecycle_setup import runtime
 from tests.ingest.batches import Letter, batch_pages, save_batch
-from tests.migrated import migrate
+
+__all__ = ["runtime"]
 
 PASSWORD = "mot de passe de test"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def runtime(request, make_settings) -> Iterator[Runtime]:
-    sections: dict = {}
-    if request.param == "postgresql":
-        sections["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
-    settings = make_settings(**sections)
-    migrate(settings.database.url)
-    runtime = build(settings)
-    yield runtime
-    runtime.close()
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def test_crash_between_blob_write_and_commit_leaves_no_version_and_at_most_an_or
     def crash(*_args, **_kwargs):
         raise RuntimeError("simulated crash after the blob write, before the commit")
 
-    monkeypatch.setattr(documents, "_record_blob", crash)
+    monkeypatch.setattr(documents, "record_blob", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         filed.file(content, "crash.pdf")
     with filed.runtime.unit_of_work() as uow:
