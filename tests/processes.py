@@ -25,7 +25,6 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GED_")}
     env.update(
         GED_DATABASE__URL=settings.database.url,
-        GED_STORAGE__PATH=str(settings.storage.path),
         GED_WEB__SECRET_KEY_FILE=str(settings.web.secret_key_file),
         GED_AUDIT__KEY_FILE=str(settings.audit.key_file),
         GED_OPENSEARCH__URLS=json.dumps(list(settings.opensearch.urls)),
@@ -40,6 +39,10 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
         GED_WEBHOOKS__BACKOFF=json.dumps(list(settings.webhooks.backoff)),
         GED_LOGGING__LEVEL="WARNING",
     )
+    for key, value in settings.storage.model_dump(mode="json", exclude_none=True).items():
+        env[f"GED_STORAGE__{key.upper()}"] = (
+            str(value).lower() if isinstance(value, bool) else str(value)
+        )
     if settings.oidc.enabled:
         for key, value in settings.oidc.model_dump(mode="json", exclude_none=True).items():
             env[f"GED_OIDC__{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)
