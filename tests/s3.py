@@ -13,12 +13,12 @@ from ged.config import StorageSettings
 from ged.storage.s3 import make_client
 
 
-def storage_section(urls: dict[str, str], bucket: str, **overrides: Any) -> dict[str, Any]:
-    """The [storage] keys of an S3 store in `bucket` with a prefix of its own."""
+def storage_section(urls: dict[str, str], run_bucket: str, **overrides: Any) -> dict[str, Any]:
+    """The [storage] keys of an S3 store in the run's bucket with a prefix of its own."""
     return {
         "backend": "s3",
         "endpoint": urls["s3_endpoint"],
-        "bucket": bucket,
+        "bucket": run_bucket,
         "access_key": urls["s3_access_key"],
         "secret_key": urls["s3_secret_key"],
         "prefix": f"t-{uuid.uuid4().hex[:12]}/",

@@ -1,7 +1,9 @@
 """Reading an S3 object as a seekable file, and the S3 errors said to people.
 
-A seek costs nothing: the next read asks the server for the bytes from there on (a
-ranged GET), so serving an HTTP `Range` of a large blob fetches only that range.
+A seek costs nothing: the next read asks the server for the bytes from there on, by
+ranged GETs of a window that starts at 1 MiB and doubles up to 64 MiB while the reading
+goes on, so serving an HTTP `Range` of a large blob fetches about that range, and a
+whole download takes a few dozen requests per GiB.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ged.errors import ServiceUnavailable
 
+FIRST_WINDOW = 1024 * 1024
+LAST_WINDOW = 64 * 1024 * 1024
 _REFUSED = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403", "401"}
 
 
@@ -58,6 +62,8 @@ class S3Reader(io.RawIOBase):
         self._where = where
         self._position = 0
         self._body: Any = None
+        self._window = FIRST_WINDOW
+        self._body_start = 0
 
     def readable(self) -> bool:
         return True
@@ -74,6 +80,7 @@ class S3Reader(io.RawIOBase):
         if position != self._position:
             self._drop_body()
             self._position = position
+            self._window = FIRST_WINDOW
         return position
 
     def readinto(self, buffer: Any) -> int:
@@ -82,18 +89,27 @@ class S3Reader(io.RawIOBase):
         filled = 0
         while filled < len(view) and self._position < self._size:
             if self._body is None:
-                with s3_errors(self._where, self._bucket):
-                    self._body = self._client.get_object(
-                        Bucket=self._bucket, Key=self._key, Range=f"bytes={self._position}-"
-                    )["Body"]
+                self._body = self._get_window()
             with s3_errors(self._where, self._bucket):
                 data = self._body.read(len(view) - filled)
-            if not data:
-                break
+            if not data:  # this window is read: the next one
+                if self._body_start == self._position:
+                    break  # the object is shorter than it said: not our bytes to invent
+                self._drop_body()
+                continue
             view[filled : filled + len(data)] = data
             filled += len(data)
             self._position += len(data)
         return filled
+
+    def _get_window(self) -> Any:
+        end = min(self._position + self._window, self._size) - 1
+        self._window = min(self._window * 2, LAST_WINDOW)
+        self._body_start = self._position
+        with s3_errors(self._where, self._bucket):
+            return self._client.get_object(
+                Bucket=self._bucket, Key=self._key, Range=f"bytes={self._position}-{end}"
+            )["Body"]
 
     def close(self) -> None:
         self._drop_body()
