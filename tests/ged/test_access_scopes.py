@@ -32,6 +32,7 @@ CHANGING_VERBS = frozenset(
         "rebuild",
         "reconcile",
         "train",
+        "migrate",
         "manage",
         "place",
         "release",
