@@ -242,13 +242,14 @@ def install_opensearch():
     return home
 
 
-def install_s3proxy():
-    """The s3proxy jar (all its dependencies inside) in the cache; fetched once."""
+def cached_jar(url, name):
+    """The path of a jar from Maven Central, downloaded into the cache on first use (several
+    test workers may ask at once: the cache lock makes one of them download it)."""
     cache = cache_dir()
-    jar = cache / f"s3proxy-{S3PROXY_VERSION}.jar"
-    with open(cache / ".s3proxy.lock", "w") as lock:
+    jar = cache / name
+    with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        download(S3PROXY_JAR_URL, jar)
+        download(url, jar)
     return jar
 
 
@@ -896,7 +897,8 @@ class S3Proxy(Service):
         return False
 
     def start(self):
-        jar = install_s3proxy()
+        # All its dependencies inside.
+        jar = cached_jar(S3PROXY_JAR_URL, f"s3proxy-{S3PROXY_VERSION}.jar")
         (self.dir / "data").mkdir(exist_ok=True)
         settings = {
             "s3proxy.endpoint": self.url,
