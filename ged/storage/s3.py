@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -67,12 +68,23 @@ def make_client(settings: StorageSettings) -> Any:
 
 
 class S3BlobStore:
-    def __init__(self, settings: StorageSettings, client: Any | None = None) -> None:
+    def __init__(self, settings: StorageSettings) -> None:
+        self.settings = settings
         self.bucket = settings.bucket
         self.prefix = settings.prefix
         self.part_size = settings.part_size_mb * 1024 * 1024
-        self.client = client or make_client(settings)
+        self._client = make_client(settings)
+        self._pid = os.getpid()
         self._where = f"the S3 server {settings.endpoint or 'of Amazon, ' + settings.region}"
+
+    @property
+    def client(self) -> Any:
+        """This process's client: a worker's job runs in a forked child, which must not
+        share the parent's pooled connections (nor their half-read answers)."""
+        if self._pid != os.getpid():
+            self._client = make_client(self.settings)
+            self._pid = os.getpid()
+        return self._client
 
     def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob:
         digest = hashlib.sha256()

@@ -5,7 +5,9 @@ test_storage.py on both."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import random
 import socket
 import time
@@ -129,3 +131,18 @@ def test_a_store_that_cannot_be_used_says_which_setting_to_check(
         with pytest.raises(ServiceUnavailable, match=named) as raised:
             operation()
         assert raised.value.service == "blob store"
+
+
+def test_a_forked_child_uses_a_client_of_its_own(backend: Backend) -> None:
+    # As an RQ worker's job does: the parent built the store, the child uses it.
+    parent_client = backend.store.client
+    pid = os.fork()
+    if pid == 0:  # the child: no pytest here, only an exit status
+        ok = backend.store.client is not parent_client
+        ok = ok and backend.store.put(io.BytesIO(b"from the child")).created
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert backend.store.client is parent_client
+    assert backend.store.exists(hashlib.sha256(b"from the child").hexdigest())
