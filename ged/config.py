@@ -27,6 +27,7 @@ from ged.config_sections import FilingDefaults
 from ged.config_sections import Section as _Section
 from ged.errors import ConfigError
 from ged.mail_settings import MailSettings
+from ged.storage_settings import StorageSettings
 from ingest.classify_rules import ClassificationRule
 
 ENV_PREFIX = "GED_"
@@ -36,10 +37,6 @@ CONFIG_ENV = "GED_CONFIG"
 class DatabaseSettings(_Section):
     url: str = "sqlite:///var/ged.sqlite3"
     echo: bool = False
-
-
-class StorageSettings(_Section):
-    path: Path = Path("var/blobs")
 
 
 class OpenSearchSettings(_Section):
@@ -577,9 +574,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     return settings.model_copy(
         update={
             "database": database,
-            "storage": settings.storage.model_copy(
-                update={"path": absolute(settings.storage.path)}
-            ),
+            "storage": settings.storage.resolved(absolute),
             "classification": settings.classification.model_copy(
                 update={"model_path": absolute(settings.classification.model_path)}
             ),

@@ -297,6 +297,8 @@ SERVICE_REASONS: dict[str, str] = {
     'url has an invalid port: {url!r}': "l'URL a un port non valide : {url!r}",
     # ged/storage/local.py
     'blob store': 'stockage des fichiers',
+    # ged/storage_settings.py
+    'storage.secret_key_file: cannot read it ({exc})': 'storage.secret_key_file : ce fichier ne peut pas être lu ({exc})',
     # ged/watcher.py
     'no watched folder is configured: add [[watch.folders]] tables (or an [archives] reply_folder)': "aucun dossier surveillé n'est configuré : ajoutez des tables [[watch.folders]] (ou un reply_folder dans [archives])",
     # ged/web/oidc_client.py

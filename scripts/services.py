@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Install and start ged's backing services (OpenSearch, Redis, PostgreSQL, a test TSA, an
-OpenID provider, an IMAP server) on loopback.
+OpenID provider, an IMAP server, an S3 server) on loopback.
 
 Stdlib only: it runs before the project's venv exists.
 
@@ -18,6 +18,8 @@ The keycloak service is Keycloak from Maven Central with the realm of tests/oidc
 (re-imported whenever that file changes); it needs Java 21 or newer.
 The dovecot service is Debian's Dovecot with a self-signed certificate and one test account
 (DOVECOT_USER), STARTTLS on its port and IMAPS on the next, for the functional mailboxes.
+The s3proxy service is s3proxy from Maven Central (an S3 server on a local directory, with
+the account S3_CREDENTIALS), for the S3 blob store; it runs on Java 17.
 Services named together are started at once, and `ensure` waits for all of them.
 """
 
@@ -50,6 +52,7 @@ PORTS = {
         "tsa": 8318,
         "keycloak": 8380,
         "dovecot": 1143,
+        "s3proxy": 8480,
     },
     "test": {
         "opensearch": 9250,
@@ -58,9 +61,10 @@ PORTS = {
         "tsa": 9318,
         "keycloak": 9380,
         "dovecot": 9143,
+        "s3proxy": 9480,
     },
 }
-SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak", "dovecot")
+SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak", "dovecot", "s3proxy")
 SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
 IS_ROOT = os.geteuid() == 0
 
@@ -93,6 +97,13 @@ KC_ADMIN = {"username": "admin", "password": "admin"}
 KC_REALM_FILE = ROOT / "tests" / "oidc" / "realm.json"
 #: the realm attribute that says which realm.json the imported realm came from
 KC_REALM_STAMP = "gedRealmFileSha256"
+S3PROXY_VERSION = "4.1.0"
+S3PROXY_JAR_URL = (
+    f"https://repo1.maven.org/maven2/org/gaul/s3proxy/{S3PROXY_VERSION}/"
+    f"s3proxy-{S3PROXY_VERSION}-jar-with-dependencies.jar"
+)
+#: the S3 account of the tests and of a trial run (loopback only)
+S3_CREDENTIALS = {"access_key": "ged-test", "secret_key": "ged-test-secret"}
 #: written last by install_keycloak: an install without it was interrupted
 KC_INSTALLED = ".ged-installed"
 
@@ -230,6 +241,17 @@ def install_opensearch():
         finally:
             shutil.rmtree(tmp)
     return home
+
+
+def cached_jar(url, name):
+    """The path of a jar from Maven Central, downloaded into the cache on first use (several
+    test workers may ask at once: the cache lock makes one of them download it)."""
+    cache = cache_dir()
+    jar = cache / name
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        download(url, jar)
+    return jar
 
 
 def keycloak_java_home():
@@ -862,6 +884,54 @@ class Dovecot(Service):
         return served
 
 
+class S3Proxy(Service):
+    """A real S3 server (s3proxy, jclouds' filesystem backend under var/<instance>/s3proxy),
+    for the S3 blob store's tests; buckets are the tests' to create."""
+
+    name = "s3proxy"
+    timeout = 60
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.conf = self.dir / "s3proxy.conf"
+        self.marker = str(self.conf)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def up(self):
+        # Anonymous: s3proxy answers 403 (AccessDenied) with its own XML error document.
+        try:
+            urllib.request.urlopen(self.url + "/", timeout=2).close()
+        except urllib.error.HTTPError as exc:
+            return exc.code == 403 and b"<Error>" in exc.read(4096)
+        except OSError:
+            return False
+        return False
+
+    def start(self):
+        # All its dependencies inside.
+        jar = cached_jar(S3PROXY_JAR_URL, f"s3proxy-{S3PROXY_VERSION}.jar")
+        (self.dir / "data").mkdir(exist_ok=True)
+        settings = {
+            "s3proxy.endpoint": self.url,
+            "s3proxy.authorization": "aws-v2-or-v4",
+            "s3proxy.identity": S3_CREDENTIALS["access_key"],
+            "s3proxy.credential": S3_CREDENTIALS["secret_key"],
+            "jclouds.provider": "filesystem",
+            "jclouds.filesystem.basedir": str(self.dir / "data"),
+        }
+        self.conf.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
+        java = str(Path(java_home()) / "bin" / "java")
+        cmd = [java, "-Xmx256m", "-jar", str(jar), "--properties", str(self.conf)]
+        return spawn(cmd, self.log, self.pid_file)
+
+    def urls(self):
+        return {
+            "s3_endpoint": self.url,
+            "s3_access_key": S3_CREDENTIALS["access_key"],
+            "s3_secret_key": S3_CREDENTIALS["secret_key"],
+        }
+
+
 CLASSES = {
     "opensearch": OpenSearch,
     "redis": Redis,
@@ -869,6 +939,7 @@ CLASSES = {
     "tsa": Tsa,
     "keycloak": Keycloak,
     "dovecot": Dovecot,
+    "s3proxy": S3Proxy,
 }
 URL_KEYS = {"opensearch": "opensearch_url", "redis": "redis_url", "postgres": "database_url"}
 

@@ -16,5 +16,5 @@ python3 scripts/services.py check
 python3 scripts/verapdf.py install >/dev/null
 # Started once here so that the pytest workers find them up; the fixtures
 # call the same idempotent script, so running pytest alone works too.
-python3 scripts/services.py ensure --profile test opensearch redis postgres tsa keycloak dovecot >/dev/null
+python3 scripts/services.py ensure --profile test opensearch redis postgres tsa keycloak dovecot s3proxy >/dev/null
 exec .venv/bin/python -m pytest -n 2 "$@"

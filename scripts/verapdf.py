@@ -9,14 +9,13 @@ Stdlib only, like services.py, whose download and cache it shares.
                                   exits 0 when every file is compliant
 """
 
-import fcntl
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from services import Failure, cache_dir, download  # noqa: E402
+from services import Failure, cached_jar  # noqa: E402
 
 VERSION = "1.28.2"
 # greenfield-apps is self-contained (its dependencies are shaded in): one jar to fetch.
@@ -29,14 +28,8 @@ MAIN_CLASS = "org.verapdf.apps.GreenfieldCliWrapper"
 
 
 def install():
-    """The path of the veraPDF jar, downloaded on first use (several test workers may ask
-    at once: the cache lock makes one of them download it)."""
-    cache = cache_dir()
-    jar = cache / f"verapdf-greenfield-apps-{VERSION}.jar"
-    with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        download(JAR_URL, jar)
-    return jar
+    """The path of the veraPDF jar, downloaded on first use."""
+    return cached_jar(JAR_URL, f"verapdf-greenfield-apps-{VERSION}.jar")
 
 
 def command(*files, flavour="2b"):

@@ -27,7 +27,7 @@ from ged import passwords
 from ged.config import DatabaseSettings, Settings, load_settings
 from ged.db import make_engine
 from search.client import make_client
-from tests import services
+from tests import s3, services, storage_backends
 from tests.apiclient import Api, serve
 from tests.migrated import migrate
 from tests.oidc.provider import Keycloak
@@ -35,7 +35,15 @@ from tests.oidc.provider import Keycloak
 #: fixtures that reach a test service, directly or through a parameter chosen at run time
 #: (getfixturevalue does not show in a test's fixture closure)
 _SERVICE_FIXTURES = frozenset(
-    {"service_urls", "database_url", "empty_database_url", "api", "oidc_provider"}
+    {
+        "service_urls",
+        "database_url",
+        "empty_database_url",
+        "api",
+        "oidc_provider",
+        "s3_urls",
+        "storage_section",
+    }
 )
 
 
@@ -74,6 +82,34 @@ def oidc_provider() -> Keycloak:
     fixture, so that a run without single sign-on tests does not wait for it (scripts/test.sh
     starts it beside the others)."""
     return Keycloak.from_urls(services.ensure("keycloak"))
+
+
+@pytest.fixture(scope="session")
+def s3_urls() -> dict[str, str]:
+    """The test S3 server: its own fixture, so that runs without S3 tests do not start it."""
+    return services.ensure("s3proxy")
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_urls: dict[str, str], request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from s3.run_bucket(s3_urls, worker_id(request))
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_section(request: pytest.FixtureRequest) -> dict:
+    """The [storage] overrides of each backend: none for the local directory, an S3
+    bucket (this test's own prefix in the run's bucket) for S3."""
+    if request.param == "local":
+        return {}
+    return s3.storage_section(
+        request.getfixturevalue("s3_urls"), request.getfixturevalue("s3_bucket")
+    )
+
+
+@pytest.fixture
+def backend(storage_section: dict, tmp_path: Path) -> storage_backends.Backend:
+    """A blob store of each backend, empty, with a view of it from outside."""
+    return storage_backends.make_backend(storage_section, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -20,12 +20,19 @@ from ged.config import Settings
 from workers.worker import run_worker
 
 
+def storage_environment(settings: Settings) -> dict[str, str]:
+    """The GED_STORAGE__* variables of the settings' blob store, local or S3."""
+    return {
+        f"GED_STORAGE__{key.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in settings.storage.model_dump(mode="json", exclude_none=True).items()
+    }
+
+
 def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
     """The environment that makes a `ged` process use exactly these settings."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GED_")}
     env.update(
         GED_DATABASE__URL=settings.database.url,
-        GED_STORAGE__PATH=str(settings.storage.path),
         GED_WEB__SECRET_KEY_FILE=str(settings.web.secret_key_file),
         GED_AUDIT__KEY_FILE=str(settings.audit.key_file),
         GED_OPENSEARCH__URLS=json.dumps(list(settings.opensearch.urls)),
@@ -40,6 +47,7 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
         GED_WEBHOOKS__BACKOFF=json.dumps(list(settings.webhooks.backoff)),
         GED_LOGGING__LEVEL="WARNING",
     )
+    env.update(storage_environment(settings))
     if settings.oidc.enabled:
         for key, value in settings.oidc.model_dump(mode="json", exclude_none=True).items():
             env[f"GED_OIDC__{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)

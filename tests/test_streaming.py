@@ -6,7 +6,8 @@ body written from a generator, the download read in chunks), so neither side eve
 file. The server's resident memory is sampled every 20 ms and its kernel peak (VmHWM,
 reset before each phase) is read after: the growth over the resident size just before a
 transfer stays under 50 MB (less than the large file), and the large file's growth exceeds
-the small one's by less than 24 MB, where holding the files would add 67 MB. Throughput and
+the small one's by less than 24 MB, where holding the files would add 67 MB. On each blob
+store backend: the local directory, and an S3 bucket of the test S3 server. Throughput and
 memory on 200 MiB against a baseline server: bench/bench_streaming.py.
 """
 
@@ -211,8 +212,9 @@ def round_trip(port: int, token: str, pid: int, size: int, block: bytes) -> tupl
 
 @pytest.mark.timeout(180)
 def test_uploads_and_downloads_keep_the_server_memory_flat_whatever_the_size(
-    settings, redis_client, tmp_path
+    make_settings, storage_section, redis_client, tmp_path
 ):
+    settings = make_settings(storage=storage_section)
     port = free_port()
     server_tmp = tmp_path / "server-tmp"
     server_tmp.mkdir()

@@ -1,5 +1,5 @@
-"""Operators' commands on the stored data: ``ged fsck``, ``ged reindex``, ``ged reconcile``,
-``ged classifier train``. The services do the work and record it; these print it."""
+"""Operators' commands on the stored data: ``ged fsck``, ``ged storage migrate``,
+``ged reindex``, ``ged reconcile``, ``ged classifier train``. The services do the work and record it; these print it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from ged.cli.invocation import settings_from, unit_of_work
 from ged.services import classifier as classifier_service
 from ged.services.maintenance import check_blobs, fsck_status
 from ged.services.maintenance import reconcile as reconcile_work
+from ged.services.storage_migration import migrate_blobs
+from ged.storage import make_blob_store
+from ged.storage_settings import StorageSettings
 
 
 @contextmanager
@@ -56,6 +59,43 @@ def fsck(ctx: click.Context) -> None:
         err=True,
     )
     sys.exit(fsck_status(report))
+
+
+@click.group()
+def storage() -> None:
+    """The blob store."""
+
+
+@storage.command("migrate")
+@click.option("--to", "backend", type=click.Choice(["s3"]), required=True)
+@click.pass_context
+def storage_migrate(ctx: click.Context, backend: str) -> None:
+    """Copy the local blob store ([storage] path) into the bucket of the [storage] S3 keys,
+    checking every digest; run it again after an interruption, it goes on where it stopped.
+    Then set backend = "s3".
+
+    Exit status: 0 every blob copied, 1 some local blobs are corrupt (not copied: see fsck).
+    """
+    configured = settings_from(ctx).storage
+    keys = configured.model_dump(exclude={"backend"})
+    try:
+        target = make_blob_store(StorageSettings(**keys, backend=backend))
+    except ValueError as exc:
+        raise click.UsageError(f"[storage]: {exc}") from None
+    source = make_blob_store(StorageSettings(**keys, backend="local"))
+    with (
+        unit_of_work(ctx) as uow,
+        progress_bar(total=0, unit="blob", desc="migrate") as progress,
+    ):
+        result = migrate_blobs(uow, command_line(), source, target, progress)
+    for sha256 in result.corrupt:
+        click.echo(f"corrupt {sha256}")
+    click.echo(
+        f"{result.copied} blob(s) copied ({result.bytes_copied} bytes), "
+        f"{result.present} already there, {len(result.corrupt)} corrupt",
+        err=True,
+    )
+    sys.exit(result.exit_status)
 
 
 @click.command()
@@ -113,4 +153,4 @@ def thumbnails(ctx: click.Context, limit: int | None) -> None:
     click.echo(f"{result.made} thumbnail(s) made, of {result.missing} missing", err=True)
 
 
-COMMANDS = (fsck, reindex, reconcile, classifier, thumbnails)
+COMMANDS = (fsck, storage, reindex, reconcile, classifier, thumbnails)

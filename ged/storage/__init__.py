@@ -1,7 +1,8 @@
 """Content-addressed blob stores: bytes in, SHA-256 out, written once and never modified.
 
 The database refers to blobs by their SHA-256 only, so any backend that honours
-ged.ports.BlobStore will do; the local filesystem (ged.storage.local) is the default.
+ged.ports.BlobStore will do; the local filesystem (ged.storage.local) is the default,
+an S3 bucket (ged.storage.s3) the way past one machine.
 This module holds what every backend shares: names, hashing, errors, and the choice of
 backend from the settings.
 """
@@ -72,6 +73,11 @@ def hash_stream(stream: BinaryIO, on_chunk: Callable[[int], None] | None = None)
 
 
 def make_blob_store(settings: StorageSettings) -> BlobStore:
+    """The backend the settings choose; boto3 is imported only by those who use S3."""
+    if settings.backend == "s3":
+        from ged.storage.s3 import S3BlobStore
+
+        return S3BlobStore(settings)
     from ged.storage.local import LocalBlobStore
 
     return LocalBlobStore(settings.path)

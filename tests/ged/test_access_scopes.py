@@ -33,6 +33,7 @@ CHANGING_VERBS = frozenset(
         "rebuild",
         "reconcile",
         "train",
+        "migrate",
         "manage",
         "place",
         "release",

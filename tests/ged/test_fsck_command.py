@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -20,7 +19,10 @@ from ged.config import Settings
 from ged.models import AuditEvent, User, Version
 from ged.services import documents
 from ged.services.documents import Metadata, Upload
+from tests import s3
 from tests.migrated import migrate
+from tests.processes import storage_environment
+from tests.storage_backends import Backend
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -30,6 +32,7 @@ class Filed:
     settings: Settings
     runtime: Runtime
     agent: Principal
+    backend: Backend
     shas: list[str] = field(default_factory=list)
 
     def file(self, content: bytes, name: str) -> None:
@@ -37,20 +40,29 @@ class Filed:
             documents.create_document(uow, self.agent, Upload(BytesIO(content), name), Metadata())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(
+    params=[("sqlite", "local"), ("postgresql", "local"), ("sqlite", "s3")], ids="-".join
+)
 def filed(request, make_settings) -> Iterator[Filed]:
-    """Two documents filed by an agent through the service layer, on each database."""
-    if request.param == "sqlite":
-        settings = make_settings()
+    """Two documents filed by an agent through the service layer, on each database, and
+    on each blob store."""
+    database, backend = request.param
+    storage = {}
+    if backend == "s3":
+        urls, bucket = request.getfixturevalue("s3_urls"), request.getfixturevalue("s3_bucket")
+        storage = s3.storage_section(urls, bucket)
+    if database == "sqlite":
+        settings = make_settings(storage=storage)
         migrate(settings.database.url)
     else:
-        settings = make_settings(database={"url": request.getfixturevalue("fresh_postgres_url")})
+        url = request.getfixturevalue("fresh_postgres_url")
+        settings = make_settings(database={"url": url}, storage=storage)
     runtime = build(settings)
     with runtime.unit_of_work() as uow:
         uow.session.add(User(username="agent", role="agent"))
         uow.commit()
         agent = principal_for(uow.session.scalars(select(User)).one())
-    filed = Filed(settings, runtime, agent)
+    filed = Filed(settings, runtime, agent, Backend(backend, runtime.adapters.blobs))
     for n in range(2):
         content = PDF + f"document {n}".encode()
         filed.file(content, f"d{n}.pdf")
@@ -60,15 +72,8 @@ def filed(request, make_settings) -> Iterator[Filed]:
 
 
 def run_fsck(settings):
-    env = {
-        "GED_DATABASE__URL": settings.database.url,
-        "GED_STORAGE__PATH": str(settings.storage.path),
-    }
+    env = {"GED_DATABASE__URL": settings.database.url, **storage_environment(settings)}
     return CliRunner().invoke(cli, ["fsck"], env=env)
-
-
-def blob_path(settings, sha256: str):
-    return settings.storage.path / sha256[:2] / sha256[2:4] / sha256
 
 
 def test_fsck_is_clean_after_normal_uploads(filed):
@@ -83,13 +88,9 @@ def test_fsck_is_clean_after_normal_uploads(filed):
     assert recorded == [(f"cli:{getpass.getuser()}", {"exit_status": 0})]
 
 
-def test_fsck_reports_a_blob_altered_on_disk(filed):
+def test_fsck_reports_a_blob_altered_in_the_store(filed):
     settings, shas = filed.settings, filed.shas
-    path = blob_path(settings, shas[0])
-    os.chmod(path, 0o644)
-    with open(path, "r+b") as handle:
-        handle.seek(3)
-        handle.write(b"X")
+    filed.backend.damage(shas[0])
     result = run_fsck(settings)
     assert result.exit_code == 1
     assert f"corrupt {shas[0]}" in result.output
@@ -97,7 +98,7 @@ def test_fsck_reports_a_blob_altered_on_disk(filed):
 
 def test_fsck_reports_a_missing_blob(filed):
     settings, shas = filed.settings, filed.shas
-    blob_path(settings, shas[1]).unlink()
+    filed.backend.remove(shas[1])
     result = run_fsck(settings)
     assert result.exit_code == 1
     assert f"missing {shas[1]}" in result.output

@@ -5,7 +5,10 @@ import json
 import pytest
 
 from ged.web import create_app
+from tests import s3
+from tests.apiclient import serve
 from tests.conftest import worker_number
+from tests.migrated import migrate
 from tests.relay import relay_to
 from tests.services import Throwaway
 
@@ -39,6 +42,56 @@ def test_readyz_reports_an_unwritable_blob_store(make_settings, tmp_path):
     assert response.status_code == 503
     assert response.json["checks"]["blob_store"]["ok"] is False
     assert "blob_store" in response.json["detail"]
+
+
+def test_readyz_is_green_on_an_s3_blob_store(make_settings, s3_urls, s3_bucket):
+    response = readiness(make_settings(storage=s3.storage_section(s3_urls, s3_bucket)))
+    assert response.status_code == 200, response.json
+    assert response.json["checks"]["blob_store"]["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"secret_key": "not-the-secret"}, "storage.secret_key"),
+        ({"bucket": "ged-no-such-bucket"}, "storage.bucket"),
+        ({"endpoint": "http://127.0.0.1:9", "timeout": 1}, "storage.endpoint"),
+    ],
+    ids=["wrong-credentials", "missing-bucket", "server-down"],
+)
+def test_readyz_says_why_the_s3_blob_store_cannot_be_used(
+    make_settings, s3_urls, s3_bucket, change, named
+):
+    storage = s3.storage_section(s3_urls, s3_bucket, **change)
+    response = readiness(make_settings(storage=storage))
+    assert response.status_code == 503
+    check = response.json["checks"]["blob_store"]
+    assert check["ok"] is False
+    assert named in check["detail"]
+    assert response.json["checks"]["database"]["ok"] is True
+
+
+def test_a_download_while_the_s3_server_is_down_answers_503(make_settings, s3_urls, s3_bucket):
+    storage = s3.storage_section(s3_urls, s3_bucket)
+    settings = make_settings(storage=storage)
+    migrate(settings.database.url)
+    for api in serve(settings):
+        document_id = api.upload(b"%PDF-1.4\n%%EOF\n").json["id"]
+    down = settings.model_copy(
+        update={
+            "storage": settings.storage.model_copy(
+                update={"endpoint": "http://127.0.0.1:9", "timeout": 1}
+            )
+        }
+    )
+    app = create_app(down)
+    response = app.test_client().get(
+        f"/api/v1/documents/{document_id}/content", headers=api.headers("admin")
+    )
+    app.extensions["ged"].close()
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert "storage.endpoint" in response.json["detail"]
 
 
 def test_readyz_reports_an_unreachable_database(make_settings, tmp_path):
