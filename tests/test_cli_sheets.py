@@ -14,45 +14,25 @@ from tests.test_cli import environment_of, migrated_settings, run_ged
 
 __all__ = ["migrated_settings"]
 
+#: a cover sheet filing invoices of Finances, tagged, with a reference
+COVER = (
+    "sheets",
+    "print",
+    *("--type", "facture", "--unit", "Finances"),
+    *("--tags", "urgent, 2026", "--ref", "2026-123"),
+)
+
 
 def test_a_cover_sheet_files_what_follows_and_says_so_in_french(migrated_settings, tmp_path):
     output = tmp_path / "feuille.pdf"
-    result = run_ged(
-        "sheets",
-        "print",
-        "--type",
-        "facture",
-        "--unit",
-        "Finances",
-        "--tags",
-        "urgent, 2026",
-        "--ref",
-        "2026-123",
-        "-o",
-        str(output),
-        env=environment_of(migrated_settings),
-    )
+    result = run_ged(*COVER, "-o", str(output), env=environment_of(migrated_settings))
     assert result.returncode != 0
     assert "unknown unit 'Finances'" in result.stderr
     assert not output.exists()
 
     run_ged("unit", "create", "Finances", env=environment_of(migrated_settings))
     result = run_ged(
-        "sheets",
-        "print",
-        "--type",
-        "facture",
-        "--unit",
-        "Finances",
-        "--tags",
-        "urgent, 2026",
-        "--ref",
-        "2026-123",
-        "--copies",
-        "2",
-        "-o",
-        str(output),
-        env=environment_of(migrated_settings),
+        *COVER, "--copies", "2", "-o", str(output), env=environment_of(migrated_settings)
     )
     assert result.returncode == 0, result.stderr
     document = pdfium.PdfDocument(output.read_bytes())
