@@ -18,8 +18,8 @@ from ged.bootstrap import build
 from ged.services.tokens import create_token
 from ged.web import create_app
 from tests.ui.conftest import SCREENSHOTS, WORD
+from tests.ui.pictures import scanned_pdf
 from tests.ui.test_browser import log_in, serious_violations
-from tests.ui.test_browser_pictures import scanned_pdf
 
 NOTE_WORD = "Lanildutiennes"
 #: how long the live worker may take for a step (OCR of the scan, a bulk job, a refresh)

@@ -13,8 +13,8 @@ from ged.bootstrap import build
 from ged.services.tokens import create_token
 from ged.web import create_app
 from tests.processes import wait_until
+from tests.ui.pictures import scanned_pdf
 from tests.ui.test_browser import log_in, serious_violations
-from tests.ui.test_browser_pictures import scanned_pdf
 
 #: the word of this module's scan, on its second page
 WORD = "Plouescatoises"
