@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from ged.access import RULES, command_line
 from ged.bootstrap import build
@@ -173,3 +174,19 @@ def session_of(api: Api, username: str = "outsider") -> tuple[int, str]:
         key = open_session(uow, user, method="password", ip="192.0.2.9", user_agent="tests")
         row = uow.session.scalars(select(UserSession).where(UserSession.key_hash == hash_key(key)))
         return row.one().id, key
+
+
+@contextmanager
+def statements(api) -> Iterator[list[str]]:
+    """The SQL the app sends while the block runs."""
+    engine = api.client.application.extensions["ged"].engine
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)

@@ -100,9 +100,3 @@ class BatchSegment(Base):
     def pages(self) -> list[int]:
         dropped = set(self.dropped_pages)
         return [n for n in range(self.first_page, self.last_page + 1) if n not in dropped]
-
-
-#: the segment a document was cut from (None for a single file), for its page and the API
-Document.batch_segment = relationship(  # type: ignore[attr-defined]
-    BatchSegment, uselist=False, viewonly=True
-)

@@ -27,6 +27,7 @@ from ged.models.base import one_of, timestamp, utcnow
 from ged.models.users import User
 
 if TYPE_CHECKING:
+    from ged.models.batches import BatchSegment
     from ged.models.lifecycle import RetentionRule
 
 #: "destroyed": disposed of after a visa; only its row and tombstone remain (ged.models.disposal)
@@ -133,6 +134,8 @@ class Document(Base):
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.number"
     )
+    #: the segment of a scanned batch it was cut from; None for a single file
+    batch_segment: Mapped[BatchSegment | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": revision}
 

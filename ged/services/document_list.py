@@ -48,7 +48,11 @@ def list_documents(
     its filters and count, as a search is."""
     session = uow.session
     query = _sorted(_filtered(select(Document), filters).where(allowed(principal, "read")), filters)
-    found = paginate(session, query.options(selectinload(Document.tags)), page)
+    found = paginate(
+        session,
+        query.options(selectinload(Document.tags), selectinload(Document.batch_segment)),
+        page,
+    )
     versions = _current_versions(uow, found.items)
     record(
         session,

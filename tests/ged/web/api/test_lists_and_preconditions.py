@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ged.models import ROLES
+from tests.apiclient import statements
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -67,6 +68,24 @@ def test_documents_list_filters_sorts_and_hides_what_the_caller_may_not_read(sql
     assert ids["old"] not in [
         d["id"] for d in sqlite_api.get("/api/v1/documents").json["documents"]
     ]
+
+
+def test_the_documents_list_sends_as_many_statements_for_six_documents_as_for_two(sqlite_api):
+    """What each listed document shows (tags, type, unit, batch origin, author) is loaded
+    for the whole page at once, not by one query per document."""
+
+    def listed() -> list[str]:
+        sqlite_api.get("/api/v1/documents")  # the token's first use of the minute is recorded
+        with statements(sqlite_api) as sent:
+            assert sqlite_api.get("/api/v1/documents").status_code == 200
+        return sent
+
+    for number in range(2):
+        sqlite_api.upload(PDF + bytes([number]), f"{number}.pdf", tags="voirie")
+    two = listed()
+    for number in range(2, 6):
+        sqlite_api.upload(PDF + bytes([number]), f"{number}.pdf", tags="voirie")
+    assert len(listed()) == len(two), two
 
 
 def test_updated_since_takes_a_time_with_its_offset_only(sqlite_api):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from tests.apiclient import PASSWORD
+from tests.apiclient import PASSWORD, statements
 from tests.processes import run_worker_burst, wait_until
 
 TEXTS = [
@@ -124,22 +120,6 @@ def test_invalid_parameters_are_400_naming_the_field(sqlite_api, query, field):
     assert response.status_code == 400, response.json
     assert response.mimetype == "application/problem+json"
     assert response.json["field"] == field
-
-
-@contextmanager
-def statements(api) -> Iterator[list[str]]:
-    """The SQL the app sends while the block runs."""
-    engine = api.client.application.extensions["ged"].engine
-    sent: list[str] = []
-
-    def keep(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 def _reads_the_caller(statement: str) -> bool:
