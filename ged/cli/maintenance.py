@@ -113,12 +113,13 @@ def reindex(ctx: click.Context) -> None:
 @click.pass_context
 def reconcile(ctx: click.Context) -> None:
     """Queue again what is not done (after a Redis loss): unfinished pipelines, stale index
-    entries, webhook deliveries due."""
+    entries, webhook deliveries due, scanned batches not split to their end."""
     with unit_of_work(ctx) as uow:
         done = reconcile_work(uow, command_line())
     click.echo(f"{done.versions} unfinished version(s) queued", err=True)
     click.echo(f"{done.index_entries} stale index entr(ies) queued for a refresh", err=True)
     click.echo(f"{done.deliveries} webhook deliver(ies) queued", err=True)
+    click.echo(f"{done.batches} scanned batch(es) queued for their split", err=True)
 
 
 @click.group()

@@ -30,6 +30,7 @@ from ged.services.bulk_operations import (
     parse_operation,
 )
 from ged.services.job_rows import abandoned_rows, claim_row, finish_row, release_row
+from ged.services.lost_jobs import requeue_lost
 from ged.services.pipeline import Runner
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.revisions import document_for_change
@@ -249,11 +250,10 @@ def _finish(units: UnitsOfWork, job_id: int, reason: str | None = None) -> None:
 def requeue_abandoned_jobs(uow: UnitOfWork) -> list[int]:
     """Queue again the open jobs nobody has advanced for the stale delay (their worker
     died, or their run was lost with Redis) whose run is not waiting in the queue."""
-    abandoned = abandoned_rows(uow, BulkJob)
-    waiting = uow.jobs.waiting_bulk_jobs(abandoned)
-    lost = [job_id for job_id in abandoned if job_id not in waiting]
-    if lost:
-        log.warning("recovering %d abandoned bulk job(s): %s", len(lost), lost)
-        uow.after_commit(lambda: uow.jobs.enqueue_bulk(lost))
-    uow.commit()
-    return lost
+    return requeue_lost(
+        uow,
+        abandoned_rows(uow, BulkJob),
+        uow.jobs.waiting_bulk_jobs,
+        lambda job_id: uow.jobs.enqueue_bulk([job_id]),
+        "abandoned bulk job(s)",
+    )

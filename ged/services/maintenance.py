@@ -11,12 +11,11 @@ from sqlalchemy import select
 from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.models import UNFINISHED_STATUSES, Blob, Version
+from ged.models.batches import OPEN_BATCH_STATUSES, Batch
 from ged.services.index_sync import stale_entries
 from ged.services.webhook_deliveries import due_deliveries
 from ged.storage.fsck import FsckReport, check_store
 from ged.uow import UnitOfWork
-
-#: pipeline states a version leaves only by a worker's hand
 
 
 def check_blobs(
@@ -49,12 +48,14 @@ class Reconciled:
     versions: int  # unfinished versions whose pipeline was queued again
     index_entries: int  # stale index entries whose refresh was queued
     deliveries: int  # webhook deliveries due whose attempt was queued
+    batches: int  # open scanned batches whose split was queued again
 
 
 def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
     """Queue again the work the database says is not done (after a Redis loss): every
     version whose pipeline has not finished, every index entry older than its document's
-    last change, every webhook delivery due. Recorded as ``cli.reconcile``.
+    last change, every webhook delivery due, every scanned batch not split to its end
+    (a split taken up again goes on where it stopped). Recorded as ``cli.reconcile``.
 
     That work was committed long ago, so its jobs are queued at once rather than after
     this unit of work's commit: the event can then say how many really were."""
@@ -67,7 +68,11 @@ def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
     versions = uow.jobs.enqueue_versions(list(unfinished))
     entries = uow.jobs.enqueue_index(stale_entries(uow))
     deliveries = [i for i in due_deliveries(uow) if uow.jobs.enqueue_delivery(i)]
-    done = Reconciled(len(versions), len(entries), len(deliveries))
+    open_batches = session.scalars(
+        select(Batch.id).where(Batch.status.in_(OPEN_BATCH_STATUSES)).order_by(Batch.id)
+    )
+    batches = uow.jobs.enqueue_splits(list(open_batches))
+    done = Reconciled(len(versions), len(entries), len(deliveries), len(batches))
     record(
         session,
         principal,
@@ -76,6 +81,7 @@ def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
             "queued": done.versions,
             "index_refreshed": done.index_entries,
             "deliveries_queued": done.deliveries,
+            "batches_queued": done.batches,
         },
     )
     uow.commit()

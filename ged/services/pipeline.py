@@ -24,6 +24,7 @@ from sqlalchemy import and_, or_, select, update
 from ged.config import PipelineSettings, Settings
 from ged.errors import ServiceUnavailable
 from ged.models import FINISHED_STATUSES, UNFINISHED_STATUSES, Version
+from ged.services.lost_jobs import requeue_lost
 from ged.services.pipeline_steps import (
     UnitsOfWork,
     classify_step,
@@ -194,11 +195,10 @@ def abandoned_versions(uow: UnitOfWork) -> list[int]:
 
 def requeue_abandoned(uow: UnitOfWork) -> list[int]:
     """Queue again the abandoned versions whose job is not waiting in the queue; return them."""
-    abandoned = abandoned_versions(uow)
-    waiting = uow.jobs.waiting(abandoned)
-    lost = [version_id for version_id in abandoned if version_id not in waiting]
-    if lost:
-        log.warning("recovering %d abandoned version(s): %s", len(lost), lost)
-        uow.enqueue_pipeline(lost)
-    uow.commit()
-    return lost
+    return requeue_lost(
+        uow,
+        abandoned_versions(uow),
+        uow.jobs.waiting,
+        lambda version_id: uow.jobs.enqueue_versions([version_id]),
+        "abandoned version(s)",
+    )

@@ -8,6 +8,7 @@ import sys
 
 from ingest.classify import load_model
 from search.client import client_for
+from tests.ingest.batches import Letter, batch_pages, save_batch
 from tests.ingest.corpus_generator import generate
 from tests.processes import ged_environment, run_worker_burst, wait_until
 
@@ -94,9 +95,25 @@ def test_reconcile_requeues_what_a_redis_loss_forgot_and_is_recorded(sqlite_api,
     assert [(e["actor"], e["details"]) for e in recorded["events"]] == [
         (
             f"cli:{getpass.getuser()}",
-            {"queued": 2, "index_refreshed": 0, "deliveries_queued": 0},
+            {"queued": 2, "index_refreshed": 0, "deliveries_queued": 0, "batches_queued": 0},
         )
     ]
+
+
+def test_reconcile_queues_again_a_batch_whose_split_redis_forgot(
+    sqlite_api, redis_client, tmp_path
+):
+    path = save_batch(batch_pages([Letter(pages=1)] * 2), tmp_path / "lot.pdf")
+    batch_id = sqlite_api.upload(path.read_bytes(), "lot.pdf", split="separators").json["id"]
+    redis_client.flushdb()
+
+    result = ged(sqlite_api.settings, "reconcile")
+
+    assert result.returncode == 0, result.stderr
+    assert "1 scanned batch(es) queued for their split" in result.stderr
+    run_worker_burst(sqlite_api.settings)
+    batch = sqlite_api.get(f"/api/v1/batches/{batch_id}").json
+    assert (batch["status"], batch["progress"]) == ("done", {"filed": 2, "total": 2}), batch
 
 
 def test_reconcile_without_redis_says_so_and_records_nothing(sqlite_api):
