@@ -26,7 +26,7 @@ from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.models import Document, DocumentLink, MailMessage, User
 from tests.migrated import migrate
-from tests.processes import ged_environment, wait_until
+from tests.processes import ged_environment, kill_group, wait_until
 
 STATION = "courriel"
 
@@ -224,8 +224,6 @@ def build_mailroom(
 
 def close_mailroom(room: Mailroom) -> None:
     for process in room.processes:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
+        kill_group(process)  # `ged up`'s children too
     room.imap.logout()
     room.engine.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ged.db import make_engine, make_session_factory
 from ged.models import User
 from ged.passwords import verify_password
-from tests.processes import free_port
+from tests.processes import free_port, kill_group
 
 
 def get_json(url: str) -> tuple[int, dict]:
@@ -49,16 +49,22 @@ def test_up_serves_ready_with_a_first_admin_and_stops_on_ctrl_c(settings, tmp_pa
         GED_REDIS__QUEUE=settings.redis.queue,
         GED_WORKER__COUNT="1",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ged", "up"], env=env, stderr=subprocess.PIPE, text=True
-    )
+    log = tmp_path / "up.log"
+    with log.open("w") as output:
+        # Its own session, so that a failure kills its children with it; its output in a
+        # file, which the children fill without waiting for the test to read it.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ged", "up"], env=env, stderr=output, start_new_session=True
+        )
     try:
         status, body = wait_for_ready(f"http://127.0.0.1:{port}/readyz", process)
         assert status == 200, body
         assert all(check["ok"] for check in body["checks"].values())
-    finally:
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        process.wait(timeout=60)
+    finally:
+        kill_group(process)
+    stderr = log.read_text()
     assert process.returncode == 0, stderr
     assert "ged stopped." in stderr
 

@@ -28,7 +28,7 @@ from ged.db import make_engine, make_session_factory
 from ged.models import Document, Grant, Group, Unit, User, Version
 from ged.services.drops import folder_problem
 from tests.migrated import migrate
-from tests.test_up import free_port
+from tests.processes import free_port, kill_group
 from workers.counters import RedisWatchCounters
 
 STATION = "scanner"
@@ -95,13 +95,14 @@ class Station:
         )
         return env
 
-    def start(self, command: str = "watch") -> subprocess.Popen:
+    def start(self, command: str = "watch", **env: str) -> subprocess.Popen:
         with self.log.open("a") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "ged", command],
-                env=self.environment(),
+                env={**self.environment(), **env},
                 stdout=log,
                 stderr=log,
+                start_new_session=True,  # killed whole at the end, `ged up`'s children too
             )
         self.processes.append(process)
         return process
@@ -199,9 +200,7 @@ def make_station(make_settings, tmp_path: Path) -> Iterator[Callable[..., Statio
     for station in stations:
         station.engine.dispose()
         for process in station.processes:
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+            kill_group(process)
 
 
 def test_files_present_before_start_are_filed_with_the_folder_and_subfolder_defaults(
@@ -438,17 +437,10 @@ def test_up_starts_the_watcher_when_folders_are_configured(make_station):
         "GED_WEB__SECRET_KEY_FILE": str(settings.web.secret_key_file),
         "GED_OPENSEARCH__URLS": json.dumps(list(settings.opensearch.urls)),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ged", "up", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    station.processes.append(process)
+    process = station.start("up", GED_WORKER__COUNT="1", **env)
     (station.inbox / "via-up.pdf").write_bytes(pdf("up"))
     station.wait_for(lambda: station.count() == 1, "the document filed by ged up's watcher")
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
-    assert "with 1 worker(s), 1 watched folder(s)." in stderr
+    process.wait(timeout=60)
+    assert process.returncode == 0, station.log.read_text()
+    assert "with 1 worker(s), 1 watched folder(s)." in station.log.read_text()

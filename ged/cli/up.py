@@ -7,7 +7,7 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import click
@@ -15,6 +15,7 @@ import click
 from ged.access import command_line
 from ged.audit.seal import generate_key
 from ged.bootstrap import Runtime
+from ged.config import Settings
 from ged.health import check_readiness
 from ged.migrate import upgrade
 from ged.services.users import create_user, has_admin
@@ -44,7 +45,22 @@ def run_everything(runtime: Runtime, config_path: str | None, workers: int | Non
     mailboxes = len(settings.mail.accounts)
     if mailboxes:
         commands.append([sys.executable, "-m", "ged", "mail"])
-    children = [subprocess.Popen(command, env=env) for command in commands]
+    # Ctrl-C from here on stops the children, even one pressed while they start.
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stopping.set())
+    children: list[subprocess.Popen] = []
+    try:
+        for command in commands:
+            if not stopping.is_set():
+                children.append(subprocess.Popen(command, env=env))
+        announce(settings, worker_count, folders, mailboxes)
+        return supervise(children, stopping)
+    finally:
+        stop_children(children)
+
+
+def announce(settings: Settings, worker_count: int, folders: int, mailboxes: int) -> None:
     watching = f", {folders} watched folder(s)" if folders else ""
     watching += f", {mailboxes} mailbox(es)" if mailboxes else ""
     click.echo(
@@ -55,7 +71,6 @@ def run_everything(runtime: Runtime, config_path: str | None, workers: int | Non
         f"  logs:       this terminal (web and workers)\n",
         err=True,
     )
-    return supervise(children)
 
 
 def ensure_first_admin(runtime: Runtime, password_file: Path) -> None:
@@ -84,27 +99,20 @@ def report_dependencies(runtime: Runtime) -> None:
         click.echo(f"  [{mark}] {result.name}: {result.detail}", err=True)
 
 
-def supervise(children: list[subprocess.Popen]) -> int:
-    """Wait until Ctrl-C or until one child dies; then stop the others and report."""
-    stopping = False
-
-    def stop(_signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
+def supervise(children: list[subprocess.Popen], stopping: threading.Event) -> int:
+    """Wait until Ctrl-C or until one child dies, and report which."""
+    while not stopping.wait(0.5):
         dead = [child for child in children if child.poll() is not None]
         if dead:
             click.echo(
                 f"ged: {' '.join(dead[0].args[2:])} exited with status {dead[0].returncode}; stopping",
                 err=True,
             )
-            exit_code = 1
-            break
-        time.sleep(0.5)
+            return 1
+    return 0
+
+
+def stop_children(children: list[subprocess.Popen]) -> None:
     for child in children:
         if child.poll() is None:
             child.terminate()
@@ -114,4 +122,3 @@ def supervise(children: list[subprocess.Popen]) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
     click.echo("ged stopped.", err=True)
-    return exit_code
