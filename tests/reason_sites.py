@@ -48,10 +48,12 @@ NOT_REASONS = {
     "pikepdf {pikepdf.__version__}",
     "ghostscript {_ghostscript_version()}",
     "q {box[0]:.4f} 0 0 {box[1]:.4f} 0 0 cm /Im0 Do Q\n",
-    "disposal list(s)",  # what a log line counts
 }
 #: calls whose sentences are for the log, not for people
 _LOG_CALLS = {"debug", "info", "warning", "error", "exception", "critical"}
+#: functions whose sentences are for the operator's log: a broken installation, what a
+#: recovery sweep counts
+_OPERATOR_CALLS = {"RuntimeError", "requeue_lost"}
 
 
 def refusal_names() -> dict[str, int]:
@@ -156,9 +158,8 @@ def _docstrings_and_logs(tree: ast.Module) -> set[int]:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id == "RuntimeError"
+            and node.func.id in _OPERATOR_CALLS
         ):
-            # a broken installation, for the operator's log: not a reason of a document
             skipped.update(id(child) for child in ast.walk(node))
     return skipped
 

@@ -121,16 +121,19 @@ def test_words_make_lines_and_paragraphs_with_their_mean_confidence() -> None:
 # ---------------------------------------------------------------- page processes
 
 
-def test_pages_run_side_by_side_in_separate_processes() -> None:
-    def page(_workdir: Path) -> tuple[int, float, float]:
-        started = time.monotonic()
-        time.sleep(0.3)
-        return os.getpid(), started, time.monotonic()
+def test_pages_run_side_by_side_in_separate_processes(tmp_path: Path) -> None:
+    def page(_workdir: Path) -> tuple[int, int]:
+        # Each page says it has started, then waits for a second one to start too: pages
+        # run one after the other would each wait in vain (and see only themselves).
+        (tmp_path / str(os.getpid())).touch()
+        deadline = time.monotonic() + 5
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return os.getpid(), len(list(tmp_path.iterdir()))
 
-    started = time.monotonic()
     results = run_isolated([page] * 4, processes=2, timeout=10)
-    assert time.monotonic() - started < 1.0  # two at a time, not one after the other
-    pids = {pid for pid, _, _ in results}
+    assert all(seen >= 2 for _, seen in results), results
+    pids = {pid for pid, _ in results}
     assert len(pids) == 4 and os.getpid() not in pids
 
 
