@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
 Real services only: OpenSearch, Redis, PostgreSQL, a time-stamping authority
-(RFC 3161, with a test CA) and an OpenID provider (Keycloak, for the tests that ask for
-it) are started once per run by scripts/services.py (the same script the README uses). Each test gets its
+(RFC 3161, with a test CA), and for the tests that ask for them an OpenID provider
+(Keycloak), an S3 server and a 3-node OpenSearch cluster, are started once per run by
+scripts/services.py (the same script the README uses). Each test gets its
 own blob directory, SQLite file, OpenSearch index prefix and RQ queue name;
 each xdist worker gets its own PostgreSQL database and Redis database.
 """
