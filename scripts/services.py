@@ -5,7 +5,7 @@ OpenID provider, an IMAP server, an S3 server) on loopback.
 Stdlib only: it runs before the project's venv exists.
 
     services.py ensure [--profile dev|test] [--instance NAME --port-offset N] SERVICE...
-    services.py stop   [--profile ...] [--instance ...] [SERVICE...]
+    services.py stop   [--profile ...] [--instance ...] [--node N] [SERVICE...]
     services.py status [--profile ...] [--instance ...] [SERVICE...]
     services.py check
 
@@ -20,6 +20,12 @@ The dovecot service is Debian's Dovecot with a self-signed certificate and one t
 (DOVECOT_USER), STARTTLS on its port and IMAPS on the next, for the functional mailboxes.
 The s3proxy service is s3proxy from Maven Central (an S3 server on a local directory, with
 the account S3_CREDENTIALS), for the S3 blob store; it runs on Java 17.
+The opensearch-cluster service is three nodes of the same OpenSearch, one cluster on loopback
+(ports PORTS["opensearch-cluster"] + 0, 1, 2; transport +100), for the tests of a node's loss:
+`ensure` reuses it when every node answers in a cluster of three (green or yellow) and starts
+the nodes that are missing, `stop` stops the three, `stop --node N` (1 to 3) only the Nth.
+Its URLs are one key holding a JSON list, node 1 first:
+    {"opensearch_urls": ["http://127.0.0.1:9260", "http://127.0.0.1:9261", "http://127.0.0.1:9262"]}
 Services named together are started at once, and `ensure` waits for all of them.
 """
 
@@ -47,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PORTS = {
     "dev": {
         "opensearch": 9200,
+        "opensearch-cluster": 9210,
         "redis": 6379,
         "postgres": 54320,
         "tsa": 8318,
@@ -56,6 +63,7 @@ PORTS = {
     },
     "test": {
         "opensearch": 9250,
+        "opensearch-cluster": 9260,
         "redis": 6390,
         "postgres": 54390,
         "tsa": 9318,
@@ -64,7 +72,18 @@ PORTS = {
         "s3proxy": 9480,
     },
 }
-SERVICES = ("opensearch", "redis", "postgres", "tsa", "keycloak", "dovecot", "s3proxy")
+SERVICES = (
+    "opensearch",
+    "opensearch-cluster",
+    "redis",
+    "postgres",
+    "tsa",
+    "keycloak",
+    "dovecot",
+    "s3proxy",
+)
+#: the nodes of the opensearch-cluster service
+CLUSTER_SIZE = 3
 SVC_USER = "ged-svc"  # OpenSearch and PostgreSQL refuse to run as root
 IS_ROOT = os.geteuid() == 0
 
@@ -536,21 +555,35 @@ class Redis(Service):
 
 
 class OpenSearch(Service):
+    """The single node of the quickstart and of most tests."""
+
     name = "opensearch"
     timeout = 180
+    java_opts = "-Xms512m -Xmx512m"
 
     def __init__(self, *args):
         super().__init__(*args)
-        # The last argument of both the launcher script and the java process it execs.
-        self.marker = f"cluster.name=ged-{self.instance}\0"
+        self.cluster_name = f"ged-{self.instance}"
+        # The setting that names this process, passed last: the last argument of both the
+        # launcher script and the java process it execs (self.marker).
+        self.identity = ("cluster.name", self.cluster_name)
+        self.marker = f"cluster.name={self.cluster_name}\0"
         self.url = f"http://127.0.0.1:{self.port}"
 
     def up(self):
         try:
             with urllib.request.urlopen(f"{self.url}/_cluster/health", timeout=2) as resp:
-                return json.load(resp).get("status") in ("yellow", "green")
+                health = json.load(resp)
         except (OSError, ValueError):
             return False
+        return health.get("cluster_name") == self.cluster_name and health.get("status") in (
+            "yellow",
+            "green",
+        )
+
+    def discovery(self):
+        """The settings by which this node finds its cluster."""
+        return {"discovery.type": "single-node"}
 
     def start(self):
         home = install_opensearch()
@@ -565,12 +598,12 @@ class OpenSearch(Service):
             "HOME": str(self.dir),
             "LANG": "C.UTF-8",
             "OPENSEARCH_JAVA_HOME": java_home(),
-            "OPENSEARCH_JAVA_OPTS": "-Xms512m -Xmx512m",
+            "OPENSEARCH_JAVA_OPTS": self.java_opts,
             "OPENSEARCH_PATH_CONF": str(conf),
             "OPENSEARCH_TMPDIR": str(self.dir / "tmp"),
         }
         settings = {
-            "discovery.type": "single-node",
+            **self.discovery(),
             "http.host": "127.0.0.1",
             "transport.host": "127.0.0.1",
             "http.port": self.port,
@@ -578,8 +611,11 @@ class OpenSearch(Service):
             "path.data": self.dir / "data",
             "path.logs": self.dir / "logs",
             "cluster.routing.allocation.disk.threshold_enabled": "false",
-            "cluster.name": f"ged-{self.instance}",  # last: see self.marker
+            "cluster.name": self.cluster_name,
         }
+        key, value = self.identity
+        settings.pop(key, None)
+        settings[key] = value  # last: see self.marker
         args = [arg for key, value in settings.items() for arg in ("-E", f"{key}={value}")]
         cmd = as_service_user([str(home / "bin" / "opensearch"), *args])
         return spawn(cmd, self.log, self.pid_file, env)
@@ -596,6 +632,87 @@ class OpenSearch(Service):
             text = text.replace("logs/", f"{self.dir / 'logs'}/")
             options.write_text(text)
         return conf
+
+
+class OpenSearchNode(OpenSearch):
+    """Node `number` (1 to CLUSTER_SIZE) of the opensearch-cluster service, in
+    var/<instance>/opensearch-cluster/node-<number>/."""
+
+    name = "opensearch-cluster"
+    # C1 only: a test node serves small indices for one run, and starts faster without C2's
+    # slow optimisations (a node's restart into the cluster: 11 s rather than 18 s here).
+    java_opts = "-Xms384m -Xmx512m -XX:TieredStopAtLevel=1"
+
+    def __init__(self, instance, profile, offset, number):
+        super().__init__(instance, profile, offset)
+        self.name = f"opensearch-cluster node {number}"
+        self.port += number - 1
+        self.dir = self.dir / f"node-{number}"
+        self.log = self.dir / "opensearch.log"
+        self.pid_file = self.dir / "opensearch.pid"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cluster_name = f"ged-{instance}-cluster"
+        self.node_name = f"{self.cluster_name}-{number}"
+        self.identity = ("node.name", self.node_name)
+        self.marker = f"node.name={self.node_name}\0"
+        self.first_port = self.port - (number - 1)
+
+    def discovery(self):
+        ports = range(self.first_port, self.first_port + CLUSTER_SIZE)
+        names = [f"{self.cluster_name}-{number}" for number in range(1, CLUSTER_SIZE + 1)]
+        return {
+            "discovery.seed_hosts": ",".join(f"127.0.0.1:{port + 100}" for port in ports),
+            # Read only at the cluster's first start, from empty data directories.
+            "cluster.initial_cluster_manager_nodes": ",".join(names),
+        }
+
+
+class OpenSearchCluster(Service):
+    """The CLUSTER_SIZE nodes of one cluster: see the module's docstring."""
+
+    name = "opensearch-cluster"
+    timeout = 180
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.nodes = [OpenSearchNode(*args, number) for number in range(1, CLUSTER_SIZE + 1)]
+        self.url = ",".join(node.url for node in self.nodes)
+
+    def up(self):
+        """Every node answers, green or yellow, in a cluster of all of them."""
+        return all(node.up() and cluster_size(node.url) == CLUSTER_SIZE for node in self.nodes)
+
+    def ensure(self):
+        if self.up():
+            say(f"{self.name}: reusing {self.url}")
+            return
+        # At once: the first start elects a cluster manager only once most nodes are up.
+        cmd_ensure(self.nodes, quiet=True)
+        start = time.monotonic()
+        while not self.up():
+            if time.monotonic() - start > self.timeout:
+                raise Failure(f"{self.name}: no cluster of {CLUSTER_SIZE} nodes at {self.url}")
+            time.sleep(0.25)
+
+    def pid(self):
+        pids = [str(pid) for pid in (node.pid() for node in self.nodes) if pid]
+        return ", ".join(pids) or None
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop()
+
+    def urls(self):
+        return {"opensearch_urls": [node.url for node in self.nodes]}
+
+
+def cluster_size(url):
+    """The number of nodes the node at url counts in its cluster (0 if it does not answer)."""
+    try:
+        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=2) as resp:
+            return json.load(resp).get("number_of_nodes", 0)
+    except (OSError, ValueError):
+        return 0
 
 
 class Postgres(Service):
@@ -934,6 +1051,7 @@ class S3Proxy(Service):
 
 CLASSES = {
     "opensearch": OpenSearch,
+    "opensearch-cluster": OpenSearchCluster,
     "redis": Redis,
     "postgres": Postgres,
     "tsa": Tsa,
@@ -958,7 +1076,7 @@ def locked(instance):
         yield
 
 
-def cmd_ensure(services):
+def cmd_ensure(services, quiet=False):
     """Start every service at once (OpenSearch and Keycloak each take seconds of JVM
     start-up) and wait for all; one that fails does not stop the others."""
     failures = []
@@ -976,7 +1094,8 @@ def cmd_ensure(services):
         thread.join()
     if failures:
         raise Failure("; ".join(failures))
-    print(json.dumps({key: url for svc in services for key, url in svc.urls().items()}))
+    if not quiet:
+        print(json.dumps({key: url for svc in services for key, url in svc.urls().items()}))
 
 
 def cmd_stop(services):
@@ -991,7 +1110,7 @@ def cmd_status(services):
         all_up &= up
         pid = svc.pid()
         owner = f"  (pid {pid})" if pid else "  (not started by this script)" if up else ""
-        print(f"{svc.name:<11} {'up' if up else 'down':<5} {svc.url}{owner}")
+        print(f"{svc.name:<18} {'up' if up else 'down':<5} {svc.url}{owner}")
     return 0 if all_up else 1
 
 
@@ -1040,11 +1159,20 @@ def parse_args(argv):
         )
         # Checked by hand: argparse rejects an empty "*" list when given choices=.
         cmd.add_argument("services", nargs=nargs, metavar="SERVICE", help=" | ".join(SERVICES))
+        if name == "stop":
+            cmd.add_argument(
+                "--node",
+                type=int,
+                choices=range(1, CLUSTER_SIZE + 1),
+                help="only this node of opensearch-cluster (the only service named)",
+            )
     sub.add_parser("check")
     args = parser.parse_args(argv)
     if args.command != "check":
         for name in set(args.services) - set(SERVICES):
             parser.error(f"unknown service {name!r} (choose from {', '.join(SERVICES)})")
+        if getattr(args, "node", None) and args.services != ["opensearch-cluster"]:
+            parser.error("--node goes with opensearch-cluster, named alone")
         args.instance = args.instance or args.profile
         if not args.instance.replace("-", "").replace("_", "").isalnum():
             parser.error("--instance must be letters, digits, - or _")
@@ -1062,6 +1190,8 @@ def main(argv=None):
         ]
         if args.command == "status":
             return cmd_status(services)
+        if getattr(args, "node", None):
+            services = [services[0].nodes[args.node - 1]]
         with locked(args.instance):
             (cmd_ensure if args.command == "ensure" else cmd_stop)(services)
     except (Failure, OSError, subprocess.CalledProcessError) as exc:

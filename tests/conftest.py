@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
 Real services only: OpenSearch, Redis, PostgreSQL, a time-stamping authority
-(RFC 3161, with a test CA) and an OpenID provider (Keycloak, for the tests that ask for
-it) are started once per run by scripts/services.py (the same script the README uses). Each test gets its
+(RFC 3161, with a test CA), and for the tests that ask for them an OpenID provider
+(Keycloak), an S3 server and a 3-node OpenSearch cluster, are started once per run by
+scripts/services.py (the same script the README uses). Each test gets its
 own blob directory, SQLite file, OpenSearch index prefix and RQ queue name;
 each xdist worker gets its own PostgreSQL database and Redis database.
 """
@@ -43,6 +44,7 @@ _SERVICE_FIXTURES = frozenset(
         "oidc_provider",
         "s3_urls",
         "storage_section",
+        "opensearch_cluster_urls",
     }
 )
 
@@ -88,6 +90,13 @@ def oidc_provider() -> Keycloak:
 def s3_urls() -> dict[str, str]:
     """The test S3 server: its own fixture, so that runs without S3 tests do not start it."""
     return services.ensure("s3proxy")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster_urls() -> list[str]:
+    """The URLs of the test OpenSearch cluster's three nodes, node 1 first (see
+    scripts/services.py): its own fixture, so that runs without cluster tests do not start it."""
+    return services.ensure_opensearch_cluster()
 
 
 @pytest.fixture(scope="session")
