@@ -1,0 +1,192 @@
+"""`ged backup verify` on a copy as a restore leaves it: consistent, then with each thing a
+restore can get wrong (a blob lost or damaged, the audit trail edited, the wrong or a
+missing audit key, a dump of an older schema), each named."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from io import BytesIO
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from ged.audit.seal import generate_key, public_key_file, seal_checkpoint
+from ged.cli import cli
+from ged.config import Settings
+from ged.migrate import SCRIPT_LOCATION, alembic_config
+from ged.models import AuditEvent
+from tests.filed import COMBINATIONS, Filed, combination_sections, open_installation
+from tests.ged.test_audit_verify import tamper
+from tests.migrated import migrate
+from tests.processes import ged_environment
+
+
+def verify(settings: Settings) -> Result:
+    env = {key: value for key, value in ged_environment(settings).items() if key.startswith("GED_")}
+    return CliRunner().invoke(cli, ["backup", "verify"], env=env)
+
+
+@pytest.fixture(params=COMBINATIONS, ids="-".join)
+def installation(request, make_settings, tmp_path) -> Iterator[Filed]:
+    """An installation with an audit key, two documents filed, a checkpoint sealed over
+    them, then a third document: on each database, and on each blob store."""
+    settings = make_settings(
+        **combination_sections(request), audit={"key_file": tmp_path / "keys" / "audit.key"}
+    )
+    migrate(settings.database.url)
+    generate_key(settings.audit.key_file)
+    installed = open_installation(settings)
+    installed.file("d0.pdf")
+    installed.file("d1.pdf")
+    with installed.runtime.unit_of_work() as uow:
+        seal_checkpoint(uow.session, settings)
+    installed.file("d2.pdf")
+    yield installed
+    installed.runtime.close()
+
+
+def test_a_consistent_copy_passes_and_the_check_is_recorded(installation):
+    result = verify(installation.settings)
+    assert result.exit_code == 0, result.output
+    assert "schema: at this release's head" in result.output
+    assert "audit: OK:" in result.output
+    assert "2 checkpoint(s) stored" in result.output
+    assert "3 blob(s)" in result.output
+    assert "0 missing, 0 corrupt, 0 orphaned" in result.output
+    assert "PROBLEM" not in result.output
+    assert result.output.rstrip().endswith("make one consistent copy")
+    with installation.runtime.unit_of_work() as uow:
+        event = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "cli.backup.verify")
+        ).one()
+        assert event.details["ok"] is True
+    # The event extends the chain it was recorded after: a second run still verifies it.
+    assert verify(installation.settings).exit_code == 0
+
+
+def test_a_copy_restored_elsewhere_from_files_passes(make_settings, tmp_path):
+    """The database file (SQLite's online backup), the blob directory and the key files
+    copied to another place, as a restore does, verify there."""
+    original = make_settings(audit={"key_file": tmp_path / "audit.key"})
+    migrate(original.database.url)
+    generate_key(original.audit.key_file)
+    installed = open_installation(original)
+    installed.file("kept.pdf")
+    with installed.runtime.unit_of_work() as uow:
+        seal_checkpoint(uow.session, original)
+    installed.runtime.close()
+
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    source = sqlite3.connect(make_url(original.database.url).database)
+    target = sqlite3.connect(restored / "ged.sqlite3")
+    source.backup(target)
+    source.close()
+    target.close()
+    shutil.copytree(original.storage.path, restored / "blobs")
+    for key in (original.audit.key_file, public_key_file(original.audit.key_file)):
+        shutil.copy2(key, restored / key.name)
+    copy = make_settings(
+        database={"url": f"sqlite:///{restored / 'ged.sqlite3'}"},
+        storage={"path": restored / "blobs"},
+        audit={"key_file": restored / "audit.key"},
+    )
+
+    result = verify(copy)
+    assert result.exit_code == 0, result.output
+    assert "1 blob(s)" in result.output
+
+
+def test_a_blob_store_newer_than_the_dump_only_counts_orphans(installation):
+    installation.backend.store.put(BytesIO(b"filed after the dump was taken"))
+    result = verify(installation.settings)
+    assert result.exit_code == 0, result.output
+    assert "0 missing, 0 corrupt, 1 orphaned" in result.output
+
+
+def test_a_missing_blob_is_named_with_the_version_that_lost_it(installation):
+    installation.backend.remove(installation.shas[1])
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM missing blob {installation.shas[1]}: document 2 version 1 (d1.pdf)" in (
+        result.output
+    )
+    assert "1 missing, 0 corrupt" in result.output
+    assert "NOT CONSISTENT: 1 problem(s)" in result.output
+
+
+def test_a_corrupt_blob_is_named(installation):
+    installation.backend.damage(installation.shas[0])
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM corrupt blob {installation.shas[0]}: document 1 version 1" in result.output
+
+
+def test_an_audit_row_edited_in_the_dump_is_found(installation):
+    with installation.runtime.unit_of_work() as uow:
+        tamper(
+            uow.session,
+            "UPDATE audit_events SET actor = 'someone' WHERE stream = 'lifecycle' AND seq = 2",
+        )
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert "PROBLEM audit: BROKEN at event 2 (altered)" in result.output
+    assert "lifecycle journal: event 2 does not match its hash" in result.output
+    assert "0 missing, 0 corrupt" in result.output  # the other checks still ran
+
+
+def test_another_installations_key_is_found(installation):
+    key_file = installation.settings.audit.key_file
+    key_file.unlink()
+    public_key_file(key_file).unlink()
+    generate_key(key_file)
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert "(bad signature)" in result.output
+    assert "is not signed by key" in result.output
+    assert "is [audit] key_file this installation's key?" in result.output
+
+
+def test_a_private_key_that_is_not_the_public_keys_is_found(installation):
+    key_file = installation.settings.audit.key_file
+    other = key_file.with_name("other.key")
+    generate_key(other)
+    shutil.copyfile(other, key_file)
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM audit key: the private key {key_file}" in result.output
+    assert "restore both files from the same backup" in result.output
+    # The checkpoints themselves still hold with the public key beside it.
+    assert "audit: OK:" in result.output
+
+
+def test_a_key_left_out_of_the_restore_is_found(installation):
+    key_file = installation.settings.audit.key_file
+    key_file.unlink()
+    public_key_file(key_file).unlink()
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM audit key: the private key {key_file} was not restored" in result.output
+    assert "the 2 checkpoints cannot be checked" in result.output
+
+
+def test_a_dump_of_an_older_schema_asks_for_the_upgrade_first(installation):
+    script = ScriptDirectory(str(SCRIPT_LOCATION))
+    previous = script.get_revision(script.get_current_head()).down_revision
+    command.stamp(alembic_config(installation.settings.database.url), previous)
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM schema: the database is at {previous}" in result.output
+    assert "run `ged db upgrade`, then verify again" in result.output
+
+
+def test_an_empty_database_is_no_restored_copy(make_settings):
+    result = verify(make_settings())  # its SQLite file is not even created yet
+    assert result.exit_code == 1
+    assert "at no revision (not a ged database, or never migrated)" in result.output
