@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -27,9 +29,13 @@ from tests.migrated import migrate
 from tests.processes import ged_environment
 
 
-def verify(settings: Settings) -> Result:
+def ged(settings: Settings, *args: str) -> Result:
     env = {key: value for key, value in ged_environment(settings).items() if key.startswith("GED_")}
-    return CliRunner().invoke(cli, ["backup", "verify"], env=env)
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def verify(settings: Settings, *options: str) -> Result:
+    return ged(settings, "backup", "verify", *options)
 
 
 @pytest.fixture(params=COMBINATIONS, ids="-".join)
@@ -84,11 +90,7 @@ def test_a_copy_restored_elsewhere_from_files_passes(make_settings, tmp_path):
 
     restored = tmp_path / "restored"
     restored.mkdir()
-    source = sqlite3.connect(make_url(original.database.url).database)
-    target = sqlite3.connect(restored / "ged.sqlite3")
-    source.backup(target)
-    source.close()
-    target.close()
+    dump_sqlite(original, restored / "ged.sqlite3")
     shutil.copytree(original.storage.path, restored / "blobs")
     for key in (original.audit.key_file, public_key_file(original.audit.key_file)):
         shutil.copy2(key, restored / key.name)
@@ -101,6 +103,49 @@ def test_a_copy_restored_elsewhere_from_files_passes(make_settings, tmp_path):
     result = verify(copy)
     assert result.exit_code == 0, result.output
     assert "1 blob(s)" in result.output
+
+
+@pytest.mark.parametrize("installation", [("postgresql", "local")], indirect=True, ids="-".join)
+def test_a_postgresql_dump_restored_into_another_database_passes(
+    installation, create_postgres_database, tmp_path
+):
+    """pg_dump and pg_restore, as README's "Backup and restore" says, keep the audit chain
+    and the checkpoints verifiable: what is hashed comes back byte for byte."""
+    dump = tmp_path / "ged.dump"
+    source = libpq_url(installation.settings.database.url)
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", source], check=True)
+    restored_url = create_postgres_database("restored")
+    subprocess.run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            f"--dbname={libpq_url(restored_url)}",
+            dump,
+        ],
+        check=True,
+    )
+    restored = installation.settings.model_copy(
+        update={"database": installation.settings.database.model_copy(update={"url": restored_url})}
+    )
+
+    result = verify(restored)
+    assert result.exit_code == 0, result.output
+    assert "2 checkpoint(s) stored" in result.output and "3 blob(s)" in result.output
+
+
+def dump_sqlite(settings: Settings, target: Path) -> None:
+    """SQLite's online backup of the settings' database, as a nightly dump would take it."""
+    source = sqlite3.connect(make_url(settings.database.url).database)
+    copy = sqlite3.connect(target)
+    source.backup(copy)
+    source.close()
+    copy.close()
+
+
+def libpq_url(url: str) -> str:
+    """The URL as PostgreSQL's own tools take it (no SQLAlchemy driver name)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def test_a_blob_store_newer_than_the_dump_only_counts_orphans(installation):
@@ -190,3 +235,69 @@ def test_an_empty_database_is_no_restored_copy(make_settings):
     result = verify(make_settings())  # its SQLite file is not even created yet
     assert result.exit_code == 1
     assert "at no revision (not a ged database, or never migrated)" in result.output
+
+
+def test_an_audit_bundle_exported_since_is_held_by_the_database(installation, tmp_path):
+    bundle = tmp_path / "audit.zip"
+    assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
+    result = verify(installation.settings, "--bundle", str(bundle))
+    assert result.exit_code == 0, result.output
+    # The lifecycle journal's checkpoint and last event, the access log's last event.
+    assert "bundle audit.zip: the database holds the 3 events" in result.output
+
+
+@pytest.mark.parametrize("installation", [("sqlite", "local")], indirect=True, ids="-".join)
+def test_a_dump_older_than_an_audit_bundle_is_found(installation, tmp_path):
+    dump = tmp_path / "nightly.sqlite3"
+    dump_sqlite(installation.settings, dump)
+    installation.file("filed after the dump.pdf")
+    with installation.runtime.unit_of_work() as uow:
+        seal_checkpoint(uow.session, installation.settings)
+    bundle = tmp_path / "audit.zip"
+    assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
+    restored = installation.settings.model_copy(
+        update={
+            "database": installation.settings.database.model_copy(
+                update={"url": f"sqlite:///{dump}"}
+            )
+        }
+    )
+
+    result = verify(restored, "--bundle", str(bundle))
+    assert result.exit_code == 1
+    assert (
+        "PROBLEM bundle: the database is older than audit.zip: its lifecycle journal ends at "
+        "event 3, the bundle vouches for event 4 (the checkpoint sealed at"
+    ) in result.output
+    assert "the events after 3 are lost unless a later dump is restored" in result.output
+    assert "its access log ends at event 0, the bundle vouches for event 1 (its last event)" in (
+        result.output
+    )
+    assert "audit: OK:" in result.output  # the dump is intact in itself: only the bundle tells
+    assert "1 orphaned" in result.output  # the document filed after the dump
+
+
+def test_a_bundle_that_does_not_verify_is_named(installation, tmp_path):
+    bundle = tmp_path / "audit.zip"
+    assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
+    key_file = installation.settings.audit.key_file
+    other = key_file.with_name("other.key")
+    generate_key(other)
+    shutil.copyfile(public_key_file(other), public_key_file(key_file))
+    result = verify(installation.settings, "--bundle", str(bundle))
+    assert result.exit_code == 1
+    assert "PROBLEM bundle audit.zip does not verify:" in result.output
+
+
+@pytest.mark.parametrize("installation", [("postgresql", "local")], indirect=True, ids="-".join)
+def test_a_dump_rewritten_since_a_bundle_is_found(installation, tmp_path):
+    bundle = tmp_path / "audit.zip"
+    assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
+    with installation.runtime.unit_of_work() as uow:
+        tamper(uow.session, "UPDATE audit_events SET hash = repeat('0', 64) WHERE seq = 2")
+    result = verify(installation.settings, "--bundle", str(bundle))
+    assert result.exit_code == 1
+    assert (
+        "PROBLEM bundle: lifecycle journal event 2 is not the one audit.zip vouches for "
+        "(the checkpoint sealed at"
+    ) in result.output

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from ged.access import command_line
 from ged.cli.invocation import unit_of_work
 from ged.cli.maintenance import progress_bar
-from ged.services.backups import BackupReport, verify_backup
+from ged.services.backups import BackupReport, BundleCheck, verify_backup
 
 
 @click.group()
@@ -18,8 +19,14 @@ def backup() -> None:
 
 
 @backup.command("verify")
+@click.option(
+    "--bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An audit bundle exported after the backup was taken (`ged audit export --bundle`, "
+    "kept elsewhere): the database must hold every event it vouches for.",
+)
 @click.pass_context
-def backup_verify(ctx: click.Context) -> None:
+def backup_verify(ctx: click.Context, bundle: Path | None) -> None:
     """Check the configured database, blob store and audit key as one restored copy: the
     schema is at this release's head, the audit chains and their signed checkpoints hold
     with the restored key, and every blob the database names is there with its digest
@@ -32,7 +39,7 @@ def backup_verify(ctx: click.Context) -> None:
         unit_of_work(ctx) as uow,
         progress_bar(total=0, unit="B", unit_scale=True, desc="blobs", leave=False) as progress,
     ):
-        report = verify_backup(uow, command_line(), progress)
+        report = verify_backup(uow, command_line(), progress, bundle)
     problems = _print(report)
     if problems:
         click.echo(f"NOT CONSISTENT: {problems} problem(s), listed above")
@@ -84,7 +91,23 @@ def _print(report: BackupReport) -> int:
         f"{len(blobs.missing)} missing, {len(blobs.corrupt)} corrupt, {len(blobs.orphaned)} "
         "orphaned (stored bytes no row names, e.g. a store newer than the dump: harmless)"
     )
-    return problems
+    return problems + _print_bundle(report.bundle)
+
+
+def _print_bundle(bundle: BundleCheck | None) -> int:
+    if bundle is None:
+        return 0
+    if not bundle.verified.ok:
+        click.echo(f"PROBLEM bundle {bundle.path.name} does not verify: {bundle.verified.detail}")
+        return 1
+    for problem in bundle.problems:
+        click.echo(f"PROBLEM bundle: {problem}")
+    if not bundle.problems:
+        click.echo(
+            f"bundle {bundle.path.name}: the database holds the {bundle.points} events its "
+            "checkpoints and ends vouch for, with their hashes"
+        )
+    return len(bundle.problems)
 
 
 COMMANDS = (backup,)

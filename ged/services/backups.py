@@ -13,6 +13,11 @@ What a restore can get wrong, and what each check sees:
   row names (orphans): expected, no data is at risk, so not a problem;
 - the audit trail: a dump edited, cut or rewritten, as ``ged audit verify`` sees it
   (ged.audit.verify);
+- a database restored from a dump older than an audit bundle exported since (an
+  auditor's copy, a journal transferred to the archives): the events the bundle vouches
+  for (its checkpoints' and its last, ged.audit.offline.proven_points) are not all in
+  the database with the same hashes, so what happened after the dump is lost (or the
+  dump was rewritten);
 - the audit key, restored from its own backup (it is kept apart from the database's):
   absent while the database holds checkpoints, or not the key that signed them (the
   chain verification reports ``bad signature``), or a private key that is not the one of
@@ -30,11 +35,19 @@ from sqlalchemy.orm import Session
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record
-from ged.audit.seal import key_id, load_private_key, public_key_file, read_public_key
+from ged.audit.offline import ProvenPoint, proven_points, verify_file
+from ged.audit.seal import (
+    key_id,
+    load_private_key,
+    load_public_key,
+    public_key_file,
+    read_public_key,
+)
+from ged.audit.streams import STREAM_NAMES
 from ged.audit.verify import VerifyResult, verify_database
 from ged.errors import InvalidInput
 from ged.migrate import revisions
-from ged.models import AuditCheckpoint, Version
+from ged.models import AuditCheckpoint, AuditEvent, Version
 from ged.services.maintenance import referenced_blobs
 from ged.storage.fsck import FsckReport, check_store
 from ged.uow import UnitOfWork
@@ -60,6 +73,20 @@ class KeyCheck:
 
 
 @dataclass(frozen=True)
+class BundleCheck:
+    path: Path
+    #: the bundle verified against itself and the restored key
+    verified: VerifyResult
+    #: the events it vouches for that the database lacks or holds otherwise, one a stream
+    problems: tuple[str, ...] = ()
+    points: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.verified.ok and not self.problems
+
+
+@dataclass(frozen=True)
 class BackupReport:
     schema: SchemaCheck
     #: None when the schema is not at the head: the other checks were not run
@@ -68,6 +95,7 @@ class BackupReport:
     blobs: FsckReport | None = None
     #: for each missing or corrupt blob, what refers to it ("document 12 version 3 (a.pdf)")
     uses: dict[str, tuple[str, ...]] | None = None
+    bundle: BundleCheck | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,14 +107,19 @@ class BackupReport:
             and self.key.problem is None
             and self.blobs is not None
             and self.blobs.ok
+            and (self.bundle is None or self.bundle.ok)
         )
 
 
 def verify_backup(
-    uow: UnitOfWork, principal: Principal, progress: Callable[[int, int], None] | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    progress: Callable[[int, int], None] | None = None,
+    bundle: Path | None = None,
 ) -> BackupReport:
-    """Check the configured database, blob store and audit key as one restored copy;
-    ``progress`` gets (bytes re-hashed, bytes in all). Recorded as ``cli.backup.verify``
+    """Check the configured database, blob store and audit key as one restored copy, and
+    against an audit ``bundle`` exported since the backup when one is given; ``progress``
+    gets (bytes re-hashed, bytes in all). Recorded as ``cli.backup.verify``
     once the audit trail has been verified (so the event is not part of what was checked),
     unless the schema is not at the head (nothing can be written then)."""
     authorize(principal, "backup.verify")
@@ -97,12 +130,13 @@ def verify_backup(
         return BackupReport(schema)
     audit = verify_database(session, uow.settings)
     key = check_key(uow.settings.audit.key_file, _checkpoint_count(session))
+    bundled = None if bundle is None else check_bundle(session, bundle, uow.settings.audit.key_file)
     referenced = referenced_blobs(session)
     # Re-hashing can take hours: no read transaction stays open meanwhile.
     uow.rollback()
     blobs = check_store(uow.blobs, referenced, progress)
     uses = {sha256: _uses(session, sha256) for sha256 in (*blobs.missing, *blobs.corrupt)}
-    report = BackupReport(schema, audit, key, blobs, uses)
+    report = BackupReport(schema, audit, key, blobs, uses, bundled)
     record(
         session,
         principal,
@@ -114,6 +148,7 @@ def verify_backup(
             "missing": len(blobs.missing),
             "corrupt": len(blobs.corrupt),
             "orphaned": len(blobs.orphaned),
+            "bundle": None if bundled is None else bundled.ok,
         },
     )
     uow.commit()
@@ -151,6 +186,51 @@ def check_key(key_file: Path, checkpoints: int) -> KeyCheck:
             checkpoints,
         )
     return KeyCheck(None, key_id(known) if known else None, checkpoints)
+
+
+def check_bundle(session: Session, path: Path, key_file: Path) -> BundleCheck:
+    """Whether the database holds every event the bundle at ``path`` vouches for, with the
+    same hash; the bundle is first verified, with the restored public key."""
+    verified = verify_file(path, load_public_key(key_file))
+    if not verified.ok:
+        return BundleCheck(path, verified)
+    points = proven_points(path)
+    problems = {}
+    for point in points:
+        if point.stream in problems:
+            continue  # the first is enough: the later ones follow from it
+        problem = _not_held(session, point, path)
+        if problem is not None:
+            problems[point.stream] = problem
+    return BundleCheck(path, verified, tuple(problems.values()), len(points))
+
+
+def _not_held(session: Session, point: ProvenPoint, path: Path) -> str | None:
+    stored = session.scalar(
+        select(AuditEvent.hash).where(
+            AuditEvent.stream == point.stream, AuditEvent.seq == point.seq
+        )
+    )
+    name = STREAM_NAMES[point.stream]
+    if stored == point.hash:
+        return None
+    if stored is not None:
+        return (
+            f"{name} event {point.seq} is not the one {path.name} vouches for "
+            f"({point.source}): the dump was rewritten, or is another installation's"
+        )
+    first, last = session.execute(
+        select(func.min(AuditEvent.seq), func.max(AuditEvent.seq)).where(
+            AuditEvent.stream == point.stream
+        )
+    ).one()
+    if first is not None and point.seq < first:
+        return None  # purged since the bundle was made (the access log's retention)
+    return (
+        f"the database is older than {path.name}: its {name} ends at event {last or 0}, "
+        f"the bundle vouches for event {point.seq} ({point.source}); the events after "
+        f"{last or 0} are lost unless a later dump is restored"
+    )
 
 
 def _checkpoint_count(session: Session) -> int:
