@@ -221,6 +221,16 @@ def test_a_key_left_out_of_the_restore_is_found(installation):
     assert "the 2 checkpoints cannot be checked" in result.output
 
 
+def test_a_damaged_key_file_is_found(installation):
+    key_file = installation.settings.audit.key_file
+    public_key_file(key_file).unlink()
+    key_file.write_bytes(key_file.read_bytes()[:40])  # cut short, as a bad copy leaves it
+    result = verify(installation.settings)
+    assert result.exit_code == 1
+    assert f"PROBLEM audit key: {key_file} cannot be read as an Ed25519 key" in result.output
+    assert "audit: not checked, the key cannot be read" in result.output
+
+
 def test_a_dump_of_an_older_schema_asks_for_the_upgrade_first(installation):
     script = ScriptDirectory(str(SCRIPT_LOCATION))
     previous = script.get_revision(script.get_current_head()).down_revision

@@ -70,6 +70,8 @@ class KeyCheck:
     #: the id of the key checkpoints are checked with (None: no key restored)
     key_id: str | None
     checkpoints: int
+    #: the key file is there but is no key: the chains' signatures could not be checked
+    unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ class BundleCheck:
 @dataclass(frozen=True)
 class BackupReport:
     schema: SchemaCheck
-    #: None when the schema is not at the head: the other checks were not run
+    #: None when the schema is not at the head (the other checks were not run) or the key
+    #: file cannot be read (the signatures could not be checked)
     audit: VerifyResult | None = None
     key: KeyCheck | None = None
     blobs: FsckReport | None = None
@@ -101,10 +104,10 @@ class BackupReport:
     def ok(self) -> bool:
         return (
             self.schema.ok
-            and self.audit is not None
-            and self.audit.ok
             and self.key is not None
             and self.key.problem is None
+            and self.audit is not None
+            and self.audit.ok
             and self.blobs is not None
             and self.blobs.ok
             and (self.bundle is None or self.bundle.ok)
@@ -128,9 +131,12 @@ def verify_backup(
     if not schema.ok:
         uow.rollback()
         return BackupReport(schema)
-    audit = verify_database(session, uow.settings)
     key = check_key(uow.settings.audit.key_file, _checkpoint_count(session))
-    bundled = None if bundle is None else check_bundle(session, bundle, uow.settings.audit.key_file)
+    # A key file that cannot be read cannot check signatures: the chains wait for a good one.
+    audit = None if key.unreadable else verify_database(session, uow.settings)
+    bundled = None
+    if bundle is not None and not key.unreadable:
+        bundled = check_bundle(session, bundle, uow.settings.audit.key_file)
     referenced = referenced_blobs(session)
     # Re-hashing can take hours: no read transaction stays open meanwhile.
     uow.rollback()
@@ -143,7 +149,7 @@ def verify_backup(
         "cli.backup.verify",
         details={
             "ok": report.ok,
-            "audit": audit.reason or "intact",
+            "audit": "unchecked" if audit is None else audit.reason or "intact",
             "key": "ok" if key.problem is None else "unusable",
             "missing": len(blobs.missing),
             "corrupt": len(blobs.corrupt),
@@ -165,7 +171,11 @@ def check_key(key_file: Path, checkpoints: int) -> KeyCheck:
         public = read_public_key(public_file.read_bytes()) if public_file.exists() else None
     except (InvalidInput, ValueError, TypeError) as unreadable:
         return KeyCheck(
-            f"{key_file} cannot be read as an Ed25519 key: {unreadable}", None, checkpoints
+            f"{key_file} cannot be read as an Ed25519 key ({unreadable}): restore it from the "
+            "key's own backup",
+            None,
+            checkpoints,
+            unreadable=True,
         )
     derived = private.public_key() if private is not None else None
     if derived is not None and public is not None and key_id(derived) != key_id(public):
