@@ -38,6 +38,12 @@ def verify(settings: Settings, *options: str) -> Result:
     return ged(settings, "backup", "verify", *options)
 
 
+#: the audit trail, its key and the schema do not depend on the blob store
+ON_EACH_DATABASE = pytest.mark.parametrize(
+    "installation", [("sqlite", "local"), ("postgresql", "local")], indirect=True, ids="-".join
+)
+
+
 @pytest.fixture(params=COMBINATIONS, ids="-".join)
 def installation(request, make_settings, tmp_path) -> Iterator[Filed]:
     """An installation with an audit key, two documents filed, a checkpoint sealed over
@@ -173,6 +179,7 @@ def test_a_corrupt_blob_is_named(installation):
     assert f"PROBLEM corrupt blob {installation.shas[0]}: document 1 version 1" in result.output
 
 
+@ON_EACH_DATABASE
 def test_an_audit_row_edited_in_the_dump_is_found(installation):
     with installation.runtime.unit_of_work() as uow:
         tamper(
@@ -186,6 +193,7 @@ def test_an_audit_row_edited_in_the_dump_is_found(installation):
     assert "0 missing, 0 corrupt" in result.output  # the other checks still ran
 
 
+@ON_EACH_DATABASE
 def test_another_installations_key_is_found(installation):
     key_file = installation.settings.audit.key_file
     key_file.unlink()
@@ -198,6 +206,7 @@ def test_another_installations_key_is_found(installation):
     assert "is [audit] key_file this installation's key?" in result.output
 
 
+@ON_EACH_DATABASE
 def test_a_private_key_that_is_not_the_public_keys_is_found(installation):
     key_file = installation.settings.audit.key_file
     other = key_file.with_name("other.key")
@@ -211,6 +220,7 @@ def test_a_private_key_that_is_not_the_public_keys_is_found(installation):
     assert "audit: OK:" in result.output
 
 
+@ON_EACH_DATABASE
 def test_a_key_left_out_of_the_restore_is_found(installation):
     key_file = installation.settings.audit.key_file
     key_file.unlink()
@@ -221,6 +231,7 @@ def test_a_key_left_out_of_the_restore_is_found(installation):
     assert "the 2 checkpoints cannot be checked" in result.output
 
 
+@ON_EACH_DATABASE
 def test_a_damaged_key_file_is_found(installation):
     key_file = installation.settings.audit.key_file
     public_key_file(key_file).unlink()
@@ -231,6 +242,7 @@ def test_a_damaged_key_file_is_found(installation):
     assert "audit: not checked, the key cannot be read" in result.output
 
 
+@ON_EACH_DATABASE
 def test_a_dump_of_an_older_schema_asks_for_the_upgrade_first(installation):
     script = ScriptDirectory(str(SCRIPT_LOCATION))
     previous = script.get_revision(script.get_current_head()).down_revision
@@ -247,6 +259,7 @@ def test_an_empty_database_is_no_restored_copy(make_settings):
     assert "at no revision (not a ged database, or never migrated)" in result.output
 
 
+@ON_EACH_DATABASE
 def test_an_audit_bundle_exported_since_is_held_by_the_database(installation, tmp_path):
     bundle = tmp_path / "audit.zip"
     assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
@@ -287,6 +300,7 @@ def test_a_dump_older_than_an_audit_bundle_is_found(installation, tmp_path):
     assert "1 orphaned" in result.output  # the document filed after the dump
 
 
+@ON_EACH_DATABASE
 def test_a_bundle_that_does_not_verify_is_named(installation, tmp_path):
     bundle = tmp_path / "audit.zip"
     assert ged(installation.settings, "audit", "export", "--bundle", str(bundle)).exit_code == 0
