@@ -220,26 +220,37 @@ def test_a_private_key_that_is_not_the_public_keys_is_found(installation):
     assert "audit: OK:" in result.output
 
 
-@ON_EACH_DATABASE
-def test_a_key_left_out_of_the_restore_is_found(installation):
-    key_file = installation.settings.audit.key_file
+def leave_out(key_file: Path) -> None:
     key_file.unlink()
-    public_key_file(key_file).unlink()
-    result = verify(installation.settings)
-    assert result.exit_code == 1
-    assert f"PROBLEM audit key: the private key {key_file} was not restored" in result.output
-    assert "the 2 checkpoints cannot be checked" in result.output
+
+
+def cut_short(key_file: Path) -> None:
+    key_file.write_bytes(key_file.read_bytes()[:40])  # as a bad copy leaves it
 
 
 @ON_EACH_DATABASE
-def test_a_damaged_key_file_is_found(installation):
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (
+            leave_out,
+            "PROBLEM audit key: the private key {key} was not restored: the 2 checkpoints cannot be checked",
+        ),
+        (
+            cut_short,
+            "audit: not checked, the key cannot be read (below)\n"
+            "PROBLEM audit key: {key} cannot be read as an Ed25519 key",
+        ),
+    ],
+    ids=["left out", "cut short"],
+)
+def test_a_key_missing_from_the_restore_is_found(installation, damage, expected):
     key_file = installation.settings.audit.key_file
     public_key_file(key_file).unlink()
-    key_file.write_bytes(key_file.read_bytes()[:40])  # cut short, as a bad copy leaves it
+    damage(key_file)
     result = verify(installation.settings)
     assert result.exit_code == 1
-    assert f"PROBLEM audit key: {key_file} cannot be read as an Ed25519 key" in result.output
-    assert "audit: not checked, the key cannot be read" in result.output
+    assert expected.format(key=key_file) in result.output
 
 
 @ON_EACH_DATABASE
