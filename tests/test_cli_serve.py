@@ -32,6 +32,7 @@ def failed_login_address(settings, tmp_path, **env: str) -> str | None:
         )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=30)
+        refused.value.close()  # the answer's connection
         assert refused.value.code == 401
     engine = create_engine(settings.database.url)
     with Session(engine) as session:

@@ -283,14 +283,13 @@ def test_nginx_in_front_of_ged_serve(make_settings, tmp_path):
                 "/opt/ged/venv/lib/python3.11/site-packages/ged/web/ui/static/": f"{STATIC}/",
             },
         )
-        with running_nginx(main, tmp_path) as _:
+        with running_nginx(main, tmp_path), requests.Session() as web:
             base = f"https://127.0.0.1:{https}"
-            web = requests.Session()
             web.trust_env = False  # REQUESTS_CA_BUNDLE would override the certificate given
             web.verify = str(tmp_path / "cert.pem")
             wait_until(lambda: _answers(web, f"{base}/healthz"), 30, "nginx to answer")
             assert web.get(f"{base}/readyz").status_code == 200
-            redirected = requests.get(f"http://127.0.0.1:{http}/healthz", allow_redirects=False)
+            redirected = web.get(f"http://127.0.0.1:{http}/healthz", allow_redirects=False)
             assert redirected.headers["Location"] == "https://127.0.0.1/healthz"
 
             style = web.get(f"{base}/ui/static/ged.css")
