@@ -134,6 +134,7 @@ RULES: dict[str, Rule] = {
     "index.rebuild": _OPERATIONS.changes(),
     "pipeline.reconcile": _OPERATIONS.changes(),
     "storage.check": _OPERATIONS.reads(),
+    "backup.verify": _OPERATIONS.reads(),
     "storage.migrate": _OPERATIONS.changes(),
     "classifier.train": _OPERATIONS.changes(),
     # the tableau de gestion: auditors read it to check what the archive applies

@@ -105,6 +105,11 @@ class WebSettings(_Section):
     session_idle_minutes: int = Field(30, ge=1)
     session_max_hours: int = Field(12, ge=1)
     threads: int = Field(8, ge=1)
+    #: the reverse proxy whose X-Forwarded-For/-Proto/-Host/-Port ged believes (its address,
+    #: or "*" for any peer); empty: none, and those headers are dropped (a client could forge them)
+    trusted_proxy: str = ""
+    #: proxies in a row that each append to X-Forwarded-For (nginx alone: 1)
+    trusted_proxy_count: int = Field(1, ge=1)
     #: roles whose accounts need a second factor (TOTP) besides their password; empty so that
     #: stations and scripts keep working: list at least "admin", "archivist", "auditor"
     second_factor_roles: tuple[str, ...] = ()

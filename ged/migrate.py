@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 import migrations
 
@@ -27,3 +30,10 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def check(database_url: str) -> None:
     """Raise if the models and the migrations disagree (a migration is missing)."""
     command.check(alembic_config(database_url))
+
+
+def revisions(connection: Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The revisions the database is at, and the heads of the migrations this release has."""
+    current = MigrationContext.configure(connection).get_current_heads()
+    heads = ScriptDirectory(str(SCRIPT_LOCATION)).get_heads()
+    return tuple(sorted(current)), tuple(sorted(heads))

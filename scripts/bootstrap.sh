@@ -12,7 +12,9 @@ PACKAGES=(redis-server postgresql tesseract-ocr tesseract-ocr-fra tesseract-ocr-
           libmagic1 acl curl unzip
           openssl poppler-utils ghostscript qpdf  # time-stamping authority of the tests; PDF/A checks
           dovecot-core dovecot-imapd  # the IMAP server of the functional mailboxes' tests
-          chromium fonts-dejavu-core)  # the web UI's browser tests (Playwright drives it)
+          chromium fonts-dejavu-core  # the web UI's browser tests (Playwright drives it)
+          nginx  # deploy/nginx/ged.conf checked (nginx -t) and run in front of ged by the tests
+          systemd)  # systemd-analyze checks deploy/systemd (a container image may lack it)
 # OpenSearch needs a JDK; keep whatever java the machine already has.
 command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)
 # Keycloak (the OpenID provider of the tests) needs Java 21 or newer: the project's machines

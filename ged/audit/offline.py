@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import deque
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,36 @@ def _stamps(bundle: zipfile.ZipFile, held: BundledStream) -> list[dict[str, Any]
 
 def _file_problem(reason: Reason, detail: str) -> VerifyResult:
     return VerifyResult(ok=False, checked=0, first_broken_seq=None, reason=reason, detail=detail)
+
+
+@dataclass(frozen=True)
+class ProvenPoint:
+    """An event a bundle vouches for: its stream, seq and hash, and what says so."""
+
+    stream: str
+    seq: int
+    hash: str
+    source: str
+
+
+def proven_points(path: Path) -> list[ProvenPoint]:
+    """The last event of each stream a bundle holds and the events its checkpoints seal:
+    a database that holds each of them with the same hash (and whose chain holds) holds
+    everything the bundle proves (ged.services.backups compares them). Verify the bundle
+    first (verify_file): this only reads it."""
+    points = []
+    with zipfile.ZipFile(path) as bundle:
+        for held in bundled_streams(read_bundle_manifest(bundle)):
+            lines = bundle.read(held.checkpoints).decode("utf-8").splitlines()
+            for checkpoint in read_jsonl(lines):
+                if checkpoint["seq"] > 0:
+                    sealed = f"the checkpoint sealed at {checkpoint['ts']}"
+                    points.append(
+                        ProvenPoint(held.stream, checkpoint["seq"], checkpoint["head_hash"], sealed)
+                    )
+            with bundle.open(held.events) as member:
+                rows = read_jsonl(io.TextIOWrapper(member, encoding="utf-8"))
+                last = deque(rows, maxlen=1).pop() if held.seq_range else None
+            if last is not None:
+                points.append(ProvenPoint(held.stream, last["seq"], last["hash"], "its last event"))
+    return points

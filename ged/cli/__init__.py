@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ged.cli import (
     archives,
     audit,
+    backup,
     database,
     disposal,
     lifecycle,
@@ -73,7 +74,18 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-for _module in (serve, database, users, maintenance, audit, disposal, lifecycle, archives, sheets):
+for _module in (
+    serve,
+    database,
+    users,
+    maintenance,
+    audit,
+    backup,
+    disposal,
+    lifecycle,
+    archives,
+    sheets,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from ged.cli.invocation import runtime_from, settings_from
+from ged.config import Settings
+
+#: room for a multipart body's boundaries and fields around the largest file accepted
+UPLOAD_MARGIN_MB = 16
+#: what nginx sends (deploy/nginx/ged.conf): the client, and how it reached the proxy
+TRUSTED_PROXY_HEADERS = {
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-forwarded-port",
+}
 
 
 @click.command()
@@ -37,7 +49,27 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     host = host or settings.web.host
     port = port or settings.web.port
     click.echo(f"ged web: http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=settings.web.threads, ident="ged")
+    waitress_serve(app, host=host, port=port, **waitress_options(settings))
+
+
+def waitress_options(settings: Settings) -> dict[str, Any]:
+    """How waitress serves ged: [web] threads; bodies up to [web] max_upload_mb and a
+    margin, so that ged answers a larger one itself (413, problem+json) even past
+    waitress's own 1 GiB default; X-Forwarded-* believed from [web] trusted_proxy only,
+    and removed from every request otherwise (waitress's default)."""
+    web = settings.web
+    options: dict[str, Any] = {
+        "threads": web.threads,
+        "ident": "ged",
+        "max_request_body_size": (web.max_upload_mb + UPLOAD_MARGIN_MB) * 1024 * 1024,
+    }
+    if web.trusted_proxy:
+        options.update(
+            trusted_proxy=web.trusted_proxy,
+            trusted_proxy_count=web.trusted_proxy_count,
+            trusted_proxy_headers=TRUSTED_PROXY_HEADERS,
+        )
+    return options
 
 
 @click.command()

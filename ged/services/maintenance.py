@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ged.access import Principal, authorize
 from ged.audit.chain import record
@@ -25,7 +26,7 @@ def check_blobs(
     gets (bytes done, bytes in all). Recorded as ``cli.fsck`` with its exit status."""
     authorize(principal, "storage.check")
     session = uow.session
-    referenced = {sha256: size for sha256, size in session.execute(select(Blob.sha256, Blob.size))}
+    referenced = referenced_blobs(session)
     # Re-hashing can take hours: no read transaction stays open meanwhile, so the event
     # recorded at the end starts a fresh one (SQLite could not turn a stale one into a write).
     uow.rollback()
@@ -33,6 +34,12 @@ def check_blobs(
     record(session, principal, "cli.fsck", details={"exit_status": fsck_status(report)})
     uow.commit()
     return report
+
+
+def referenced_blobs(session: Session) -> dict[str, int]:
+    """Every blob the database refers to (versions, renditions, batches, certificates and
+    replies all point at the blobs table), with the size it recorded."""
+    return {sha256: size for sha256, size in session.execute(select(Blob.sha256, Blob.size))}
 
 
 def fsck_status(report: FsckReport) -> int:

@@ -5,70 +5,30 @@ from __future__ import annotations
 import getpass
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from io import BytesIO
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from ged.access import Principal, principal_for
-from ged.bootstrap import Runtime, build
 from ged.cli import cli
-from ged.config import Settings
-from ged.models import AuditEvent, User, Version
+from ged.models import AuditEvent, Version
 from ged.services import documents
-from ged.services.documents import Metadata, Upload
-from tests import s3
+from tests.filed import COMBINATIONS, PDF, Filed, combination_sections, open_installation
 from tests.migrated import migrate
 from tests.processes import storage_environment
-from tests.storage_backends import Backend
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-@dataclass
-class Filed:
-    settings: Settings
-    runtime: Runtime
-    agent: Principal
-    backend: Backend
-    shas: list[str] = field(default_factory=list)
-
-    def file(self, content: bytes, name: str) -> None:
-        with self.runtime.unit_of_work() as uow:
-            documents.create_document(uow, self.agent, Upload(BytesIO(content), name), Metadata())
-
-
-@pytest.fixture(
-    params=[("sqlite", "local"), ("postgresql", "local"), ("sqlite", "s3")], ids="-".join
-)
+@pytest.fixture(params=COMBINATIONS, ids="-".join)
 def filed(request, make_settings) -> Iterator[Filed]:
     """Two documents filed by an agent through the service layer, on each database, and
     on each blob store."""
-    database, backend = request.param
-    storage = {}
-    if backend == "s3":
-        urls, bucket = request.getfixturevalue("s3_urls"), request.getfixturevalue("s3_bucket")
-        storage = s3.storage_section(urls, bucket)
-    if database == "sqlite":
-        settings = make_settings(storage=storage)
-        migrate(settings.database.url)
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-        settings = make_settings(database={"url": url}, storage=storage)
-    runtime = build(settings)
-    with runtime.unit_of_work() as uow:
-        uow.session.add(User(username="agent", role="agent"))
-        uow.commit()
-        agent = principal_for(uow.session.scalars(select(User)).one())
-    filed = Filed(settings, runtime, agent, Backend(backend, runtime.adapters.blobs))
+    settings = make_settings(**combination_sections(request))
+    migrate(settings.database.url)
+    filed = open_installation(settings)
     for n in range(2):
-        content = PDF + f"document {n}".encode()
-        filed.file(content, f"d{n}.pdf")
-        filed.shas.append(hashlib.sha256(content).hexdigest())
+        filed.file(f"d{n}.pdf", PDF + f"document {n}".encode())
     yield filed
-    runtime.close()
+    filed.runtime.close()
 
 
 def run_fsck(settings):
@@ -115,7 +75,7 @@ def test_crash_between_blob_write_and_commit_leaves_no_version_and_at_most_an_or
 
     monkeypatch.setattr(documents, "record_blob", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        filed.file(content, "crash.pdf")
+        filed.file("crash.pdf", content)
     with filed.runtime.unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Version)) == 2
 
