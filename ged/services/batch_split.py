@@ -32,8 +32,7 @@ from ged.errors import GedError, InvalidInput
 from ged.models import Batch, BatchSegment, DocumentType, Unit, User
 from ged.services.document_fields import clean_tag_names
 from ged.services.documents import Metadata, Upload, add_document
-from ged.services.job_rows import abandoned_rows, claim_row, finish_row, release_row
-from ged.services.lost_jobs import requeue_lost
+from ged.services.job_rows import claim_row, finish_row, release_row, requeue_abandoned_rows
 from ged.services.pipeline import Runner
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.uow import UnitOfWork
@@ -275,12 +274,8 @@ def _finish(units: UnitsOfWork, batch_id: int, reason: str | None = None) -> Non
 
 
 def requeue_abandoned_batches(uow: UnitOfWork) -> list[int]:
-    """Queue again the open batches nobody has advanced for the stale delay (their worker
-    died, or their job was lost with Redis) whose split is not waiting in the queue."""
-    return requeue_lost(
-        uow,
-        abandoned_rows(uow, Batch),
-        uow.jobs.waiting_splits,
-        lambda batch_id: uow.jobs.enqueue_splits([batch_id]),
-        "abandoned batch split(s)",
+    """The recovery sweep's part for batches (see requeue_abandoned_rows)."""
+    jobs = uow.jobs
+    return requeue_abandoned_rows(
+        uow, Batch, jobs.waiting_splits, jobs.enqueue_splits, "abandoned batch split(s)"
     )

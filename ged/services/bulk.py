@@ -29,8 +29,7 @@ from ged.services.bulk_operations import (
     check_operation,
     parse_operation,
 )
-from ged.services.job_rows import abandoned_rows, claim_row, finish_row, release_row
-from ged.services.lost_jobs import requeue_lost
+from ged.services.job_rows import claim_row, finish_row, release_row, requeue_abandoned_rows
 from ged.services.pipeline import Runner
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.services.revisions import document_for_change
@@ -248,12 +247,8 @@ def _finish(units: UnitsOfWork, job_id: int, reason: str | None = None) -> None:
 
 
 def requeue_abandoned_jobs(uow: UnitOfWork) -> list[int]:
-    """Queue again the open jobs nobody has advanced for the stale delay (their worker
-    died, or their run was lost with Redis) whose run is not waiting in the queue."""
-    return requeue_lost(
-        uow,
-        abandoned_rows(uow, BulkJob),
-        uow.jobs.waiting_bulk_jobs,
-        lambda job_id: uow.jobs.enqueue_bulk([job_id]),
-        "abandoned bulk job(s)",
+    """The recovery sweep's part for bulk jobs (see requeue_abandoned_rows)."""
+    jobs = uow.jobs
+    return requeue_abandoned_rows(
+        uow, BulkJob, jobs.waiting_bulk_jobs, jobs.enqueue_bulk, "abandoned bulk job(s)"
     )

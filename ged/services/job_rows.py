@@ -4,11 +4,13 @@ recovery sweep once it has."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
 from ged.config import PipelineSettings
+from ged.services.lost_jobs import requeue_lost
 from ged.services.pipeline import stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.uow import UnitOfWork
@@ -59,7 +61,19 @@ def finish_row(
         return row.status
 
 
-def abandoned_rows(uow: UnitOfWork, model: Any) -> list[int]:
+def requeue_abandoned_rows(
+    uow: UnitOfWork,
+    model: Any,
+    waiting: Callable[[Iterable[int]], set[int]],
+    enqueue: Callable[[list[int]], object],
+    what: str,
+) -> list[int]:
+    """Queue again the open rows nobody has advanced for the stale delay (their worker died,
+    or their job was lost with Redis) whose job is not waiting in the queue."""
+    return requeue_lost(uow, _abandoned_rows(uow, model), waiting, lambda i: enqueue([i]), what)
+
+
+def _abandoned_rows(uow: UnitOfWork, model: Any) -> list[int]:
     """Open rows nobody has advanced for the stale delay: their worker died, or their job
     was never queued or was lost with Redis."""
     stale = uow.clock.now() - stale_after(uow.settings.pipeline)
