@@ -38,9 +38,9 @@ import zlib
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
-import pikepdf.pdfa
 import pytesseract
 from PIL import Image, ImageOps
 
@@ -54,6 +54,9 @@ from ingest.ocr import (
 )
 from ingest.pages import ImageKind, Stopped
 from ingest.processes import run_isolated
+
+if TYPE_CHECKING:
+    from pikepdf import pdfa
 
 #: the resolution assumed for a page image whose resolution tag is missing or a placeholder
 DEFAULT_DPI = 300
@@ -101,6 +104,8 @@ def producer(ghostscript: bool = False) -> str:
 
 
 def _assemble(job: PdfaJob, output: Path, workdir: Path) -> str | PdfaNotMade:
+    import pikepdf.pdfa  # 0.6 s to import: here, not in every process that imports ingest
+
     try:
         pdf = _pdf_pages(job) if job.kind == "pdf" else _image_pages(job)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
@@ -225,6 +230,8 @@ def _pdf_mode(image: Image.Image) -> Image.Image:
 def _through_ghostscript(pdf: pikepdf.Pdf, output: Path, workdir: Path) -> None:
     """Ghostscript's PDF/A-2 conversion (it embeds fonts, flattens transparency), then
     pikepdf's declaration and validation as for the direct path."""
+    import pikepdf.pdfa
+
     plain, converted = workdir / "plain.pdf", workdir / "converted.pdf"
     pdf.save(plain)
     try:
@@ -258,7 +265,7 @@ def _through_ghostscript(pdf: pikepdf.Pdf, output: Path, workdir: Path) -> None:
         raise PdfaNotMade(f"the PDF/A rendition is not valid: {_findings(refusal)}") from refusal
 
 
-def _findings(refusal: pikepdf.pdfa.PdfaError) -> str:
+def _findings(refusal: pdfa.PdfaError) -> str:
     findings = getattr(refusal.report, "findings", None) or []
     return "; ".join(str(finding) for finding in list(findings)[:3]) or str(refusal)
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import xmlschema
 from lxml import etree
 
 from seda.schema import NAMESPACE, schema
+
+if TYPE_CHECKING:
+    import xmlschema
 
 #: the reply codes that mean "accepted": "OK" and "WARNING" (accepted with warnings) as
 #: Vitam answers, "000" as the MEDONA / SEDA 1.0 code list (As@lae, Maarch RM) does.

@@ -15,6 +15,13 @@ from workers.recovery import start_recovery_thread
 log = logging.getLogger(__name__)
 
 
+def preload_for_jobs() -> None:
+    """Import here what jobs import lazily (other processes do not need it), so that each
+    job's forked child finds it loaded rather than import it again, job after job."""
+    import pikepdf.pdfa  # noqa: F401 - PDF/A renditions
+    import xmlschema  # noqa: F401 - SEDA packages and replies
+
+
 def run_worker(
     settings: Settings, *, burst: bool = False, worker_class: type[Worker] = Worker
 ) -> None:
@@ -27,6 +34,7 @@ def run_worker(
         # Tesseract's OpenMP threads fight each other on a loaded machine; parallelism comes
         # from one page per process instead (see ingest.ocr).
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        preload_for_jobs()
         if not settings.audit.key_file.exists():
             log.warning(
                 "no audit signing key at %s: checkpoints are not sealed, so a cut tail of the "

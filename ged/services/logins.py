@@ -9,6 +9,7 @@ login opens is ged.services.sessions'.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 
@@ -21,9 +22,14 @@ from ged.services.sessions import end_sessions_of, log_out_session
 from ged.timeutil import aware
 from ged.uow import UnitOfWork
 
-# Verified against when the account does not exist, so that an unknown name takes as
-# long to refuse as a wrong password and names cannot be probed by timing.
-_DUMMY_HASH = hash_password("not a real password, only a timing shield")
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that an unknown name takes as
+    long to refuse as a wrong password and names cannot be probed by timing. Made at the
+    first login rather than at import: hashing costs every process that never logs anyone
+    in (workers, commands) a third of a second."""
+    return hash_password("not a real password, only a timing shield")
 
 
 class LoginRefused(GedError):
@@ -105,7 +111,7 @@ def login(
 
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or user.password_hash is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         raise refuse(LoginRefused(), "unknown account")
     now = uow.clock.now()
     if user.locked_until is not None and aware(user.locked_until) > now:
