@@ -43,6 +43,7 @@ _SERVICE_FIXTURES = frozenset(
         "oidc_provider",
         "s3_urls",
         "storage_section",
+        "opensearch_cluster_urls",
     }
 )
 
@@ -88,6 +89,13 @@ def oidc_provider() -> Keycloak:
 def s3_urls() -> dict[str, str]:
     """The test S3 server: its own fixture, so that runs without S3 tests do not start it."""
     return services.ensure("s3proxy")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster_urls() -> list[str]:
+    """The URLs of the test OpenSearch cluster's three nodes, node 1 first (see
+    scripts/services.py): its own fixture, so that runs without cluster tests do not start it."""
+    return services.ensure_opensearch_cluster()
 
 
 @pytest.fixture(scope="session")
