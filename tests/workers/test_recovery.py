@@ -21,6 +21,7 @@ from tests.ingest.samples import save_tiff, scan_image
 from tests.migrated import migrate
 from tests.processes import kill_group, start_worker, wait_until
 from tests.relay import relay_to
+from workers.queue import RQJobQueue
 from workers.recovery import audit_housekeeping, enqueue_due_retries
 
 
@@ -130,3 +131,17 @@ def test_the_sweep_queues_due_retries_only_when_no_rq_scheduler_holds_the_queue(
     enqueue_due_retries(RQScheduler([queue.name], connection=redis_client))
     assert queue.job_ids == [job.id]
     assert queue.scheduled_job_registry.get_job_ids() == []
+
+
+def test_a_job_taken_by_a_worker_that_died_before_starting_it_is_not_waiting(settings):
+    jobs = RQJobQueue(settings)
+    assert jobs.enqueue_versions([7]) == [7]
+    assert jobs.waiting([7]) == {7}
+    # What a worker does first with a job (RQ moves it to its intermediate list), and
+    # then nothing: it was SIGKILLed. RQ still says "queued".
+    queue = Queue(settings.redis.queue, connection=Redis.from_url(settings.redis.url))
+    job, _ = Queue.dequeue_any([queue], timeout=None, connection=queue.connection)
+    assert job.get_status() == "queued"
+
+    assert jobs.waiting([7]) == set(), "the sweep would never queue it again"
+    queue.connection.close()
