@@ -20,6 +20,7 @@ It starts the test services itself (scripts/services.py ensure --profile test).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import http.server
@@ -248,6 +249,10 @@ class Result:
         self.seconds = min(self.seconds, seconds)
         self.growth = max(self.growth, growth)
 
+    def mbps(self, size: int) -> float:
+        """Throughput of the best run, for transfers of ``size`` bytes."""
+        return size / self.seconds / 1e6
+
 
 def timed(pid: int, action: Callable[[], object]) -> tuple[float, int, object]:
     with PeakRss(pid) as rss:
@@ -257,7 +262,11 @@ def timed(pid: int, action: Callable[[], object]) -> tuple[float, int, object]:
     return seconds, rss.growth, value
 
 
-def bench_ged(work: Path, size: int, runs: int, block: bytes) -> tuple[Result, Result, int]:
+@contextlib.contextmanager
+def running_ged(work: Path, **env_overrides: str) -> Iterator[tuple[int, str, subprocess.Popen]]:
+    """A scratch `ged serve` (SQLite, the test Redis and OpenSearch, a user with a token);
+    ``env_overrides``: more GED_* variables (another blob store). Yields its port, the
+    token and the process, warmed up by a small upload and download; stops it on exit."""
     urls = json.loads(
         subprocess.run(
             [
@@ -291,6 +300,7 @@ def bench_ged(work: Path, size: int, runs: int, block: bytes) -> tuple[Result, R
         GED_OPENSEARCH__URLS=json.dumps([urls["opensearch_url"]]),
         GED_OPENSEARCH__INDEX_PREFIX=f"ged-bench-{unique}",
         TMPDIR=str(spool),  # waitress and werkzeug spool request bodies here, same disk
+        **env_overrides,
     )
 
     def ged(*args: str, stdin: str = "") -> str:
@@ -307,35 +317,48 @@ def bench_ged(work: Path, size: int, runs: int, block: bytes) -> tuple[Result, R
     ged("user", "create", "bench", "--role", "archivist", "--password-stdin", stdin=PASSWORD + "\n")
     token = ged("token", "create", "bench", "--name", "bench").strip()
 
-    up, down = Result(), Result()
     with (work / "serve.log").open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "ged", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         wait_until_up(port, process, "/healthz")
-        small, _ = upload(port, "/api/v1/documents", token, 2 * CHUNK + 123, block, 10**9)
+        small, _ = upload(port, "/api/v1/documents", token, 2 * CHUNK + 123, make_block(1), 10**9)
         download(port, f"/api/v1/documents/{small['id']}/content", token)
-        rss_before = status_kib(process.pid, "VmRSS") * 1024
-        for run in range(runs):
-            # A different stamp per run: every upload stores new bytes, none is deduplicated.
-            seconds, growth, (answer, sha256) = timed(
-                process.pid,
-                lambda run=run: upload(port, "/api/v1/documents", token, size, block, run * 10**6),
-            )
-            up.add(seconds, growth)
-            path = f"/api/v1/documents/{answer['id']}/content"
-            seconds, growth, (length, got, etag) = timed(
-                process.pid, lambda path=path: download(port, path, token)
-            )
-            down.add(seconds, growth)
-            if length != size or got != sha256 or etag.strip('"') != sha256:
-                raise RuntimeError(f"download differs from upload: {length} bytes, {got} {etag}")
+        yield port, token, process
         leftovers = list(spool.iterdir())
         if leftovers:
             print(f"warning: spooled files left behind: {leftovers}", file=sys.stderr)
     finally:
         stop(process)
+
+
+def transfer_through_ged(
+    port: int, token: str, pid: int, size: int, runs: int, block: bytes
+) -> tuple[Result, Result]:
+    """Upload then download `size` bytes `runs` times, each checked byte for byte."""
+    up, down = Result(), Result()
+    for run in range(runs):
+        # A different stamp per run: every upload stores new bytes, none is deduplicated.
+        seconds, growth, (answer, sha256) = timed(
+            pid,
+            lambda run=run: upload(port, "/api/v1/documents", token, size, block, run * 10**6),
+        )
+        up.add(seconds, growth)
+        path = f"/api/v1/documents/{answer['id']}/content"
+        seconds, growth, (length, got, etag) = timed(
+            pid, lambda path=path: download(port, path, token)
+        )
+        down.add(seconds, growth)
+        if length != size or got != sha256 or etag.strip('"') != sha256:
+            raise RuntimeError(f"download differs from upload: {length} bytes, {got} {etag}")
+    return up, down
+
+
+def bench_ged(work: Path, size: int, runs: int, block: bytes) -> tuple[Result, Result, int]:
+    with running_ged(work) as (port, token, process):
+        rss_before = status_kib(process.pid, "VmRSS") * 1024
+        up, down = transfer_through_ged(port, token, process.pid, size, runs, block)
     return up, down, rss_before
 
 
@@ -379,9 +402,6 @@ def main() -> None:
         ged_up, ged_down, rss = bench_ged(Path(name), size, args.runs, block)
     base_up, base_down = bench_baseline(size, args.runs, block)
 
-    def mbps(result: Result) -> float:
-        return size / result.seconds / 1e6
-
     print(
         f"{args.size_mb} MiB ({size / 1e6:.0f} MB) per transfer, best of {args.runs} runs; "
         f"ged serve RSS after warm-up {rss / 1e6:.1f} MB"
@@ -395,8 +415,8 @@ def main() -> None:
         ("download", ged_down, base_down),
     ):
         print(
-            f"{label:10}{mbps(ged_result):10.1f}{mbps(base_result):15.1f}"
-            f"{mbps(ged_result) / mbps(base_result):14.2f}"
+            f"{label:10}{ged_result.mbps(size):10.1f}{base_result.mbps(size):15.1f}"
+            f"{ged_result.mbps(size) / base_result.mbps(size):14.2f}"
             f"{ged_result.growth / 1e6:19.1f}{base_result.growth / 1e6:24.1f}"
         )
 

@@ -68,16 +68,26 @@ def run_worker_burst(settings: Settings) -> None:
             signal.signal(number, handler)
 
 
+def spawn_ged(
+    args: list[str], env: dict[str, str], log_path: Path | None = None, cwd: Path | None = None
+) -> subprocess.Popen:
+    """`ged ARGS…` in its own process group (so a test can SIGKILL it whole, children
+    included), its output in ``log_path`` (else discarded)."""
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(log_path.open("a")) if log_path else subprocess.DEVNULL
+        return subprocess.Popen(
+            [sys.executable, "-m", "ged", *args],
+            env=env,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def start_worker(settings: Settings, **env: str) -> subprocess.Popen:
-    """A long-running `ged worker` in its own process group (so a test can SIGKILL it whole);
-    ``env``: more environment (a test hook)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "ged", "worker"],
-        env=ged_environment(settings, **env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    """A long-running `ged worker`; ``env``: more environment (a test hook)."""
+    return spawn_ged(["worker"], ged_environment(settings, **env))
 
 
 def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
@@ -108,20 +118,18 @@ def serving(settings: Settings, log_path: Path, **env: str) -> Iterator[str]:
     """A real `ged serve` on a free loopback port, its output in ``log_path`` (the first
     place to look when a request fails); yields its base URL, stops it on exit."""
     port = free_port()
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ged", "serve", "--port", str(port)],
-            env=ged_environment(settings, **env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until(lambda: _answers(f"{url}/healthz", server), 90, "ged serve to answer")
-            yield url
-        finally:
-            kill_group(server)
+    server = spawn_ged(["serve", "--port", str(port)], ged_environment(settings, **env), log_path)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_serving(url, server)
+        yield url
+    finally:
+        kill_group(server)
+
+
+def wait_serving(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
+    """Until the `ged serve` at ``url`` answers /healthz."""
+    wait_until(lambda: _answers(f"{url}/healthz", server), timeout, "ged serve to answer")
 
 
 def _answers(url: str, server: subprocess.Popen) -> bool:

@@ -63,7 +63,7 @@ def kill_opensearch_node(url: str) -> int:
     raise RuntimeError(f"the OpenSearch node at {url} (pid {pid}) still answers after SIGKILL")
 
 
-def ensure_throwaway(instance: str, port_offset: int, *services: str) -> dict[str, str]:
+def ensure_throwaway(instance: str, port_offset: int, *services: str) -> dict[str, Any]:
     return run_services(
         "ensure",
         "--profile",
@@ -88,9 +88,10 @@ class Throwaway:
         self.port_offset = port_offset
         self.started: set[str] = set()
 
-    def start(self, service: str) -> dict[str, str]:
-        self.started.add(service)
-        return ensure_throwaway(self.instance, self.port_offset, service)
+    def start(self, *services: str) -> dict[str, Any]:
+        """Start them at once (or reuse them); their URLs."""
+        self.started.update(services)
+        return ensure_throwaway(self.instance, self.port_offset, *services)
 
     def stop(self, service: str) -> None:
         stop_throwaway(self.instance, service)

@@ -118,9 +118,14 @@ class RQJobQueue:
     ) -> set[int]:
         found = set()
         for object_id in ids:
+            job_id = f"{kind}-{object_id}"
             try:
-                status = Job.fetch(f"{kind}-{object_id}", connection=self._redis).get_status()
+                status = Job.fetch(job_id, connection=self._redis).get_status()
             except NoSuchJobError:
+                continue
+            if status == JobStatus.QUEUED and self._queue.get_job_position(job_id) is None:
+                # Taken off the queue by a worker that died before it started the job (it
+                # stays in RQ's intermediate list, "queued", until RQ's ten-minute cleanup).
                 continue
             if status in states:
                 found.add(object_id)

@@ -6,7 +6,7 @@ RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
 worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
 a version or a batch being split once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
 list whose execution is not waiting, and a transfer whose package build is neither waiting
-nor running. It seals the audit checkpoints due and time-stamps those still waiting for
+nor running; it queues the due retries of RQ's scheduler when none runs. It seals the audit checkpoints due and time-stamps those still waiting for
 it. Once a day it also counts the disposal queues into the lifecycle journal and purges
 the browser sessions ended long ago.
 """
@@ -17,6 +17,7 @@ import logging
 import threading
 
 from redis import Redis
+from rq.scheduler import RQScheduler
 
 from ged.audit.purge import purge
 from ged.audit.seal import seal_if_due
@@ -96,12 +97,27 @@ def daily_session_purge(runtime: Runtime, connection: Redis) -> None:
             log.info("purged %d browser sessions ended long ago", purged)
 
 
+def enqueue_due_retries(scheduler: RQScheduler) -> None:
+    """Queue the retries that are due when no RQ scheduler does. RQ's scheduler (which
+    queues the retry of a job that met a dependency down: S3, OpenSearch) runs in one
+    worker under a lock that outlives a SIGKILLed worker by a minute, and the other
+    workers look for a scheduler to replace only between two waits on the queue, which
+    last 405 s when it is idle: the retries of a dead worker's queue waited that long.
+    Taking RQ's lock first keeps this from queueing a job twice beside a live scheduler."""
+    if scheduler.acquire_locks():
+        try:
+            scheduler.enqueue_scheduled_jobs()
+        finally:
+            scheduler.release_locks()
+
+
 def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Event:
     """Run recover_once and audit_housekeeping periodically in the background; set the
     returned event to stop."""
     stop = threading.Event()
     every = runtime.settings.pipeline.recovery_seconds
     lock = f"ged:{runtime.settings.redis.queue}:recovery-lock"
+    scheduler = RQScheduler([runtime.settings.redis.queue], connection=connection)
 
     def loop() -> None:
         while not stop.wait(every):
@@ -109,6 +125,7 @@ def start_recovery_thread(runtime: Runtime, connection: Redis) -> threading.Even
             if connection.set(lock, "1", nx=True, px=max(int(every * 1000) - 100, 100)):
                 try:
                     recover_once(runtime)
+                    enqueue_due_retries(scheduler)
                     audit_housekeeping(runtime, connection)
                     daily_disposal_queues(runtime, connection)
                     daily_session_purge(runtime, connection)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from redis import Redis
+from rq import Queue
+from rq.scheduler import RQScheduler
 from sqlalchemy import func, select
 
 from ged.access import command_line
@@ -17,7 +21,8 @@ from tests.ingest.samples import save_tiff, scan_image
 from tests.migrated import migrate
 from tests.processes import kill_group, start_worker, wait_until
 from tests.relay import relay_to
-from workers.recovery import audit_housekeeping
+from workers.queue import RQJobQueue
+from workers.recovery import audit_housekeeping, enqueue_due_retries
 
 
 def version_state(settings, version_id: int = 1) -> tuple[str, str | None, int, bool]:
@@ -110,3 +115,33 @@ def test_the_workers_sweep_seals_then_stamps(make_settings, tmp_path, service_ur
             assert [row["seq"] for row in stamp_rows(uow.session, LIFECYCLE)] == [1]
             assert verify_database(uow.session, settings, required=True).ok
     connection.close()
+
+
+def test_the_sweep_queues_due_retries_only_when_no_rq_scheduler_holds_the_queue(redis_client):
+    # A retry due a minute ago, its scheduler gone (as with a SIGKILLed worker).
+    queue = Queue("ged-test-retries", connection=redis_client)
+    job = queue.enqueue_at(datetime.now(UTC) - timedelta(minutes=1), "workers.jobs.noop")
+    alive = RQScheduler([queue.name], connection=redis_client)
+    assert alive.acquire_locks() == {queue.name}
+
+    enqueue_due_retries(RQScheduler([queue.name], connection=redis_client))
+    assert queue.job_ids == [], "queued beside a live scheduler: it would run twice"
+
+    alive.release_locks()
+    enqueue_due_retries(RQScheduler([queue.name], connection=redis_client))
+    assert queue.job_ids == [job.id]
+    assert queue.scheduled_job_registry.get_job_ids() == []
+
+
+def test_a_job_taken_by_a_worker_that_died_before_starting_it_is_not_waiting(settings):
+    jobs = RQJobQueue(settings)
+    assert jobs.enqueue_versions([7]) == [7]
+    assert jobs.waiting([7]) == {7}
+    # What a worker does first with a job (RQ moves it to its intermediate list), and
+    # then nothing: it was SIGKILLed. RQ still says "queued".
+    queue = Queue(settings.redis.queue, connection=Redis.from_url(settings.redis.url))
+    job, _ = Queue.dequeue_any([queue], timeout=None, connection=queue.connection)
+    assert job.get_status() == "queued"
+
+    assert jobs.waiting([7]) == set(), "the sweep would never queue it again"
+    queue.connection.close()
