@@ -225,8 +225,11 @@ def nginx_site(directory: Path, **replace: str) -> Path:
         site = site.replace(old, new)
     (directory / "site.conf").write_text(site)
     main = directory / "nginx.conf"
+    # Started by root, nginx's workers would run as nobody, who may not read the checkout's
+    # static files (a fresh clone in a private directory): they stay root, for the test.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     main.write_text(
-        f"pid {directory}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+        f"{user}pid {directory}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
         f"http {{\n    include {directory}/site.conf;\n}}\n"
     )
     return main

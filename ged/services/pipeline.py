@@ -199,6 +199,7 @@ def requeue_abandoned(uow: UnitOfWork) -> list[int]:
         uow,
         abandoned_versions(uow),
         uow.jobs.waiting,
-        lambda version_id: uow.jobs.enqueue_versions([version_id]),
+        # as uow.enqueue_pipeline would after a commit: the versions really queued are known
+        lambda version_id: uow.queued_versions.update(uow.jobs.enqueue_versions([version_id])),
         "abandoned version(s)",
     )
