@@ -43,7 +43,7 @@ from tests import services  # noqa: E402
 from tests.conftest import isolated_settings  # noqa: E402
 from tests.ingest.samples import born_digital_pdf, page_lines  # noqa: E402
 from tests.migrated import migrate  # noqa: E402
-from tests.processes import free_port, ged_environment, kill_group, wait_until  # noqa: E402
+from tests.processes import free_port, ged_environment, kill_group, spawn_ged, wait_until  # noqa: E402
 
 LANGUAGES = "fra+eng"
 #: a word no generated text holds: a search for it finds exactly the born-digital PDFs
@@ -110,14 +110,9 @@ class Ged:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log = directory / "up.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "ged", "up"],
-                env=ged_environment(self.settings, GED_WEB__PORT=str(port)),
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        self.process = spawn_ged(
+            ["up"], ged_environment(self.settings, GED_WEB__PORT=str(port)), self.log
+        )
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
         wait_until(self._ready, 120, "ged up to be ready")

@@ -567,8 +567,11 @@ class OpenSearch(Service):
         # The setting that names this process, passed last: the last argument of both the
         # launcher script and the java process it execs (self.marker).
         self.identity = ("cluster.name", self.cluster_name)
-        self.marker = f"cluster.name={self.cluster_name}\0"
         self.url = f"http://127.0.0.1:{self.port}"
+
+    @property
+    def marker(self):
+        return "=".join(self.identity) + "\0"
 
     def up(self):
         try:
@@ -654,7 +657,6 @@ class OpenSearchNode(OpenSearch):
         self.cluster_name = f"ged-{instance}-cluster"
         self.node_name = f"{self.cluster_name}-{number}"
         self.identity = ("node.name", self.node_name)
-        self.marker = f"node.name={self.node_name}\0"
         self.first_port = self.port - (number - 1)
 
     def discovery(self):

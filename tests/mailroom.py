@@ -9,7 +9,6 @@ import io
 import json
 import ssl
 import subprocess
-import sys
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from ged.config import Settings
 from ged.db import make_engine, make_session_factory
 from ged.models import Document, DocumentLink, MailMessage, User
 from tests.migrated import migrate
-from tests.processes import ged_environment, kill_group, wait_until
+from tests.processes import ged_environment, kill_group, spawn_ged, wait_until
 
 STATION = "courriel"
 
@@ -138,14 +137,7 @@ class Mailroom:
         )
 
     def start(self, command: str = "mail", **env: str) -> subprocess.Popen:
-        with self.log.open("a") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ged", command],
-                env=self.environment(**env),
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        process = spawn_ged([command], self.environment(**env), self.log)
         self.processes.append(process)
         return process
 

@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from ged.db import make_engine, make_session_factory
 from ged.models import User
 from ged.passwords import verify_password
-from tests.processes import free_port, kill_group
+from tests.processes import free_port, kill_group, spawn_ged
 
 
 def get_json(url: str) -> tuple[int, dict]:
@@ -50,12 +49,9 @@ def test_up_serves_ready_with_a_first_admin_and_stops_on_ctrl_c(settings, tmp_pa
         GED_WORKER__COUNT="1",
     )
     log = tmp_path / "up.log"
-    with log.open("w") as output:
-        # Its own session, so that a failure kills its children with it; its output in a
-        # file, which the children fill without waiting for the test to read it.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ged", "up"], env=env, stderr=output, start_new_session=True
-        )
+    # Its own process group, so that a failure kills its children with it; its output in a
+    # file, which the children fill without waiting for the test to read it.
+    process = spawn_ged(["up"], env, log)
     try:
         status, body = wait_for_ready(f"http://127.0.0.1:{port}/readyz", process)
         assert status == 200, body

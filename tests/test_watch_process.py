@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from ged.db import make_engine, make_session_factory
 from ged.models import Document, Grant, Group, Unit, User, Version
 from ged.services.drops import folder_problem
 from tests.migrated import migrate
-from tests.processes import free_port, kill_group
+from tests.processes import free_port, kill_group, spawn_ged
 from workers.counters import RedisWatchCounters
 
 STATION = "scanner"
@@ -96,14 +95,8 @@ class Station:
         return env
 
     def start(self, command: str = "watch", **env: str) -> subprocess.Popen:
-        with self.log.open("a") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ged", command],
-                env={**self.environment(), **env},
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # killed whole at the end, `ged up`'s children too
-            )
+        # its own process group: killed whole at the end, `ged up`'s children too
+        process = spawn_ged([command], {**self.environment(), **env}, self.log)
         self.processes.append(process)
         return process
 

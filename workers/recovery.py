@@ -3,11 +3,12 @@ queued, an index refresh whose job was lost, and a webhook delivery whose job wa
 whose retry is due.
 
 RQ's own sweep of abandoned jobs runs every ten minutes; this one runs in every
-worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and re-queues
-a version or a batch being split once its heartbeat is older than [pipeline] stale_seconds, an approved disposal
-list whose execution is not waiting, and a transfer whose package build is neither waiting
-nor running; it queues the due retries of RQ's scheduler when none runs. It seals the audit checkpoints due and time-stamps those still waiting for
-it. Once a day it also counts the disposal queues into the lifecycle journal and purges
+worker every [pipeline] recovery_seconds (one worker at a time, by a Redis lock) and
+re-queues a version, a bulk job or a batch being split once its heartbeat is older than
+[pipeline] stale_seconds, an approved disposal list whose execution is not waiting, and a
+transfer whose package build is neither waiting nor running; it queues the due retries of
+RQ's scheduler when none runs. It seals the audit checkpoints due and time-stamps those
+still waiting for it. Once a day it also counts the disposal queues into the lifecycle journal and purges
 the browser sessions ended long ago.
 """
 
