@@ -51,7 +51,7 @@ def make_client(
         retry_on_timeout=False,
         retry_on_status=(502, 503, 504),
         dead_timeout=DEAD_TIMEOUT,
-        maxsize=pool_size,
+        pool_maxsize=pool_size,  # urllib3's, per node: opensearch-py ignores a plain maxsize
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError
+from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.body import (
     build_highlight_body,
@@ -18,6 +18,9 @@ from search.errors import DocumentNotIndexed, SearchUnavailable, translate_error
 from search.index import alias_name
 
 FACETS = ("document_type", "unit", "year", "tags", "mime_type")
+#: seconds a search waits for the index's shards to start before it is unavailable: a new
+#: index's shard starts within one or two, a red index (every copy lost) stays red
+SHARDS_WAIT = 3
 
 
 def search_documents(
@@ -103,20 +106,40 @@ def run_search(client: OpenSearch, prefix: str, body: dict[str, Any]) -> dict[st
     """Send a search to the read alias; None when there is no index yet (nothing indexed)."""
     with translate_errors():
         try:
-            # A failed shard must fail the search: partial results would be silently wrong
-            # totals and facets.
-            answer: dict[str, Any] = client.search(
-                index=alias_name(prefix),
-                body=body,
-                params={"allow_partial_search_results": "false"},
-            )
+            answer = _search(client, prefix, body)
         except NotFoundError as exc:
             if exc.error == "index_not_found_exception":
                 return None
             raise
+        except TransportError as exc:
+            # Every copy of the shard failed: it is starting (an index just made by another
+            # process, a replica promoted after a node's loss). Searched again once it runs.
+            if exc.status_code != 503 or not _shards_start(client, prefix):
+                raise
+            answer = _search(client, prefix, body)
     if answer.get("timed_out"):
         raise SearchUnavailable("the search timed out")
     return answer
+
+
+def _search(client: OpenSearch, prefix: str, body: dict[str, Any]) -> dict[str, Any]:
+    # A failed shard must fail the search: partial results would be silently wrong totals
+    # and facets.
+    answer: dict[str, Any] = client.search(
+        index=alias_name(prefix), body=body, params={"allow_partial_search_results": "false"}
+    )
+    return answer
+
+
+def _shards_start(client: OpenSearch, prefix: str) -> bool:
+    """Whether the index's shards are searchable within SHARDS_WAIT."""
+    health = client.cluster.health(
+        index=alias_name(prefix),
+        params={"wait_for_status": "yellow", "timeout": f"{SHARDS_WAIT}s"},
+        request_timeout=SHARDS_WAIT + 5,
+        ignore=[408],  # the wait timed out: its answer says so
+    )
+    return not health.get("timed_out", True)
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from ged.models import Version
 from ged.services.tokens import create_token
 from ged.services.users import create_user
 from search.client import make_client
+from search.index import alias_name
 from tests import s3, services
 from tests.ingest.samples import born_digital_pdf, french_paragraphs, save_image_pdf, scan_image
 from tests.multihost import AnswerLost, Balancer, Host, Outages, WebHost
@@ -218,17 +219,27 @@ def restart_later(outages: Outages, what: str, down, up, pause: float) -> Future
     return future
 
 
-def wait_green(url: str) -> None:
-    """Until every shard of the cluster has all its copies."""
+def wait_green(url: str, alias: str) -> None:
+    """Until ged's index exists (its first document indexed) and its shard has all its
+    copies: the cluster alone is green before ged has made its index."""
     client = make_client([url])
     try:
-        client.cluster.health(wait_for_status="green", timeout="60s", request_timeout=70)
+        wait_until(lambda: client.indices.exists(index=alias), 120, f"the index {alias}")
+        client.cluster.health(
+            index=alias, wait_for_status="green", timeout="60s", request_timeout=70
+        )
     finally:
         client.close()
 
 
 def inflict_faults(
-    outages: Outages, webs: list[WebHost], workers: list[Host], own: OwnServices, redis, queue
+    outages: Outages,
+    webs: list[WebHost],
+    workers: list[Host],
+    own: OwnServices,
+    redis,
+    queue,
+    alias: str,
 ) -> None:
     """One web process, one worker in the middle of a job and one OpenSearch node
     SIGKILLed and restarted (the first two in the background), then the S3 server
@@ -243,12 +254,12 @@ def inflict_faults(
     # once the index has its replica, as a cluster in service has (a node lost sooner
     # takes the only copy of its shards: searches answered 503 then, rightly).
     first, second, _ = own.urls["opensearch_urls"]
-    wait_green(first)
+    wait_green(first, alias)
     with outages.down("opensearch node 2"):
         services.kill_opensearch_node(second)
         time.sleep(5)
         own.search.start(CLUSTER)
-        wait_green(first)
+        wait_green(first, alias)
     with outages.down("s3"):
         own.s3.stop("s3proxy")
         time.sleep(30)
@@ -324,7 +335,8 @@ def test_nothing_is_lost_or_doubled_when_each_part_dies(
         load.append(threading.Thread(target=search_continually, args=(balancer, uploads, stop)))
         for thread in load:
             thread.start()
-        inflict_faults(outages, webs, workers, own, redis, queue)
+        alias = alias_name(sections["opensearch"]["index_prefix"])
+        inflict_faults(outages, webs, workers, own, redis, queue, alias)
         time.sleep(3)
         stop.set()
         for thread in load:
@@ -352,7 +364,17 @@ def test_nothing_is_lost_or_doubled_when_each_part_dies(
         f"outages (s from the start) {windows}; load and faults {faults_done - started:.0f} s, "
         f"every version done {settled - faults_done:.0f} s later"
     )
-    check_the_answers(balancer, outages)
+    try:
+        check_the_answers(balancer, outages)
+    except AssertionError:
+        for web in webs:  # how the web hosts met the cluster: their search client's warnings
+            lines = web.log.read_text(errors="replace").splitlines()
+            print(
+                f"--- {web.name}:",
+                *[line for line in lines if "opensearch" in line][-40:],
+                sep="\n",
+            )
+        raise
 
 
 def check_every_upload_done_intact_and_searchable(

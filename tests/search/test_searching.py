@@ -1,9 +1,12 @@
 """Searching a real OpenSearch: French analysis, OCR errors, identifiers, ACLs, highlights."""
 
+import threading
+
 import pytest
 
 from search.client import make_client
 from search.errors import InvalidQuery, SearchUnavailable
+from search.index import MAPPINGS, alias_name, index_settings
 from search.searching import search_documents
 from tests.search.conftest import make_document
 
@@ -265,3 +268,31 @@ def test_an_unreachable_opensearch_raises_search_unavailable(prefix):
     client = make_client(["http://127.0.0.1:9"], timeout=2)
     with pytest.raises(SearchUnavailable, match="opensearch is unavailable"):
         search_documents(client, prefix, q="arrêté", acl=["user:1"])
+
+
+def shard_held_back(client, prefix):
+    """ged's index behind its alias, its shard kept from starting as a new index's is for a
+    moment (allocation allowed to no node); returns the call that lets it start."""
+    name = f"{alias_name(prefix)}-v1"
+    nowhere = {"index.routing.allocation.include._name": "nowhere"}
+    body = {"settings": index_settings() | nowhere, "mappings": MAPPINGS}
+    client.indices.create(
+        index=name, body=body | {"aliases": {alias_name(prefix): {}}}, wait_for_active_shards=0
+    )
+    return lambda: client.indices.put_settings(
+        index=name, body={"index.routing.allocation.include._name": None}
+    )
+
+
+def test_a_search_while_the_shard_starts_waits_for_it(opensearch_client, prefix, search):
+    release = shard_held_back(opensearch_client, prefix)
+    threading.Timer(0.5, release).start()
+    assert search("arrêté")["total"] == 0  # and not "unavailable"
+
+
+def test_a_search_of_an_index_whose_shard_never_starts_is_unavailable(
+    opensearch_client, prefix, search
+):
+    shard_held_back(opensearch_client, prefix)
+    with pytest.raises(SearchUnavailable, match="search_phase_execution_exception"):
+        search("arrêté")
