@@ -97,11 +97,17 @@ class Outages:
     """When each thing was down, on the monotonic clock the exchanges use."""
 
     windows: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    _begun: dict[str, threading.Event] = field(default_factory=dict, repr=False)
+
+    def begun(self, what: str) -> threading.Event:
+        """Set once ``what`` has been taken down."""
+        return self._begun.setdefault(what, threading.Event())
 
     @contextlib.contextmanager
     def down(self, what: str) -> Iterator[None]:
         """From the moment it is taken down to the moment it answers again."""
         started = time.monotonic()
+        self.begun(what).set()
         try:
             yield
         finally:

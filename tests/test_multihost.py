@@ -78,6 +78,7 @@ CLIENTS = 3  # uploading at once
 CLUSTER = "opensearch-cluster"
 #: seconds the pipeline may take to finish every version once the faults are over
 SETTLE_SECONDS = 150
+KEPT_FOR_S3 = 5  # of each client's uploads
 PACE = 1.0  # seconds between two uploads of a client: the load lasts as the faults do
 
 
@@ -126,10 +127,16 @@ def make_upload(index: int, word: str, directory: Path) -> Upload:
     return Upload(index, word, path.name, path.read_bytes())
 
 
-def upload_all(balancer: Balancer, uploads: list[Upload], stop: threading.Event) -> None:
+def upload_all(
+    balancer: Balancer, uploads: list[Upload], stop: threading.Event, s3_down: threading.Event
+) -> None:
     """Send each upload as a client would: again after a 503 (a second later), once only
-    when the connection broke after it was sent (a retry could file it twice)."""
-    for upload in uploads:
+    when the connection broke after it was sent (a retry could file it twice). The last
+    KEPT_FOR_S3 wait for the S3 server's outage, however long the faults before it took."""
+    for index, upload in enumerate(uploads):
+        if index == len(uploads) - KEPT_FOR_S3:
+            while not (s3_down.wait(0.5) or stop.is_set()):
+                pass
         if stop.is_set():
             return
         while True:
@@ -329,7 +336,10 @@ def test_nothing_is_lost_or_doubled_when_each_part_dies(
         balancer = Balancer([web.url for web in webs], api_token(settings))
         started = time.monotonic()
         load = [
-            threading.Thread(target=upload_all, args=(balancer, uploads[first::CLIENTS], stop))
+            threading.Thread(
+                target=upload_all,
+                args=(balancer, uploads[first::CLIENTS], stop, outages.begun("s3")),
+            )
             for first in range(CLIENTS)
         ]
         load.append(threading.Thread(target=search_continually, args=(balancer, uploads, stop)))
