@@ -13,8 +13,6 @@ from ged.models.audit import (
 )
 from ged.models.batches import (
     BATCH_SOURCES,
-    BATCH_STATUSES,
-    OPEN_BATCH_STATUSES,
     Batch,
     BatchSegment,
 )
@@ -77,8 +75,6 @@ from ged.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, Webhook, Webh
 
 __all__ = [
     "BATCH_SOURCES",
-    "BATCH_STATUSES",
-    "OPEN_BATCH_STATUSES",
     "Batch",
     "BatchSegment",
     "LINK_KINDS",

@@ -11,11 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ged.db import Base
 from ged.models.base import one_of, timestamp, utcnow
 from ged.models.documents import Document
+from ged.models.jobs import JOB_STATUSES
 from ged.models.users import User
 
-#: queued: waiting for a worker; running: being split; done; failed: see error
-BATCH_STATUSES = ("queued", "running", "done", "failed")
-OPEN_BATCH_STATUSES = ("queued", "running")
 #: where a batch came from
 BATCH_SOURCES = ("upload", "folder")
 
@@ -27,7 +25,7 @@ class Batch(Base):
 
     __tablename__ = "batches"
     __table_args__ = (
-        one_of("status", BATCH_STATUSES, "known_status"),
+        one_of("status", JOB_STATUSES, "known_status"),
         one_of("source", BATCH_SOURCES, "known_source"),
         Index("ix_batches_status", "status"),
     )
@@ -51,6 +49,7 @@ class Batch(Base):
     created_at: Mapped[datetime] = timestamp(default=utcnow)
     started_at: Mapped[datetime | None] = timestamp()
     finished_at: Mapped[datetime | None] = timestamp()
+    #: queued: waiting for a worker; running: being split; done; failed: see error
     status: Mapped[str] = mapped_column(String(10), default="queued")
     #: readable reason when the batch could not be split
     error: Mapped[str | None] = mapped_column(Text)

@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 
 from ged.config import PipelineSettings
+from ged.models.jobs import OPEN_JOB_STATUSES
 from ged.services.lost_jobs import requeue_lost
 from ged.services.pipeline import stale_after
 from ged.services.pipeline_steps import UnitsOfWork
 from ged.uow import UnitOfWork
-
-#: the states of a job row that a run may still take up
-OPEN_STATUSES = ("queued", "running")
 
 
 def claim_row(units: UnitsOfWork, model: Any, row_id: int, options: PipelineSettings) -> bool:
@@ -27,7 +25,7 @@ def claim_row(units: UnitsOfWork, model: Any, row_id: int, options: PipelineSett
             update(model)
             .where(
                 model.id == row_id,
-                model.status.in_(OPEN_STATUSES),
+                model.status.in_(OPEN_JOB_STATUSES),
                 or_(model.heartbeat_at.is_(None), model.heartbeat_at < now - stale_after(options)),
             )
             .values(
@@ -78,7 +76,7 @@ def _abandoned_rows(uow: UnitOfWork, model: Any) -> list[int]:
     was never queued or was lost with Redis."""
     stale = uow.clock.now() - stale_after(uow.settings.pipeline)
     query = select(model.id).where(
-        model.status.in_(OPEN_STATUSES),
+        model.status.in_(OPEN_JOB_STATUSES),
         or_(
             model.heartbeat_at < stale,
             and_(model.heartbeat_at.is_(None), model.created_at < stale),

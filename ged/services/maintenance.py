@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ged.access import Principal, authorize
 from ged.audit.chain import record
 from ged.models import UNFINISHED_STATUSES, Blob, Version
-from ged.models.batches import OPEN_BATCH_STATUSES, Batch
+from ged.models.batches import Batch
+from ged.models.jobs import OPEN_JOB_STATUSES
 from ged.services.index_sync import stale_entries
 from ged.services.webhook_deliveries import due_deliveries
 from ged.storage.fsck import FsckReport, check_store
@@ -76,7 +77,7 @@ def reconcile(uow: UnitOfWork, principal: Principal) -> Reconciled:
     entries = uow.jobs.enqueue_index(stale_entries(uow))
     deliveries = [i for i in due_deliveries(uow) if uow.jobs.enqueue_delivery(i)]
     open_batches = session.scalars(
-        select(Batch.id).where(Batch.status.in_(OPEN_BATCH_STATUSES)).order_by(Batch.id)
+        select(Batch.id).where(Batch.status.in_(OPEN_JOB_STATUSES)).order_by(Batch.id)
     )
     batches = uow.jobs.enqueue_splits(list(open_batches))
     done = Reconciled(len(versions), len(entries), len(deliveries), len(batches))
