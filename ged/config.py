@@ -56,7 +56,7 @@ class RedisSettings(_Section):
 class OcrSettings(_Section):
     languages: str = Field("fra+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$")
     dpi: int = Field(300, ge=72, le=1200)
-    #: OCR processes; 0 means one per CPU core
+    #: OCR processes of a worker; 0: up to one per core, shared by the host's workers
     processes: int = Field(0, ge=0)
     #: pages beyond this are stored but not OCR'd (bounds the time a huge scan takes)
     max_pages: int = Field(500, ge=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import multiprocessing
 import os
 import shutil
@@ -28,6 +29,8 @@ T = TypeVar("T")
 
 #: seconds a page process may take to exit once it has sent its result
 EXIT_GRACE = 5.0
+#: seconds between two looks for a free core when every one of the host's is taken
+SLOT_POLL = 0.1
 
 
 def default_processes() -> int:
@@ -35,10 +38,49 @@ def default_processes() -> int:
     return len(os.sched_getaffinity(0))
 
 
+class CoreSlots:
+    """The host's cores as lock files in ``directory``, one per core: a page process holds
+    one for its whole life (an flock, which the kernel releases however the process ends),
+    so that all the workers of a host together run at most one page process per core,
+    while a worker alone on the host may use every core for its document's pages."""
+
+    def __init__(self, directory: Path, count: int) -> None:
+        self.directory, self.count = directory, count
+
+    def take(self) -> int | None:
+        """The locked descriptor of a free slot, or None when every core is taken."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for slot in range(self.count):
+            descriptor = os.open(
+                self.directory / f"core-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600
+            )
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return descriptor
+            except BlockingIOError:
+                os.close(descriptor)
+        return None
+
+    def wait_for_one(self) -> int:
+        while (descriptor := self.take()) is None:
+            time.sleep(SLOT_POLL)
+        return descriptor
+
+
+def host_cores() -> CoreSlots:
+    """This host's cores, shared by its workers (each host has its own temporary directory)."""
+    return CoreSlots(Path(tempfile.gettempdir()) / f"ged-cores-{os.getuid()}", default_processes())
+
+
 def run_isolated(
-    calls: Sequence[Callable[[Path], T]], *, processes: int, timeout: float
+    calls: Sequence[Callable[[Path], T]],
+    *,
+    processes: int,
+    timeout: float,
+    cores: CoreSlots | None = None,
 ) -> list[T | Stopped]:
-    """Run each call in its own forked process, ``processes`` at a time, in order of the list.
+    """Run each call in its own forked process, ``processes`` at a time, in order of the list,
+    and with ``cores`` only while one of them is free (at least one process always runs).
 
     Each call gets a scratch directory, removed when its process ends however it ends,
     so temporary images never pile up. A call that overruns ``timeout`` seconds is
@@ -52,12 +94,20 @@ def run_isolated(
     try:
         while waiting or running:
             while waiting and len(running) < max(1, processes):
+                slot = None
+                if cores is not None:
+                    slot = cores.take() if running else cores.wait_for_one()
+                    if slot is None:
+                        break  # every core taken: look again when one of ours ends, or soon
                 index = waiting.popleft()
-                running[index] = _Child.start(context, calls[index], timeout)
+                running[index] = _Child.start(context, calls[index], timeout, slot)
+            next_look = time.monotonic() + SLOT_POLL if cores and waiting else float("inf")
             wait(
                 [c.reader for c in running.values()]
                 + [c.process.sentinel for c in running.values()],
-                timeout=max(0.0, min(c.deadline for c in running.values()) - time.monotonic()),
+                timeout=max(
+                    0.0, min(next_look, *(c.deadline for c in running.values())) - time.monotonic()
+                ),
             )
             for index, child in list(running.items()):
                 outcome = child.outcome()
@@ -79,13 +129,25 @@ class _Child:
         self.process, self.reader, self.deadline, self.workdir = process, reader, deadline, workdir
 
     @classmethod
-    def start(cls, context: ForkContext, call: Callable[[Path], object], timeout: float) -> _Child:
+    def start(
+        cls,
+        context: ForkContext,
+        call: Callable[[Path], object],
+        timeout: float,
+        slot: int | None = None,
+    ) -> _Child:
+        """``slot``: a core's locked descriptor, handed over to the child (which holds the
+        lock until it ends) and closed here."""
         workdir = Path(tempfile.mkdtemp(prefix="ged-ocr-"))
         reader, writer = context.Pipe(duplex=False)
         process = context.Process(
             target=_child_main, args=(call, workdir, writer, os.getpid()), daemon=True
         )
-        process.start()
+        try:
+            process.start()
+        finally:
+            if slot is not None:
+                os.close(slot)
         writer.close()  # the child's end: once it exits, reading gives EOF instead of blocking
         # As the child does, so that the group exists whichever runs first; an error means
         # the child did it already, or is gone.

@@ -31,7 +31,7 @@ from ingest.pages import (
     PdfProbe,
     Stopped,
 )
-from ingest.processes import default_processes, run_isolated
+from ingest.processes import CoreSlots, default_processes, host_cores, run_isolated
 from ingest.thumbnails import render_isolated
 
 ENCRYPTED = "the PDF is encrypted with a password; send an unprotected copy"
@@ -62,6 +62,8 @@ class _Limits:
     options: OcrOptions
     processes: int
     max_pages: int
+    #: the host's cores, shared with its other workers (processes = 0), or None
+    cores: CoreSlots | None
 
 
 class EncryptedPdf(Exception):
@@ -172,8 +174,9 @@ def extract(
     """The text of the file at ``path``, page by page, OCR'd where needed.
 
     ``mime_type`` is the type detected from the bytes (ingest.detect). Pages beyond
-    ``max_pages`` keep their text layer but are not OCR'd. ``processes`` = 0 uses one
-    process per core. ``text_layers``: tesseract also writes each OCR'd page's invisible
+    ``max_pages`` keep their text layer but are not OCR'd. ``processes`` = 0 uses up to one
+    process per core, as many as the host's other workers leave free (ingest.processes.
+    CoreSlots). ``text_layers``: tesseract also writes each OCR'd page's invisible
     text layer, in the same run (for ingest.pdfa). ``thumbnail_width``: the first page's
     thumbnail that wide, cut from its OCR raster or, when OCR did not read it, rendered
     small (ingest.thumbnails). Raises only for problems of the machine (tesseract missing, a
@@ -196,6 +199,7 @@ def extract(
         OcrOptions(languages, dpi, page_timeout, max_image_pixels, text_layers, thumbnail_width),
         processes or default_processes(),
         max_pages,
+        None if processes else host_cores(),
     )
     if mime_type == "application/pdf":
         return _extract_pdf(path, limits)
@@ -354,6 +358,7 @@ def _ocr(path: Path, kind: ImageKind, indexes: list[int], limits: _Limits) -> di
         calls,
         processes=min(limits.processes, len(calls)),
         timeout=limits.options.page_timeout + RENDER_GRACE,
+        cores=limits.cores,
     )
     return {
         index: OcrResult("", None, f"the page could not be read: {outcome.reason}", failed=True)
