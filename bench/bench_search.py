@@ -176,6 +176,17 @@ def generate(count: int, rng: random.Random, fake: Faker) -> list[dict[str, Any]
     return documents
 
 
+def generated_corpus(count: int) -> list[dict[str, Any]]:
+    """The bench corpus of ``count`` documents (always the same for a count), timed."""
+    rng = random.Random(SEED)
+    fake = Faker("fr_FR")
+    fake.seed_instance(SEED)
+    start = time.perf_counter()
+    documents = generate(count, rng, fake)
+    print(f"generated {count} documents in {time.perf_counter() - start:.1f}s")
+    return documents
+
+
 def _misread(text: str, rng: random.Random) -> str:
     words = text.split(" ")
     for _ in range(max(1, len(words) // 20)):

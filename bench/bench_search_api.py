@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import random
 import statistics
 import subprocess
 import sys
@@ -42,12 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from faker import Faker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.processes is not an installed package
 
-from bench_search import QUERIES, SEED, UNITS, generate  # noqa: E402
+from bench_search import QUERIES, UNITS, generated_corpus  # noqa: E402
 from scratch_databases import scratch_databases  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -283,12 +281,7 @@ def main() -> None:
         upgrade(settings.database.url)
         token, keys = seed_agent(settings)
 
-        rng = random.Random(SEED)
-        fake = Faker("fr_FR")
-        fake.seed_instance(SEED)
-        start = time.perf_counter()
-        documents = generate(args.docs, rng, fake)
-        print(f"generated {args.docs} documents in {time.perf_counter() - start:.1f}s")
+        documents = generated_corpus(args.docs)
         indexed = index_corpus(settings, documents, keys)
         print(
             f"indexed through ged's SearchIndex in {indexed:.1f}s ({args.docs / indexed:.0f} docs/s)"

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -43,6 +45,8 @@ BATCH_DOCUMENTS = 500
 # Bulk requests are kept under this many characters of text, whatever the page count.
 BATCH_CHARACTERS = 8_000_000
 DRAIN_TIMEOUT = 30.0
+# Bulk requests sent and not yet answered: OpenSearch indexes one while ged reads the next.
+IN_FLIGHT = 1
 
 
 def reindex(
@@ -68,14 +72,7 @@ def reindex(
     new = new_index_name(client, prefix)
     create_index(client, new, aliases=[rebuild], bulk_load=True)
     try:
-        counts = {"indexed": 0, "stale": 0}
-        done = 0
-        for batch in _batches(documents):
-            written = write_documents(client, [rebuild], batch)
-            counts = {key: counts[key] + written[key] for key in counts}
-            done += len(batch)
-            if progress:
-                progress(done, total)
+        counts = _fill(client, rebuild, documents, total, progress)
         _finish_bulk_load(client, new)
         old = _swap(client, prefix, new)
     except BaseException:
@@ -90,6 +87,39 @@ def reindex(
         _wait_for_searches(client, name)
         delete_index(client, name)
     return {"index": new, **counts}
+
+
+def _fill(
+    client: OpenSearch,
+    target: str,
+    documents: Iterable[Document],
+    total: int | None,
+    progress: Progress | None,
+) -> dict[str, int]:
+    """Write ``documents`` to ``target`` batch by batch, reading the next batches while
+    OpenSearch indexes the ones before: reading from a database costs about as much as
+    indexing. At most IN_FLIGHT bulk requests wait, so memory stays at a few batches."""
+    counts = {"indexed": 0, "stale": 0}
+    done = 0
+    in_flight: deque[tuple[Future[dict[str, int]], int]] = deque()
+
+    def collect() -> None:
+        nonlocal counts, done
+        sent, size = in_flight.popleft()
+        written = sent.result()
+        counts = {key: counts[key] + written[key] for key in counts}
+        done += size
+        if progress:
+            progress(done, total)
+
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="reindex-bulk") as writer:
+        for batch in _batches(documents):
+            if len(in_flight) == IN_FLIGHT:
+                collect()
+            in_flight.append((writer.submit(write_documents, client, [target], batch), len(batch)))
+        while in_flight:
+            collect()
+    return counts
 
 
 def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
