@@ -13,6 +13,10 @@
    languages: an estimate, as ged's tesseract runs inside its page processes).
 5. Born-digital: M text PDFs, from the first upload until a search finds them all.
 
+ged runs with a classifier model trained beforehand (``ged classifier train``'s model, on
+generated documents of every type), as an administration that has trained its own does:
+each job classifies with it, so what loading it costs the workers shows.
+
 Usage: .venv/bin/python bench/bench_ingest_e2e.py [--pages 8] [--born-digital 100]
 """
 
@@ -39,8 +43,10 @@ from ged.access import command_line  # noqa: E402
 from ged.bootstrap import build  # noqa: E402
 from ged.services.tokens import create_token  # noqa: E402
 from ged.services.users import create_user  # noqa: E402
+from ingest.classify import save_model, train_model  # noqa: E402
 from tests import services  # noqa: E402
 from tests.conftest import isolated_settings  # noqa: E402
+from tests.ingest.corpus_generator import TYPES, generate  # noqa: E402
 from tests.ingest.samples import born_digital_pdf, page_lines  # noqa: E402
 from tests.migrated import migrate  # noqa: E402
 from tests.processes import free_port, ged_environment, kill_group, spawn_ged, wait_until  # noqa: E402
@@ -100,7 +106,13 @@ class Ged:
 
     def __init__(self, directory: Path) -> None:
         urls = services.ensure("opensearch", "redis")
-        self.settings = isolated_settings(directory, urls, urls["redis_url"])
+        model = directory / "classifier.joblib"
+        self.settings = isolated_settings(
+            directory, urls, urls["redis_url"], classification={"model_path": model}
+        )
+        save_model(
+            train_model((generate(kind, n), kind) for kind in TYPES for n in range(5)), model
+        )
         migrate(self.settings.database.url)
         runtime = build(self.settings)
         with runtime.unit_of_work() as uow:
@@ -111,7 +123,11 @@ class Ged:
         self.url = f"http://127.0.0.1:{port}"
         self.log = directory / "up.log"
         self.process = spawn_ged(
-            ["up"], ged_environment(self.settings, GED_WEB__PORT=str(port)), self.log
+            ["up"],
+            ged_environment(
+                self.settings, GED_WEB__PORT=str(port), GED_CLASSIFICATION__MODEL_PATH=str(model)
+            ),
+            self.log,
         )
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"

@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 
 from ged.config import Settings
 from workers.worker import run_worker
@@ -55,13 +55,14 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
     return env
 
 
-def run_worker_burst(settings: Settings) -> None:
+def run_worker_burst(settings: Settings, worker_class: type[Worker] = SimpleWorker) -> None:
     """Process every job waiting now with ged's worker, then return. The worker runs in this
     process (RQ's SimpleWorker, no fork per job): a `ged worker` process would cost two
-    seconds of interpreter start for every burst. start_worker runs the real process."""
+    seconds of interpreter start for every burst. start_worker runs the real process;
+    ``worker_class=WarmWorker`` forks a child per job from this process, as it does."""
     handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        run_worker(settings, burst=True, worker_class=SimpleWorker)
+        run_worker(settings, burst=True, worker_class=worker_class)
     finally:
         # RQ takes SIGINT and SIGTERM for a graceful stop; pytest needs them back.
         for number, handler in handlers.items():

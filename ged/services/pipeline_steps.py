@@ -93,7 +93,7 @@ def classify_step(units: UnitsOfWork, version_id: int) -> None:
                 _text_of(version),
                 rules=rules_or_default(settings.rules),
                 threshold=settings.threshold,
-                model=_model(settings.model_path),
+                model=classifier_model(settings.model_path),
             )
         document = _current_locked(uow.session, version)
         if (
@@ -177,7 +177,10 @@ def _save_extraction(session: Session, version_id: int, extraction: Extraction) 
     touch_document(session, version.document_id)
 
 
-def _model(path: Path) -> Model | None:
+def classifier_model(path: Path) -> Model | None:
+    """The model at ``path``, loaded once per process and again when the file changes.
+    Loading costs 1.5 s of CPU (scikit-learn's import, then the pickle): a worker loads
+    it before it forks each job (workers.worker), so that no job's child loads it again."""
     mtime = path.stat().st_mtime if path.exists() else 0.0
     cached = _models.get(path)
     if cached is None or cached[0] != mtime:
