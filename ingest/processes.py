@@ -217,7 +217,12 @@ def _detach(parent: int) -> None:
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    die_with_parent(parent, signal.SIGTERM)
+
+
+def die_with_parent(parent: int, signum: int) -> None:
+    """Be sent ``signum`` when ``parent``, this process's parent, ends (Linux's prctl)."""
     _PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the caller died before prctl took effect
-        os.killpg(0, signal.SIGKILL)
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+    if os.getppid() != parent:  # it ended before prctl took effect
+        os.kill(os.getpid(), signum)

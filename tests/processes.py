@@ -91,6 +91,17 @@ def start_worker(settings: Settings, **env: str) -> subprocess.Popen:
     return spawn_ged(["worker"], ged_environment(settings, **env))
 
 
+def processes_on_queue(settings: Settings) -> list[int]:
+    """The pids of the ged processes started with ``settings``' queue (ged_environment)."""
+    marker = f"GED_REDIS__QUEUE={settings.redis.queue}".encode()
+    pids = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to read
+            if marker in environ.read_bytes().split(b"\0"):
+                pids.append(int(environ.parent.name))
+    return pids
+
+
 def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)

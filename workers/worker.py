@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 
 from redis import Redis
 from rq import Queue, Worker
@@ -11,6 +12,7 @@ from rq.job import Job
 
 from ged.config import Settings
 from ged.services.pipeline_steps import classifier_model
+from ingest.processes import die_with_parent
 from workers.jobs import current_runtime, start_runtime, stop_runtime
 from workers.recovery import start_recovery_thread
 
@@ -37,7 +39,16 @@ class WarmWorker(Worker):
             classifier_model(path)
         except Exception:  # noqa: BLE001 - the job meets it again, and records it on its version
             log.exception("classifier model %s could not be loaded before the job", path)
+        self._forker = os.getpid()
         super().execute_job(job, queue)
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        # RQ puts the job's child in a process group of its own: a worker killed with its
+        # group (SIGKILL by a supervisor, a test) would leave the job running alone, with
+        # nobody to record its end. It dies with its worker instead, and the recovery
+        # sweep gives the job to another.
+        die_with_parent(self._forker, signal.SIGKILL)
+        super().main_work_horse(job, queue)
 
 
 def run_worker(

@@ -22,7 +22,7 @@ from ged.services.users import create_user
 from ingest.watch_files import Drop
 from tests.ingest.batches import Letter, batch_pages, save_batch
 from tests.migrated import migrate
-from tests.processes import kill_group, start_worker, wait_until
+from tests.processes import kill_group, processes_on_queue, start_worker, wait_until
 
 LETTERS = 20
 
@@ -66,6 +66,8 @@ def test_a_worker_killed_mid_split_is_taken_over_with_no_duplicate_and_no_loss(
         wait_until(lambda: state(settings)[1] == 7, 120, "seven segments filed")
     finally:
         kill_group(first)
+    # Its job's child too, though RQ gives it a process group of its own.
+    wait_until(lambda: not processes_on_queue(settings), 10, "the worker's job to die with it")
     assert state(settings)[:3] == ("running", 7, 7)
 
     second = start_worker(settings)
