@@ -46,10 +46,10 @@ class CoreSlots:
 
     def __init__(self, directory: Path, count: int) -> None:
         self.directory, self.count = directory, count
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def take(self) -> int | None:
         """The locked descriptor of a free slot, or None when every core is taken."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         for slot in range(self.count):
             descriptor = os.open(
                 self.directory / f"core-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600
