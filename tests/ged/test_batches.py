@@ -106,6 +106,24 @@ def test_a_batch_is_split_exactly_at_its_separators_whatever_their_feed(runtime,
     assert queued == 5
 
 
+def test_a_stack_of_twenty_letters_is_twenty_documents(runtime, people, tmp_path):
+    feeds = ["upright", "upside_down", "skewed", "quarter"]
+    letters = [Letter(pages=1 + n % 2, feed=feeds[n % 4]) for n in range(20)]
+    batch = split(
+        runtime,
+        submit(runtime, people.agent, save_batch(batch_pages(letters), tmp_path / "pile.pdf")),
+    )
+    assert (batch.status, batch.page_count) == ("done", 50)
+    assert page_counts(runtime, batch) == [letter.pages for letter in letters]
+    first_pages = [segment.first_page for segment in batch.segments]
+    # Each letter starts right after its separator sheet, which no document keeps.
+    expected, page = [], 1
+    for letter in letters:
+        expected.append(page + 1)
+        page += 1 + letter.pages
+    assert first_pages == expected
+
+
 def test_a_grey_300_dpi_tiff_is_split_as_exactly(runtime, people, tmp_path):
     letters = [Letter(pages=1, blank_after=True), Letter(feed="upside_down"), Letter(feed="skewed")]
     pages = batch_pages(letters, dpi=300)
