@@ -17,7 +17,8 @@ The tsa service is a local RFC 3161 time-stamping authority with a test CA of it
 The keycloak service is Keycloak from Maven Central with the realm of tests/oidc/realm.json
 (re-imported whenever that file changes); it needs Java 21 or newer.
 The dovecot service is Debian's Dovecot with a self-signed certificate and one test account
-(DOVECOT_USER), STARTTLS on its port and IMAPS on the next, for the functional mailboxes.
+(DOVECOT_USER), STARTTLS on its port and IMAPS on the next, for the functional mailboxes;
+a second account (DOVECOT_USER_WITHOUT_MOVE) is served as by a server that lacks MOVE.
 The s3proxy service is s3proxy from Maven Central (an S3 server on a local directory, with
 the account S3_CREDENTIALS), for the S3 blob store; it runs on Java 17.
 The opensearch-cluster service is three nodes of the same OpenSearch, one cluster on loopback
@@ -32,9 +33,11 @@ Services named together are started at once, and `ensure` waits for all of them.
 import argparse
 import contextlib
 import fcntl
+import grp
 import hashlib
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -877,6 +880,9 @@ class Keycloak(Service):
 
 #: the account of the functional mailbox of the tests and of a trial run (loopback only)
 DOVECOT_USER = {"username": "courrier", "password": "courrier"}
+#: an account whose sessions announce bare IMAP4rev1 once logged in, as older servers do:
+#: no MOVE, so ged's COPY path is what moves its messages
+DOVECOT_USER_WITHOUT_MOVE = {"username": "courrier-ancien", "password": "courrier-ancien"}
 DOVECOT_CONF = """\
 instance_name = ged-{instance}
 base_dir = {dir}/run
@@ -901,8 +907,9 @@ passdb {{
   args = scheme=PLAIN username_format=%u {dir}/passwd
 }}
 userdb {{
-  driver = static
-  args = uid={user} gid={group} home={dir}/mail/%u
+  # passwd-file for its extra fields: a setting of one account (imap_capability)
+  driver = passwd-file
+  args = username_format=%u {dir}/passwd
 }}
 service imap-login {{
   chroot =
@@ -964,10 +971,18 @@ class Dovecot(Service):
                 + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
                 + ["-keyout", str(self.dir / "key.pem"), "-out", str(self.dir / "cert.pem")]
             )
-        user = DOVECOT_USER
-        (self.dir / "passwd").write_text(f"{user['username']}:{user['password']}\n")
         account = SVC_USER if IS_ROOT else run(["id", "-un"]).stdout.strip()
         group = SVC_USER if IS_ROOT else run(["id", "-gn"]).stdout.strip()
+        # passwd-file lines: name:password:uid:gid:gecos:home:shell:extra fields
+        ids = f"{pwd.getpwnam(account).pw_uid}:{grp.getgrnam(group).gr_gid}"
+        lines = [
+            f"{user['username']}:{user['password']}:{ids}::{self.dir}/mail/{user['username']}::{extra}"
+            for user, extra in [
+                (DOVECOT_USER, ""),
+                (DOVECOT_USER_WITHOUT_MOVE, "userdb_imap_capability=IMAP4rev1"),
+            ]
+        ]
+        (self.dir / "passwd").write_text("\n".join(lines) + "\n")
         self.conf.write_text(
             DOVECOT_CONF.format(
                 instance=self.instance,
@@ -989,6 +1004,8 @@ class Dovecot(Service):
             "imaps_port": self.port + 1,
             "imap_username": DOVECOT_USER["username"],
             "imap_password": DOVECOT_USER["password"],
+            "imap_username_without_move": DOVECOT_USER_WITHOUT_MOVE["username"],
+            "imap_password_without_move": DOVECOT_USER_WITHOUT_MOVE["password"],
             "imap_ca_file": str(self.served_certificate()),
         }
 

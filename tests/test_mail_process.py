@@ -43,8 +43,8 @@ def make_mailroom(
 ) -> Iterator[Callable[..., Mailroom]]:
     rooms: list[Mailroom] = []
 
-    def build(**overrides: object) -> Mailroom:
-        rooms.append(build_mailroom(make_settings, tmp_path, dovecot, **overrides))
+    def build(urls: dict | None = None, **overrides: object) -> Mailroom:
+        rooms.append(build_mailroom(make_settings, tmp_path, urls or dovecot, **overrides))
         return rooms[-1]
 
     yield build
@@ -159,6 +159,33 @@ def test_the_same_attachment_twice_is_one_document_linked_to_both_bodies(make_ma
         (first.document_ids[0], attachment),
         (second.document_ids[0], attachment),
     }
+
+
+def test_a_server_without_move_gets_copies_and_its_originals_are_not_taken_again(
+    make_mailroom, dovecot
+):
+    # Dovecot serves this account as a bare IMAP4rev1 server (scripts/services.py).
+    without_move = {
+        **dovecot,
+        "imap_username": dovecot["imap_username_without_move"],
+        "imap_password": dovecot["imap_password_without_move"],
+    }
+    room = make_mailroom(urls=without_move)
+    assert b"MOVE" not in room.imap.client.capability()[1][0].split()
+    room.deliver(a_message("Demande 1"), a_message("Demande 2"))
+    room.start()
+    room.wait_for(lambda: room.settled(2), "both messages settled")
+    copies = room.imap.messages(room.processed)
+    assert len(copies) == 2 and all(b"$GedFiled" in flags for flags, _raw in copies)
+    # The originals stay, never deleted, with the keyword that keeps them from being
+    # taken again: the poll that takes a third message takes nothing else.
+    originals = room.imap.messages(room.folder)
+    assert len(originals) == 2 and all(b"$GedFiled" in flags for flags, _raw in originals)
+    room.deliver(a_message("Demande 3"))
+    room.wait_for(lambda: room.settled(3), "the third message settled")
+    assert sorted(room.documents().values()) == ["Demande 1", "Demande 2", "Demande 3"]
+    assert len(room.imap.messages(room.processed)) == 3
+    assert counters(room)["taken"] == 3
 
 
 def test_killed_after_filing_each_message_is_still_filed_exactly_once(make_mailroom):
