@@ -18,7 +18,15 @@ from decimal import Decimal
 from typing import Any
 
 from search.indexing import compact
-from search.query import Filters, ParsedQuery, Term, check_filters, check_paging, parse_query
+from search.query import (
+    MAX_RESULT_WINDOW,
+    Filters,
+    ParsedQuery,
+    Term,
+    check_filters,
+    check_paging,
+    parse_query,
+)
 
 TITLE_BOOST = 3.0
 IDENTIFIER_BOOST = 10.0
@@ -29,6 +37,10 @@ HIGHLIGHTED_PAGES = 3
 # Highlight fragments are cut around this many characters.
 FRAGMENT_SIZE = 160
 FACET_SIZE = 50
+# Hits are counted up to here only: past it the total is a lower bound ("plus de
+# 10 000"), which spares counting every match of a frequent word; no page past it can
+# be asked for anyway.
+TOTAL_BOUND = MAX_RESULT_WINDOW
 HIT_FIELDS = ["id", "title", "document_type", "unit", "document_date"]
 # Like-text sent for "similar": enough to pick the document's distinctive words.
 SIMILAR_TEXT_CHARS = 20_000
@@ -44,13 +56,19 @@ def search_request(
     sort: str,
     page: int,
     size: int,
+    exact_total: bool = False,
 ) -> tuple[ParsedQuery, dict[str, Any]]:
-    """Check the search parameters (InvalidQuery if wrong); return q parsed and the body."""
+    """Check the search parameters (InvalidQuery if wrong); return q parsed and the body.
+
+    The total is counted up to TOTAL_BOUND unless ``exact_total``.
+    """
     check_paging(sort, page, size)
     query = parse_query(q)
     body = build_search_body(
         query, acl=acl, filters=check_filters(filters), sort=sort, page=page, size=size
     )
+    if exact_total:
+        body["track_total_hits"] = True
     return query, body
 
 
@@ -83,7 +101,7 @@ def build_search_body(
         "from": (page - 1) * size,
         "size": size,
         "sort": _sort(sort),
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_BOUND,
         "_source": HIT_FIELDS,
         "aggs": _facets(),
     }
