@@ -8,6 +8,7 @@ it exists, then moves the read alias in one atomic call.
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import suppress
 from typing import Any
@@ -16,6 +17,8 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
 from search.errors import translate_errors
+
+log = logging.getLogger(__name__)
 
 # Bumped whenever the definition below changes, so an index built by older code can be
 # recognised (it is recorded in the index's _meta) and rebuilt with `ged reindex`.
@@ -255,7 +258,17 @@ def upgrade_mapping(client: OpenSearch, prefix: str) -> list[str]:
         names = list(versioned_indices(client, prefix))
         for name in names:
             mapping = client.indices.get_mapping(index=name)[name]["mappings"]
-            if mapping.get("_meta", {}).get("mapping_version", 0) >= IN_PLACE_VERSION:
+            version = mapping.get("_meta", {}).get("mapping_version", 0)
+            if version < MAPPING_VERSION:
+                # Said once per process (the first write), where operators read the logs.
+                log.warning(
+                    "search index %s has mapping version %s, not %s: phrases are found "
+                    "without their indexed word pairs (slower) until `ged reindex`",
+                    name,
+                    max(version, IN_PLACE_VERSION),
+                    MAPPING_VERSION,
+                )
+            if version >= IN_PLACE_VERSION:
                 continue
             client.indices.put_mapping(
                 index=name,

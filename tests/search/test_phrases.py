@@ -27,8 +27,13 @@ def found(client, prefix, q):
     return search_documents(client, prefix, q=q, acl=None)["hits"]
 
 
-def test_a_phrase_on_the_pages_is_looked_up_by_its_word_pairs(opensearch_client, prefix, index):
+def test_a_phrase_on_the_pages_is_looked_up_by_its_word_pairs(
+    opensearch_client, prefix, index, caplog
+):
     index(make_document(1, PAGES[0]))
+    with caplog.at_level("WARNING", logger="search.index"):
+        assert definition.upgrade_mapping(opensearch_client, prefix) == []
+    assert caplog.records == []  # nothing to rebuild
     explained = lucene_query(opensearch_client, prefix, '"permis de construire"')
     assert 'pages.text.exact._index_phrase:"permis de de construire"' in explained
     # a single word has no pair to look up
@@ -51,7 +56,7 @@ def test_a_phrase_found_by_its_pairs_keeps_its_order_and_is_highlighted(
 
 
 def test_an_index_without_word_pairs_is_left_as_is_and_still_finds_phrases(
-    opensearch_client, prefix, index
+    opensearch_client, prefix, index, caplog
 ):
     # As `ged` before version 3 built it: upgrade_mapping cannot add the pairs to a live
     # field (OpenSearch refuses), so it must not try; the phrases are found all the same.
@@ -66,7 +71,12 @@ def test_an_index_without_word_pairs_is_left_as_is_and_still_finds_phrases(
         "aliases": {alias_name(prefix): {}},
     }
     opensearch_client.indices.create(index=name, body=body)
-    assert definition.upgrade_mapping(opensearch_client, prefix) == []
+    with caplog.at_level("WARNING", logger="search.index"):
+        assert definition.upgrade_mapping(opensearch_client, prefix) == []
+    assert [record.getMessage() for record in caplog.records] == [
+        f"search index {name} has mapping version 2, not 3: phrases are found without "
+        "their indexed word pairs (slower) until `ged reindex`"
+    ]
     index(make_document(1, PAGES[0]), make_document(2, PAGES[1]))
     assert definition.current_index(opensearch_client, prefix) == name
     assert "_index_phrase" not in lucene_query(opensearch_client, prefix, '"permis de construire"')
