@@ -11,15 +11,24 @@
    prints p50/p95 of both and their ratio: what the parsing, building and shaping
    around the OpenSearch request cost.
 
-The bench index is deleted at the end.
+With --compare, step 2 instead sends the body search_request builds today and
+variants of it (each one change, see VARIANTS: what the body was before a change,
+or a change not made) straight to OpenSearch, alternating in turn, and prints p50/p95
+of each and its ratio to today's; it prints every variant's first page whose ids differ
+from today's (set or order) and fails if one misses any of today's hits. Variants marked "old mapping" go to a second index built from
+the same documents with the mapping as it was before the phrase sub-fields
+(index_phrases removed): same body, other index.
 
-Usage: .venv/bin/python bench/bench_search.py [--docs 100000] [--rounds 20] [--url URL]
+The bench indices are deleted at the end.
+
+Usage: .venv/bin/python bench/bench_search.py [--docs 100000] [--rounds 20] [--url URL] [--compare]
 Without --url it starts the test OpenSearch (scripts/services.py ensure --profile test).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import statistics
@@ -30,12 +39,14 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from faker import Faker
 
+import search.index
 from search.body import search_request
 from search.client import make_client
-from search.index import alias_name
+from search.index import MAPPINGS, alias_name, without_phrase_fields
 from search.reindex import reindex
 from search.searching import run_search, search_documents
 
@@ -102,6 +113,75 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("budget primitif", {"tag": "budget"}),
     ("", {"document_type": "arrete"}),
 ]
+
+
+Body = dict[str, Any]
+
+
+def _with(**changes: Any) -> Callable[[Body], Body]:
+    def change(body: Body) -> Body:
+        return {**body, **changes}
+
+    return change
+
+
+def _without(key: str) -> Callable[[Body], Body]:
+    def change(body: Body) -> Body:
+        return {name: value for name, value in body.items() if name != key}
+
+    return change
+
+
+def _without_highlights(body: Body) -> Body:
+    changed = copy.deepcopy(body)
+    for clause in changed["query"]["bool"]["should"]:
+        clause["nested"]["inner_hits"].pop("highlight", None)
+    return changed
+
+
+def _facets_by_value(body: Body) -> Body:
+    # Terms counted in a hash of values rather than through the global ordinals.
+    aggs = {
+        name: {"terms": {**agg["terms"], "execution_hint": "map"}} if "terms" in agg else agg
+        for name, agg in body["aggs"].items()
+    }
+    return {**body, "aggs": aggs}
+
+
+def _facets_apart(body: Body) -> list[Body]:
+    # Two requests in one msearch, which OpenSearch runs side by side: the hits without
+    # the facets (so the bounded total may stop counting), and the facets over the same
+    # documents as a filter (no scores, no highlight clause, which finds nothing more).
+    hits = {name: value for name, value in body.items() if name != "aggs"}
+    matching = {key: value for key, value in body["query"]["bool"].items() if key != "should"}
+    facets = {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"bool": {"filter": [{"bool": matching}]}},
+        "aggs": body["aggs"],
+    }
+    return [hits, facets]
+
+
+# name -> (the change to today's body, a list of bodies to send together (msearch) or
+# one, sent to the index with the old mapping?)
+VARIANTS: dict[str, tuple[Callable[[Body], Body | list[Body]], bool]] = {
+    "exact total": (_with(track_total_hits=True), False),
+    "total<=10000": (_with(track_total_hits=10_000), False),
+    "no facets": (_without("aggs"), False),
+    "<=10000, no facets": (
+        lambda body: _without("aggs")(_with(track_total_hits=10_000)(body)),
+        False,
+    ),
+    "no year facet": (
+        lambda body: {**body, "aggs": {k: v for k, v in body["aggs"].items() if k != "year"}},
+        False,
+    ),
+    "facets map": (_facets_by_value, False),
+    "no highlights": (_without_highlights, False),
+    "old mapping": (lambda body: body, True),
+    "facets apart": (_facets_apart, False),
+}
 
 
 def generate(count: int, rng: random.Random, fake: Faker) -> list[dict[str, Any]]:
@@ -229,6 +309,17 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000, help="documents to index (100000)")
     parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query (20)")
     parser.add_argument("--url", help="an OpenSearch to use instead of the test one")
+    parser.add_argument(
+        "--compare", action="store_true", help="today's body against its VARIANTS, raw"
+    )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        metavar="NAME",
+        help="with --compare, these VARIANTS only (all)",
+    )
     args = parser.parse_args()
 
     rng = random.Random(SEED)
@@ -236,6 +327,7 @@ def main() -> None:
     fake.seed_instance(SEED)
     client = make_client([args.url or opensearch_url()], timeout=60)
     prefix = f"ged-bench-{uuid.uuid4().hex[:8]}"
+    old_prefix = f"{prefix}-old"
     try:
         start = time.perf_counter()
         documents = generate(args.docs, rng, fake)
@@ -259,6 +351,20 @@ def main() -> None:
         # The SIRET of a document that user may read, typed with its spaces.
         siret = next(d["metadata"]["siret"][0] for d in documents if set(d["acl"]) & set(acl))
         queries = [*QUERIES, (f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}", {})]
+        if args.compare:
+            if any(VARIANTS[name][1] for name in args.variants):
+                start = time.perf_counter()
+                # reindex creates its index from search.index.MAPPINGS: the only way in.
+                with mock.patch.object(search.index, "MAPPINGS", without_phrase_fields(MAPPINGS)):
+                    reindex(client, old_prefix, documents, total=args.docs)
+                old_stats = client.indices.stats(index=alias_name(old_prefix), metric="store")
+                size = old_stats["_all"]["primaries"]["store"]["size_in_bytes"] / 1e6
+                print(
+                    f"old mapping: indexed in {time.perf_counter() - start:.1f}s, index {size:.0f} MB"
+                )
+            del documents
+            compare(client, prefix, old_prefix, queries, acl, args.rounds, args.variants)
+            return
         del documents
         ours: dict[str, list[float]] = {q: [] for q, _ in queries}
         raw: dict[str, list[float]] = {q: [] for q, _ in queries}
@@ -300,6 +406,89 @@ def main() -> None:
     finally:
         client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
         client.close()
+
+
+def send(client: Any, prefix: str, bodies: Body | list[Body]) -> Body:
+    """The answer to one body, or to the first of several sent as one msearch."""
+    if isinstance(bodies, dict):
+        answer = run_search(client, prefix, bodies)
+        assert answer is not None
+        return answer
+    header = {"index": alias_name(prefix), "allow_partial_search_results": "false"}
+    answers = client.msearch(body=[line for body in bodies for line in (header, body)])
+    for each in answers["responses"]:
+        assert "error" not in each, each
+    first: Body = answers["responses"][0]
+    return first
+
+
+def _difference(today: list[str], other: list[str]) -> str:
+    if sorted(today) == sorted(other):
+        return "the same ids in another order"
+    return f"{len(set(today) - set(other))} of today's {len(today)} ids missing"
+
+
+def compare(
+    client: Any,
+    prefix: str,
+    old_prefix: str,
+    queries: list[tuple[str, dict[str, Any]]],
+    acl: list[str],
+    rounds: int,
+    variants: list[str],
+) -> None:
+    """Time today's body and each of ``variants``, raw, alternating; stop on a different
+    first page."""
+    names = ["today", *variants]
+    samples: dict[str, dict[str, list[float]]] = {q: {n: [] for n in names} for q, _ in queries}
+    totals: dict[str, Any] = {}
+    differences: dict[tuple[str, str], str] = {}
+    for round_number in range(rounds + 3):  # the first three warm caches up
+        for q, filters in queries:
+            _, body = search_request(
+                q=q, acl=acl, filters=filters, sort="relevance", page=1, size=20
+            )
+            first_pages = {}
+            # Each round starts with another variant, so none always runs on warm caches.
+            turn = round_number % len(names)
+            for name in names[turn:] + names[:turn]:
+                change, old = VARIANTS.get(name, (lambda b: b, False))
+                started = time.perf_counter()
+                answer = send(client, old_prefix if old else prefix, change(body))
+                elapsed = time.perf_counter() - started
+                first_pages[name] = [hit["_id"] for hit in answer["hits"]["hits"]]
+                if name == "today":
+                    totals[q] = answer["hits"]["total"]
+                if round_number >= 3:
+                    samples[q][name].append(elapsed)
+            for name in variants:
+                if first_pages[name] != first_pages["today"]:
+                    differences[name, q] = _difference(first_pages["today"], first_pages[name])
+
+    print(f"\nraw client.search over {rounds} runs per query, ACL {acl}, size 20; ms")
+    if differences:
+        for (name, q), difference in differences.items():
+            print(f"first page of {name!r} for {q!r}: {difference}")
+    else:
+        print("same first page (ids, in order) as today's for every variant and query")
+    print(f"{'query':34}{'total':>9}" + "".join(f"{n[:15]:>17}" for n in names))
+    print(f"{'':43}" + "".join(f"{'p50/p95':>17}" for _ in names))
+    for q, _ in queries:
+        total = totals[q]
+        shown = f"{total['value']}{'+' if total['relation'] == 'gte' else ''}"
+        cells = [percentiles(samples[q][n]) for n in names]
+        print(f"{q[:33]:34}{shown:>9}" + "".join(f"{p50:9.1f}/{p95:<7.1f}" for p50, p95 in cells))
+    overall = {n: percentiles([t for q, _ in queries for t in samples[q][n]]) for n in names}
+    print(
+        f"{'all queries':43}" + "".join(f"{p50:9.1f}/{p95:<7.1f}" for p50, p95 in overall.values())
+    )
+    base50, base95 = overall["today"]
+    print(
+        f"{'ratio to today':43}"
+        + "".join(f"{p50 / base50:9.2f}/{p95 / base95:<7.2f}" for p50, p95 in overall.values())
+    )
+    if any("missing" in difference for difference in differences.values()):
+        sys.exit("some first pages miss hits of today's (see above)")
 
 
 if __name__ == "__main__":

@@ -114,6 +114,7 @@ class SearchIndex(Protocol):
         sort: str,
         page: int,
         size: int,
+        exact_total: bool = False,
     ) -> dict[str, Any]: ...
 
     def similar(

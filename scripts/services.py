@@ -441,6 +441,26 @@ def java_home():
     return str(Path(java).resolve().parent.parent)
 
 
+def machine_memory():
+    """Bytes of memory processes may use here: the machine's, or its cgroup's limit if lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def opensearch_heap_mb(memory):
+    """The heap, in MiB, of an OpenSearch given ``memory`` bytes.
+
+    A quarter: OpenSearch reads its index files through the page cache, which needs
+    the rest as much as the heap does, and ged, its workers and PostgreSQL run beside
+    it. At least the tests' 512 MiB; at most 31 GiB, past which the JVM loses its
+    compressed object pointers."""
+    return max(512, min(31 * 1024, memory // 4 // 2**20))
+
+
 def postgres_bin(tool):
     # Debian's newest versioned dir, not wrappers such as /usr/local/bin/pg_ctl.
     found = [
@@ -562,7 +582,14 @@ class OpenSearch(Service):
 
     name = "opensearch"
     timeout = 180
-    java_opts = "-Xms512m -Xmx512m"
+
+    @property
+    def java_opts(self):
+        if self.profile == "test":
+            # Many test instances may share a machine, each on small indices: a fixed heap.
+            return "-Xms512m -Xmx512m"
+        heap = opensearch_heap_mb(machine_memory())
+        return f"-Xms{heap}m -Xmx{heap}m"
 
     def __init__(self, *args):
         super().__init__(*args)

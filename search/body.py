@@ -18,7 +18,15 @@ from decimal import Decimal
 from typing import Any
 
 from search.indexing import compact
-from search.query import Filters, ParsedQuery, Term, check_filters, check_paging, parse_query
+from search.query import (
+    MAX_RESULT_WINDOW,
+    Filters,
+    ParsedQuery,
+    Term,
+    check_filters,
+    check_paging,
+    parse_query,
+)
 
 TITLE_BOOST = 3.0
 IDENTIFIER_BOOST = 10.0
@@ -29,6 +37,10 @@ HIGHLIGHTED_PAGES = 3
 # Highlight fragments are cut around this many characters.
 FRAGMENT_SIZE = 160
 FACET_SIZE = 50
+# Hits are counted up to here only: past it the total is a lower bound ("plus de
+# 10 000"), which spares counting every match of a frequent word; no page past it can
+# be asked for anyway.
+TOTAL_BOUND = MAX_RESULT_WINDOW
 HIT_FIELDS = ["id", "title", "document_type", "unit", "document_date"]
 # Like-text sent for "similar": enough to pick the document's distinctive words.
 SIMILAR_TEXT_CHARS = 20_000
@@ -44,13 +56,19 @@ def search_request(
     sort: str,
     page: int,
     size: int,
+    exact_total: bool = False,
 ) -> tuple[ParsedQuery, dict[str, Any]]:
-    """Check the search parameters (InvalidQuery if wrong); return q parsed and the body."""
+    """Check the search parameters (InvalidQuery if wrong); return q parsed and the body.
+
+    The total is counted up to TOTAL_BOUND unless ``exact_total``.
+    """
     check_paging(sort, page, size)
     query = parse_query(q)
     body = build_search_body(
         query, acl=acl, filters=check_filters(filters), sort=sort, page=page, size=size
     )
+    if exact_total:
+        body["track_total_hits"] = True
     return query, body
 
 
@@ -67,7 +85,7 @@ def build_search_body(
     must += [_any(_note_clauses(term)) for term in query.notes]
     # Pages for the highlights: exact matches only, see _pages_with_highlights.
     on_pages = [clause for term in query.include for clause in _page_clauses(term, fuzzy=False)]
-    should = [_pages_with_highlights(on_pages, ["pages.text"])] if on_pages else []
+    should = [_pages_with_highlights(on_pages, {"pages.text": {}})] if on_pages else []
     must_not = [_exclusion_clause(term) for term in query.exclude]
     must_not += [{"match_phrase": {"notes": term.text}} for term in query.excluded_notes]
     must_not += [_keyword_filter(name, values) for name, values in query.excluded_fields.items()]
@@ -83,7 +101,7 @@ def build_search_body(
         "from": (page - 1) * size,
         "size": size,
         "sort": _sort(sort),
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_BOUND,
         "_source": HIT_FIELDS,
         "aggs": _facets(),
     }
@@ -148,11 +166,19 @@ def build_highlight_body(
     """Pages and highlights of hits found only through fuzzy matches (OCR errors), which
     the search itself does not highlight: a second request, for those few documents."""
     on_pages = [clause for term in query.include for clause in _page_clauses(term, fuzzy=True)]
+    # The exact sub-field finds phrases through its word pairs (index_phrases), which the
+    # highlighter cannot map back to the text: it marks nothing. A slop of one makes the
+    # phrase walk positions again, for the highlight only (the documents are already
+    # found by the phrase itself).
+    marked = [
+        clause for term in query.include for clause in _page_clauses(term, fuzzy=True, slop=1)
+    ]
+    highlighted = {"pages.text.exact": {"highlight_query": _any(marked)}}
     return {
         "query": {
             "bool": {
                 # The exact sub-field holds the fuzzy matches (and stop-word phrases).
-                "must": [_pages_with_highlights(on_pages, ["pages.text.exact"])],
+                "must": [_pages_with_highlights(on_pages, highlighted)],
                 "filter": [
                     {"ids": {"values": [str(i) for i in document_ids]}},
                     *readable_filter(acl),
@@ -191,16 +217,16 @@ def _note_clauses(term: Term) -> list[dict[str, Any]]:
     ]
 
 
-def _page_clauses(term: Term, *, fuzzy: bool) -> list[dict[str, Any]]:
+def _page_clauses(term: Term, *, fuzzy: bool, slop: int = 0) -> list[dict[str, Any]]:
     # match_phrase rather than match: a single token is the same query, and a word the
     # analyser splits ("2026-0412", "Jean-Pierre") must keep its parts together.
-    clauses: list[dict[str, Any]] = [
-        {"match_phrase": {"pages.text": term.text}},
-        {"match_phrase": {"pages.text.exact": term.text}},
-    ]
+    def phrase(field: str, text: str) -> dict[str, Any]:
+        return {"match_phrase": {field: {"query": text, "slop": slop} if slop else text}}
+
+    clauses = [phrase("pages.text", term.text), phrase("pages.text.exact", term.text)]
     if not term.phrase:
         if term.printed:
-            clauses.append({"match_phrase": {"pages.text.exact": term.printed}})
+            clauses.append(phrase("pages.text.exact", term.printed))
         if fuzzy and _may_be_misread(term.text):
             clauses.append(_zero_score(_fuzzy("pages.text.exact", term.text)))
     return clauses
@@ -218,8 +244,11 @@ def _exclusion_clause(term: Term) -> dict[str, Any]:
     return _any(clauses)
 
 
-def _pages_with_highlights(clauses: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
-    """Pages matching any of ``clauses``, as inner hits with highlighted ``fields``.
+def _pages_with_highlights(
+    clauses: list[dict[str, Any]], fields: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Pages matching any of ``clauses``, as inner hits with highlighted ``fields``
+    (field name: its highlight options).
 
     In the search it is an optional clause scoring nothing (score_mode none): it only
     names, for each hit, the best pages and the fragments to show. It leaves fuzzy
@@ -246,7 +275,7 @@ def _pages_with_highlights(clauses: list[dict[str, Any]], fields: list[str]) -> 
                     "post_tags": ["</mark>"],
                     "fragment_size": FRAGMENT_SIZE,
                     "number_of_fragments": 1,
-                    "fields": {field: {} for field in fields},
+                    "fields": fields,
                 },
             },
         }

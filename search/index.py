@@ -8,6 +8,7 @@ it exists, then moves the read alias in one atomic call.
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import suppress
 from typing import Any
@@ -17,11 +18,17 @@ from opensearchpy.exceptions import NotFoundError, RequestError
 
 from search.errors import translate_errors
 
+log = logging.getLogger(__name__)
+
 # Bumped whenever the definition below changes, so an index built by older code can be
 # recognised (it is recorded in the index's _meta) and rebuilt with `ged reindex`.
 # 2: the notes (avis) agents leave on a document. Fields added only: an index of an
 # older version is brought up to date in place by upgrade_mapping (see there).
-MAPPING_VERSION = 2
+# 3: word pairs indexed on the pages (index_phrases). A change to existing fields, which
+# only `ged reindex` makes; an index of version 2 answers the same queries until then.
+MAPPING_VERSION = 3
+# The newest version upgrade_mapping can bring an older index up to in place.
+IN_PLACE_VERSION = 2
 
 # French articles elided before a vowel: "l'arrêté" must index as "arrêté".
 _ELIDED_ARTICLES = [
@@ -73,18 +80,27 @@ ANALYSIS: dict[str, Any] = {
 }
 
 
-def _text(**extra: Any) -> dict[str, Any]:
+def _text(*, phrases: bool = False) -> dict[str, Any]:
     # Offsets in the postings let the unified highlighter find matches without
     # re-analysing the text, on both the stemmed field and the exact one (fuzzy
     # matches are found, and so highlighted, on the exact one).
+    exact: dict[str, Any] = {
+        "type": "text",
+        "analyzer": "french_exact",
+        "index_options": "offsets",
+    }
+    if phrases:
+        # Every pair of consecutive words is also indexed as one term, so that a phrase
+        # ("permis de construire") is found from its pairs rather than by walking the
+        # positions of its words, "de" among them, in every page that has them all. Only
+        # on the exact field: it keeps stop words, so its phrases have no gaps (a phrase
+        # with a removed stop word, as on the stemmed field, cannot use the pairs).
+        exact["index_phrases"] = True
     return {
         "type": "text",
         "analyzer": "french_text",
         "index_options": "offsets",
-        "fields": {
-            "exact": {"type": "text", "analyzer": "french_exact", "index_options": "offsets"}
-        },
-        **extra,
+        "fields": {"exact": exact},
     }
 
 
@@ -128,7 +144,7 @@ MAPPINGS: dict[str, Any] = {
         # One nested object per page, so inner hits say which page matched.
         "pages": {
             "type": "nested",
-            "properties": {"number": {"type": "integer"}, "text": _text()},
+            "properties": {"number": {"type": "integer"}, "text": _text(phrases=True)},
         },
     },
 }
@@ -214,26 +230,52 @@ def ensure_index(client: OpenSearch, prefix: str) -> str:
     return current_index(client, prefix) or name
 
 
-def upgrade_mapping(client: OpenSearch, prefix: str) -> list[str]:
-    """Bring every index of ``prefix`` built with an older MAPPING_VERSION up to this one;
-    the names of those upgraded.
+def without_phrase_fields(mapping: Any) -> Any:
+    """``mapping`` without its index_phrases: what version 3 changed in existing fields."""
+    if isinstance(mapping, dict):
+        return {
+            key: without_phrase_fields(value)
+            for key, value in mapping.items()
+            if key != "index_phrases"
+        }
+    return mapping
 
-    Versions so far only add fields, which OpenSearch accepts on a live index: without
-    this, the strict mapping of an index built by older code would refuse every document
-    carrying a new field (its notes) until someone ran `ged reindex`. Documents indexed
-    before hold no value for the new fields, which is what they held anyway (there were no
-    notes). A version that changes a field must instead be rebuilt with `ged reindex`.
+
+def upgrade_mapping(client: OpenSearch, prefix: str) -> list[str]:
+    """Bring every index of ``prefix`` built with a version older than IN_PLACE_VERSION
+    up to it; the names of those upgraded.
+
+    Versions up to IN_PLACE_VERSION only add fields, which OpenSearch accepts on a live
+    index: without this, the strict mapping of an index built by older code would refuse
+    every document carrying a new field (its notes) until someone ran `ged reindex`.
+    Documents indexed before hold no value for the new fields, which is what they held
+    anyway (there were no notes). Later versions change fields (version 3: index_phrases,
+    which OpenSearch refuses to add to a live field): such an index keeps answering the
+    same queries, without their speed-up, until `ged reindex` rebuilds it.
     """
     upgraded = []
     with translate_errors():
         names = list(versioned_indices(client, prefix))
         for name in names:
             mapping = client.indices.get_mapping(index=name)[name]["mappings"]
-            if mapping.get("_meta", {}).get("mapping_version", 0) >= MAPPING_VERSION:
+            version = mapping.get("_meta", {}).get("mapping_version", 0)
+            if version < MAPPING_VERSION:
+                # Said once per process (the first write), where operators read the logs.
+                log.warning(
+                    "search index %s has mapping version %s, not %s: phrases are found "
+                    "without their indexed word pairs (slower) until `ged reindex`",
+                    name,
+                    max(version, IN_PLACE_VERSION),
+                    MAPPING_VERSION,
+                )
+            if version >= IN_PLACE_VERSION:
                 continue
             client.indices.put_mapping(
                 index=name,
-                body={"_meta": MAPPINGS["_meta"], "properties": MAPPINGS["properties"]},
+                body={
+                    "_meta": {"mapping_version": IN_PLACE_VERSION},
+                    "properties": without_phrase_fields(MAPPINGS["properties"]),
+                },
             )
             upgraded.append(name)
     return upgraded

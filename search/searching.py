@@ -33,20 +33,30 @@ def search_documents(
     sort: str = "relevance",
     page: int = 1,
     size: int = 20,
+    exact_total: bool = False,
 ) -> dict[str, Any]:
     """Search the documents the caller may read (``acl``: its principals; None: all).
 
-    Returns {"total", "page", "size", "hits", "facets"} as in the design's API shapes.
+    Returns {"total", "total_is_lower_bound", "page", "size", "hits", "facets"} as in
+    the design's API shapes. The total is counted up to body.TOTAL_BOUND (then
+    total_is_lower_bound is true), or exactly if ``exact_total``.
     Raises InvalidQuery for parameters a person must change, SearchUnavailable when
     OpenSearch does not answer.
     """
     query, body = search_request(
-        q=q, acl=acl, filters=filters or {}, sort=sort, page=page, size=size
+        q=q,
+        acl=acl,
+        filters=filters or {},
+        sort=sort,
+        page=page,
+        size=size,
+        exact_total=exact_total,
     )
     answer = run_search(client, prefix, body)
     if answer is None:
         return {
             "total": 0,
+            "total_is_lower_bound": False,
             "page": page,
             "size": size,
             "hits": [],
@@ -65,6 +75,7 @@ def search_documents(
             bare[hit["_source"]["id"]]["highlights"] = _highlights(hit)
     return {
         "total": answer["hits"]["total"]["value"],
+        "total_is_lower_bound": answer["hits"]["total"]["relation"] == "gte",
         "page": page,
         "size": size,
         "hits": hits,

@@ -172,6 +172,7 @@ def count_for(uow: UnitOfWork, principal: Principal, search: Search) -> int | No
             sort=search.sort,
             page=1,
             size=1,
+            exact_total=True,
         )
     except ServiceUnavailable:
         return None

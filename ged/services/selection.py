@@ -87,6 +87,8 @@ def selected_documents(
             sort=selection.sort,
             page=page,
             size=MAX_PAGE_SIZE,
+            # "the first 500 of the 12,345 results": the job says how many there were.
+            exact_total=True,
         )
         matched = answer["total"]
         found.update(dict.fromkeys(hit["id"] for hit in answer["hits"]))
@@ -110,6 +112,7 @@ def count_selected(
         sort=selection.sort,
         page=1,
         size=1,
+        exact_total=True,
     )
     matched = answer["total"]
     return min(matched, bound, MAX_RESULT_WINDOW), matched

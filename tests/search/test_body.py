@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from search.body import build_highlight_body, build_similar_body, search_request
+from search.body import TOTAL_BOUND, build_highlight_body, build_similar_body, search_request
 from search.query import parse_query
 
 
@@ -135,7 +135,15 @@ def test_every_sort_ends_with_the_id_so_pages_never_overlap(sort):
 
 def test_pages_are_windows_of_the_sorted_results():
     sent = body(page=3, size=25)
-    assert (sent["from"], sent["size"], sent["track_total_hits"]) == (50, 25, True)
+    assert (sent["from"], sent["size"]) == (50, 25)
+
+
+def test_hits_are_counted_up_to_the_bound_unless_the_exact_count_is_asked():
+    assert body()["track_total_hits"] == TOTAL_BOUND
+    _, exact = search_request(
+        q="", acl=None, filters={}, sort="date", page=1, size=1, exact_total=True
+    )
+    assert exact["track_total_hits"] is True
 
 
 def test_similar_excludes_the_document_itself_and_what_the_caller_may_not_read():

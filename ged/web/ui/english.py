@@ -265,6 +265,7 @@ MESSAGES: dict[str, str] = {
     'Année': 'Year',
     '{count} document': '{count} document',
     '{count} documents': '{count} documents',
+    'Plus de {count} documents': 'More than {count} documents',
     'Aucun document ne correspond à « {q} ».': 'No document matches “{q}”.',
     'Aucun document ne correspond à ces filtres.': 'No document matches these filters.',
     'Suggestions :': 'Suggestions:',

@@ -78,6 +78,12 @@ def format_moment(value: datetime | None) -> str:
     return f"{day} {moment:%H:%M} UTC"
 
 
+def format_count(count: int) -> str:
+    # "10 000" in French (narrow no-break space), "10,000" in English.
+    grouped = f"{count:,}"
+    return grouped.replace(",", "\u202f") if current_language() == "fr" else grouped
+
+
 def format_size(size: int) -> str:
     french = current_language() == "fr"
     units = ("o", "Ko", "Mo", "Go") if french else ("B", "KB", "MB", "GB")
@@ -129,6 +135,7 @@ def init_blueprint(parent: Blueprint) -> None:
     parent.add_app_template_filter(format_date, "day")
     parent.add_app_template_filter(format_moment, "moment")
     parent.add_app_template_filter(format_size, "size")
+    parent.add_app_template_filter(format_count, "count")
     parent.add_app_template_filter(highlight, "highlight")
     parent.add_app_template_filter(status_label, "status_label")
     parent.add_app_template_filter(extracted_items, "extracted_items")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from ged.web.api.schemas.common import Day, Input, IsoDate, Name, Output
+from search.body import TOTAL_BOUND
 from search.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW
 
 #: pages of the largest size that fit in the results OpenSearch lets one page through
@@ -98,6 +99,7 @@ class SearchResult(Output):
             "examples": [
                 {
                     "total": 1,
+                    "total_is_lower_bound": False,
                     "page": 1,
                     "size": 20,
                     "hits": [
@@ -125,7 +127,14 @@ class SearchResult(Output):
         }
     }
 
-    total: int
+    total: int = Field(
+        description=f"documents found, counted exactly up to {TOTAL_BOUND} only: past it, "
+        "a lower bound (see total_is_lower_bound)"
+    )
+    total_is_lower_bound: bool = Field(
+        description="true when more documents match than total says: the web UI then "
+        "shows « plus de 10 000 documents »"
+    )
     page: int
     size: int
     hits: list[SearchHit]
