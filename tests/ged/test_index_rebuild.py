@@ -80,8 +80,8 @@ def current_pages(runtime: Runtime) -> dict[int, list[dict]]:
         return pages
 
 
-def counted_rebuild(runtime: Runtime) -> int:
-    """Rebuild the index; return how many SQL statements it sent."""
+def counted_rebuild(runtime: Runtime) -> list[str]:
+    """Rebuild the index; return the SQL statements it sent."""
     sent: list[str] = []
 
     def keep(_conn, _cursor, statement, *_args) -> None:
@@ -93,7 +93,7 @@ def counted_rebuild(runtime: Runtime) -> int:
             rebuild_index(uow, command_line())
     finally:
         event.remove(runtime.engine, "before_cursor_execute", keep)
-    return len(sent)
+    return sent
 
 
 def test_the_rebuilt_index_holds_exactly_the_active_documents_with_their_current_text(
@@ -170,5 +170,8 @@ def test_the_statements_of_a_rebuild_do_not_grow_with_the_documents(
     eight = counted_rebuild(runtime)
 
     # One batch each time: the same queries, whatever the number of documents in it.
-    assert eight == three
+    assert len(eight) == len(three)
+    # Nor does what comes back: marking the versions indexed returns no row per document
+    # (the ORM's "fetch" synchronisation did, RETURNING every id: the rebuild's peak RSS).
+    assert not [statement for statement in eight if "RETURNING" in statement.upper()]
     assert len(indexed(runtime)) == 8
