@@ -14,6 +14,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 
 from tests.processes import run_worker_burst, start_worker, wait_until
+from workers import job_child
 from workers.queue import redis_client
 
 
@@ -108,3 +109,23 @@ def test_a_worker_stopped_by_sigterm_finishes_its_job_first(sqlite_api, tmp_path
     finally:
         worker.kill()
     assert job.get_status(refresh=True) == JobStatus.FINISHED
+
+
+def deaf_to_alarms(record: str) -> None:
+    """A job RQ's death penalty cannot stop, like one stuck in C code."""
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    record_and_sleep(record, 600)
+
+
+def test_a_job_deaf_to_its_timeout_is_killed_with_its_child(sqlite_api, tmp_path, monkeypatch):
+    monkeypatch.setattr(job_child, "HARD_KILL_GRACE", 2.0)
+    record = tmp_path / "pids"
+    queue = queue_of(sqlite_api.settings)
+    stuck = queue.enqueue(deaf_to_alarms, str(record), job_timeout=1)
+    after = queue.enqueue(record_pid, str(record))
+
+    run_worker_burst(sqlite_api.settings, None)
+
+    assert stuck.get_status(refresh=True) == JobStatus.FAILED
+    assert f"signal {int(signal.SIGKILL)}" in stuck.latest_result().exc_string
+    assert after.get_status(refresh=True) == JobStatus.FINISHED
