@@ -9,6 +9,7 @@ from redis import Redis
 from rq import Queue, Worker
 
 from ged.config import Settings
+from ingest.thumbnails import warm_up_renderer
 from workers.job_child import supervise
 from workers.jobs import start_runtime, stop_runtime
 from workers.recovery import start_recovery_thread
@@ -18,10 +19,12 @@ log = logging.getLogger(__name__)
 
 def preload_for_jobs() -> None:
     """Import here what jobs import lazily (other processes do not need it), so that each
-    forked job child finds it loaded rather than import it again."""
+    forked job child, and the thumbnail processes it forks, find it loaded."""
     import pikepdf.pdfa  # noqa: F401 - PDF/A renditions
     import pypdf.filters  # noqa: F401 - the text layer of a compressed page
     import xmlschema  # noqa: F401 - SEDA packages and replies
+
+    warm_up_renderer()
 
 
 def run_worker(
