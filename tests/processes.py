@@ -55,11 +55,11 @@ def ged_environment(settings: Settings, **overrides: str) -> dict[str, str]:
     return env
 
 
-def run_worker_burst(settings: Settings, worker_class: type[Worker] = SimpleWorker) -> None:
+def run_worker_burst(settings: Settings, worker_class: type[Worker] | None = SimpleWorker) -> None:
     """Process every job waiting now with ged's worker, then return. The worker runs in this
     process (RQ's SimpleWorker, no fork per job): a `ged worker` process would cost two
     seconds of interpreter start for every burst. start_worker runs the real process;
-    ``worker_class=WarmWorker`` forks a child per job from this process, as it does."""
+    ``worker_class=None`` runs the jobs in a forked child of this process, as it does."""
     handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         run_worker(settings, burst=True, worker_class=worker_class)

@@ -1,4 +1,4 @@
-"""The forking worker loads, before it forks a job, what every job's child would otherwise
+"""The worker loads, before it forks its job child, what every new child would otherwise
 load and lose at its exit: the classifier model (1.5 s of CPU a job when each child loaded it)."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from ingest.classify import save_model, train_model
 from tests.ingest.corpus_generator import TYPES, generate
 from tests.ingest.samples import born_digital_pdf, page_lines
 from tests.processes import run_worker_burst
-from workers.worker import WarmWorker
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def test_the_model_is_loaded_before_the_fork_and_never_in_a_job_child(
         assert response.status_code == 202, response.json
         ids.append(response.json["id"])
 
-    run_worker_burst(sqlite_api.settings, WarmWorker)  # ged worker's own: a child per job
+    run_worker_burst(sqlite_api.settings, None)  # ged worker's own: jobs in a forked child
 
     for document_id in ids:
         document = sqlite_api.get(f"/api/v1/documents/{document_id}").json
