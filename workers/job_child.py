@@ -15,7 +15,7 @@ import time
 import uuid
 from types import FrameType
 
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.scheduler import RQScheduler
@@ -72,8 +72,14 @@ def _run_child(parent: int, name: str, queue: Queue, *, burst: bool, level: str)
 
 
 def _overdue(name: str, connection: Redis) -> bool:
-    """Whether the child's job has run its timeout and the grace past it."""
-    worker = ChildWorker.find_by_key(ChildWorker.redis_worker_namespace_prefix + name, connection)
+    """Whether the child's job has run its timeout and the grace past it (not known while
+    Redis is away: the child waits for it too)."""
+    try:
+        worker = ChildWorker.find_by_key(
+            ChildWorker.redis_worker_namespace_prefix + name, connection
+        )
+    except RedisError:
+        return False
     execution = worker.execution if worker is not None else None
     if execution is None:
         return False
@@ -174,7 +180,14 @@ def supervise(queue: Queue, *, burst: bool, level: str) -> None:
             status = _wait_for(child, name, queue.connection, scheduling)
             child = 0
             if status != 0:
-                _fail_lost_job(name, queue.connection, status)
+                try:
+                    _fail_lost_job(name, queue.connection, status)
+                except RedisError as exc:
+                    # The recovery sweep finds the job's version again without it.
+                    log.warning("worker child %s ended, its job not recorded: %s", name, exc)
+                # Not a fork a second while the child cannot start (Redis away, a bad
+                # setting): the next one waits a poll.
+                time.sleep(POLL_SECONDS)
             elif burst:
                 break
     finally:

@@ -13,7 +13,9 @@ from pathlib import Path
 from rq import Queue
 from rq.job import Job, JobStatus
 
-from tests.processes import run_worker_burst, start_worker, wait_until
+from tests.migrated import migrate
+from tests.processes import kill_group, run_worker_burst, start_worker, wait_until
+from tests.relay import relay_to
 from workers import job_child
 from workers.queue import redis_client
 
@@ -129,3 +131,26 @@ def test_a_job_deaf_to_its_timeout_is_killed_with_its_child(sqlite_api, tmp_path
     assert stuck.get_status(refresh=True) == JobStatus.FAILED
     assert f"signal {int(signal.SIGKILL)}" in stuck.latest_result().exc_string
     assert after.get_status(refresh=True) == JobStatus.FINISHED
+
+
+def test_a_worker_outlives_redis_going_away_and_works_when_it_is_back(
+    make_settings, redis_url, tmp_path
+):
+    record = tmp_path / "pids"
+    with relay_to(redis_url) as redis:
+        settings = make_settings(redis={"url": redis.url})
+        migrate(settings.database.url)
+        worker = start_worker(settings)
+        try:
+            queue_of(settings).enqueue(record_pid, str(record))
+            wait_until(lambda: pids(record), 60, "the first job to run")
+            redis.cut()
+            # The worker watches its child's job each second, and the child waits for
+            # jobs: both meet the refused connections, for several rounds.
+            time.sleep(2 + 2 * job_child.POLL_SECONDS)
+            assert worker.poll() is None, "the worker stopped while Redis was away"
+            redis.restore()
+            queue_of(settings).enqueue(record_pid, str(record))
+            wait_until(lambda: len(pids(record)) == 2, 60, "a job once Redis is back")
+        finally:
+            kill_group(worker)
