@@ -170,13 +170,22 @@ def search_continually(balancer: Balancer, uploads: list[Upload], stop: threadin
 
 
 def busy_worker(redis: Redis, queue: str, hosts: list[Host]) -> Host | None:
-    """A worker host whose process is in the middle of a job."""
-    pids = {
-        worker.pid: worker
+    """A worker host whose process is in the middle of a job: RQ knows the job child of
+    each `ged worker` (workers.job_child), whose parent is the host's process."""
+    busy = {
+        parent_pid(worker.pid)
         for worker in Worker.all(queue=Queue(queue, connection=redis))
         if worker.get_current_job_id()
     }
-    return next((host for host in hosts if host.process and host.process.pid in pids), None)
+    return next((host for host in hosts if host.process and host.process.pid in busy), None)
+
+
+def parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # ended meanwhile
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the name in parentheses may hold spaces
 
 
 @dataclass
