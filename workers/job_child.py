@@ -71,13 +71,16 @@ def _run_child(parent: int, name: str, queue: Queue, *, burst: bool, level: str)
     return os.EX_OK
 
 
+def _child_worker(name: str, connection: Redis) -> ChildWorker | None:
+    """The child's worker as RQ keeps it in Redis (its current job), by the child's name."""
+    return ChildWorker.find_by_key(ChildWorker.redis_worker_namespace_prefix + name, connection)
+
+
 def _overdue(name: str, connection: Redis) -> bool:
     """Whether the child's job has run its timeout and the grace past it (not known while
     Redis is away: the child waits for it too)."""
     try:
-        worker = ChildWorker.find_by_key(
-            ChildWorker.redis_worker_namespace_prefix + name, connection
-        )
+        worker = _child_worker(name, connection)
     except RedisError:
         return False
     execution = worker.execution if worker is not None else None
@@ -131,9 +134,7 @@ def _wait_for(child: int, name: str, connection: Redis, scheduling: Scheduling |
 def _fail_lost_job(name: str, connection: Redis, status: int) -> None:
     """Record the job of a child that ended abruptly as failed (retried if it has retries
     left), with RQ's own handling of a killed work horse."""
-    worker = ChildWorker.find_by_key(
-        ChildWorker.redis_worker_namespace_prefix + name, connection=connection
-    )
+    worker = _child_worker(name, connection)
     if worker is None:
         return
     execution = worker.execution

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ged.access import Principal, authorize
@@ -48,7 +48,8 @@ def documents_for_index(session: Session, documents: Sequence[Document]) -> list
     every query text new to the driver and cost more to send than to run. Meant for one
     document or a run of consecutive ids; rows of the other documents in the range (those
     deleted) are read and left out."""
-    ids = Document.id.between(min(d.id for d in documents), max(d.id for d in documents))
+    first, last = min(d.id for d in documents), max(d.id for d in documents)
+    ids = Document.id.between(first, last)
     current = and_(Version.document_id == Document.id, Version.number == Document.current_version)
     versions = {
         row.document_id: row
@@ -87,7 +88,7 @@ def documents_for_index(session: Session, documents: Sequence[Document]) -> list
         ),
         lambda tag: tag.name,
     )
-    acl = _readers(session, documents)
+    acl = _readers(session, documents, Grant.document_id.between(first, last))
     bodies = []
     for document in documents:
         version = versions[document.id]
@@ -116,20 +117,18 @@ def documents_for_index(session: Session, documents: Sequence[Document]) -> list
     return bodies
 
 
-def _readers(session: Session, documents: Sequence[Document]) -> dict[int, list[str]]:
+def _readers(
+    session: Session, documents: Sequence[Document], on_documents: ColumnElement[bool]
+) -> dict[int, list[str]]:
     """Per document, the ACL keys (``user:N``, ``group:N``) of everyone granted at least
-    read on it, directly or through its unit when it inherits.
+    read on it, directly (the grants ``on_documents`` selects) or through its unit when
+    it inherits.
 
     Admins and archivists are not listed: their searches are not filtered."""
     inheriting = {d.id: d.unit_id for d in documents if d.inherit_acl and d.unit_id is not None}
     grants = session.execute(
         select(Grant.document_id, Grant.unit_id, Grant.user_id, Grant.group_id).where(
-            or_(
-                Grant.document_id.between(
-                    min(d.id for d in documents), max(d.id for d in documents)
-                ),
-                Grant.unit_id.in_(set(inheriting.values())),
-            )
+            or_(on_documents, Grant.unit_id.in_(set(inheriting.values())))
         )
     ).all()
 
